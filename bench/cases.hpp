@@ -1,5 +1,5 @@
 // The benchmark case registry shared by the Google Benchmark binary
-// (tern-bench) and `tern speed`. Each cases_<area>.cpp registers cases for
+// (tern-bench) and `tern speed`. Each cases_<family>.cpp registers cases for
 // tern's kernels and, when libcrypto is available, for OpenSSL, so both sit
 // in the same run.
 //
