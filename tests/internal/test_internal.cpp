@@ -2,6 +2,7 @@
 // randomness, and the Status names.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -122,4 +123,75 @@ TEST_CASE("test support: record and JSON readers", "[support]") {
   CHECK(j["n"].as_int() == -3);
   CHECK(j.has_flag("F"));
   CHECK(test::hex("00ff") == test::Bytes{0, 255});
+}
+
+#include "crypto/internal/der.hpp"
+
+TEST_CASE("der: reader accepts DER and rejects BER/malformed", "[der]") {
+  using test::hex;
+  {
+    auto b = hex("3007020101020200ff");
+    der::Reader r(b), seq(b);
+    REQUIRE(r.enter(der::kSequence, seq));
+    std::uint64_t v = 0;
+    REQUIRE(seq.read_uint64(v));
+    CHECK(v == 1);
+    std::span<const std::uint8_t> mag;
+    REQUIRE(seq.read_unsigned(mag));
+    REQUIRE(mag.size() == 1);
+    CHECK(mag[0] == 0xff);
+    CHECK(seq.finish());
+    CHECK(r.finish());
+  }
+  const char* bad[] = {
+      "3080020101 0000",  // indefinite length
+      "30810302010100",   // non-minimal long form for a short length
+      "300502010100",     // length past the end
+      "020100ff",         // ... fine element, but trailing below via finish
+      "0200",             // empty INTEGER
+      "020200 01",        // non-minimal INTEGER
+      "0201ff",           // negative INTEGER
+      "1f1e00",           // high-tag form for a low tag number
+      "30",               // truncated
+      "3082000100",       // long length with leading zero
+  };
+  for (const char* h : bad) {
+    std::string s(h);
+    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+    auto b = hex(s);
+    der::Reader r(b);
+    std::span<const std::uint8_t> mag;
+    der::Element e;
+    bool ok = (b.size() && b[0] == 0x02) ? r.read_unsigned(mag) : r.read(e);
+    ok = ok && r.finish();
+    INFO(h);
+    CHECK_FALSE(ok);
+    CHECK(r.status() == Status::bad_encoding);
+  }
+}
+
+TEST_CASE("der: writer round trip with long lengths", "[der]") {
+  std::vector<std::uint8_t> buf(1000);
+  der::Writer w(buf);
+  auto m = w.begin(der::kSequence);
+  w.uint64(0x80);
+  std::vector<std::uint8_t> big(300, 0x55);
+  w.element(der::kOctetString, big);
+  w.end(m);
+  REQUIRE(w.ok());
+  der::Reader r(w.written()), seq(w.written());
+  REQUIRE(r.enter(der::kSequence, seq));
+  std::uint64_t v;
+  REQUIRE(seq.read_uint64(v));
+  CHECK(v == 0x80);
+  der::Element e;
+  REQUIRE(seq.read(der::kOctetString, e));
+  CHECK(e.value.size() == 300);
+  CHECK(seq.finish());
+  CHECK(r.finish());
+  std::uint8_t tiny[4];
+  der::Writer w2(tiny);
+  w2.element(der::kOctetString, big);
+  CHECK_FALSE(w2.ok());
+  CHECK(w2.size() == 304);
 }
