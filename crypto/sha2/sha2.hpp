@@ -107,12 +107,21 @@ class AnyHash {
   static void hash(HashId id, std::span<std::uint8_t> out, std::span<const std::uint8_t> data) noexcept;
 
  private:
+  // Raw state shared by both word sizes (the SHA-256 family uses the low
+  // 32 bits of each word); the streaming logic is the same as Sha256/Sha512.
   HashId id_;
   union {
-    Sha256 s256;
-    Sha384 s384;
-    Sha512 s512;
-  };
+    std::uint32_t s32[8];
+    std::uint64_t s64[8];
+  } state_;
+  std::uint64_t length_;
+  std::uint8_t buffer_[max_block_size];
+  std::size_t buffered_;
+
+ public:
+  AnyHash(const AnyHash&) = default;
+  AnyHash& operator=(const AnyHash&) = default;
+  ~AnyHash();
 };
 
 }  // namespace tern::sha2

@@ -1,0 +1,75 @@
+// SHA-256 compression, portable C++ (FIPS 180-4 §6.2.2).
+#include "crypto/internal/bytes.hpp"
+#include "crypto/internal/wipe.hpp"
+#include "crypto/sha2/sha2_kernels.hpp"
+
+namespace tern::sha2::internal {
+
+alignas(64) const std::uint32_t K256[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+namespace {
+
+inline std::uint32_t bsig0(std::uint32_t x) noexcept { return rotr32(x, 2) ^ rotr32(x, 13) ^ rotr32(x, 22); }
+inline std::uint32_t bsig1(std::uint32_t x) noexcept { return rotr32(x, 6) ^ rotr32(x, 11) ^ rotr32(x, 25); }
+inline std::uint32_t ssig0(std::uint32_t x) noexcept { return rotr32(x, 7) ^ rotr32(x, 18) ^ (x >> 3); }
+inline std::uint32_t ssig1(std::uint32_t x) noexcept { return rotr32(x, 17) ^ rotr32(x, 19) ^ (x >> 10); }
+inline std::uint32_t ch(std::uint32_t x, std::uint32_t y, std::uint32_t z) noexcept { return z ^ (x & (y ^ z)); }
+inline std::uint32_t maj(std::uint32_t x, std::uint32_t y, std::uint32_t z) noexcept {
+  return (x & y) | (z & (x | y));
+}
+
+}  // namespace
+
+// One round with the working variables renamed instead of shifted: only d
+// and h change.
+#define TERN_SHA256_ROUND(a, b, c, d, e, f, g, h, i)            \
+  do {                                                          \
+    std::uint32_t t1 = h + bsig1(e) + ch(e, f, g) + K256[i] + w[(i) & 15]; \
+    d += t1;                                                    \
+    h = t1 + bsig0(a) + maj(a, b, c);                           \
+  } while (0)
+
+void sha256_portable(std::uint32_t state[8], const std::uint8_t* p, std::size_t nblocks) noexcept {
+  std::uint32_t w[16];
+  for (; nblocks > 0; --nblocks, p += 64) {
+    std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+    std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+    for (int i = 0; i < 16; ++i) w[i] = load_be32(p + 4 * i);
+    for (int i = 0; i < 64; i += 8) {
+      if (i >= 16) {
+        for (int j = i; j < i + 8; ++j)
+          w[j & 15] += ssig1(w[(j - 2) & 15]) + w[(j - 7) & 15] + ssig0(w[(j - 15) & 15]);
+      }
+      TERN_SHA256_ROUND(a, b, c, d, e, f, g, h, i + 0);
+      TERN_SHA256_ROUND(h, a, b, c, d, e, f, g, i + 1);
+      TERN_SHA256_ROUND(g, h, a, b, c, d, e, f, i + 2);
+      TERN_SHA256_ROUND(f, g, h, a, b, c, d, e, i + 3);
+      TERN_SHA256_ROUND(e, f, g, h, a, b, c, d, i + 4);
+      TERN_SHA256_ROUND(d, e, f, g, h, a, b, c, i + 5);
+      TERN_SHA256_ROUND(c, d, e, f, g, h, a, b, i + 6);
+      TERN_SHA256_ROUND(b, c, d, e, f, g, h, a, i + 7);
+    }
+    state[0] += a;
+    state[1] += b;
+    state[2] += c;
+    state[3] += d;
+    state[4] += e;
+    state[5] += f;
+    state[6] += g;
+    state[7] += h;
+  }
+  wipe(w, sizeof w);
+}
+
+#undef TERN_SHA256_ROUND
+
+}  // namespace tern::sha2::internal
