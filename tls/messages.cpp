@@ -1,0 +1,614 @@
+#include "tls/messages.hpp"
+
+#include <cstring>
+
+namespace tern::tls {
+
+// SHA-256("HelloRetryRequest"), RFC 8446 §4.1.3.
+const std::uint8_t kHrrRandom[32] = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+// "DOWNGRD" followed by 01 (TLS 1.2) or 00 (TLS 1.1 and below).
+const std::uint8_t kDowngradeTls12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
+const std::uint8_t kDowngradeTls11[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00};
+
+namespace {
+constexpr Err decode(const char* why) { return fail(Alert::decode_error, why); }
+constexpr Err illegal(const char* why) { return fail(Alert::illegal_parameter, why); }
+}  // namespace
+
+void write_handshake(std::vector<std::uint8_t>& out, HandshakeType t, Bytes body) {
+  Writer w(out);
+  w.u8(static_cast<std::uint8_t>(t));
+  w.vec(3, body);
+}
+
+// ---- extensions --------------------------------------------------------------
+
+const Extension* find_ext(const Extensions& e, std::uint16_t type) noexcept {
+  for (const auto& x : e)
+    if (x.type == type) return &x;
+  return nullptr;
+}
+
+bool ext_known(std::uint16_t t) noexcept {
+  switch (t) {
+    case ext::server_name: case ext::max_fragment_length: case ext::status_request:
+    case ext::supported_groups: case ext::signature_algorithms: case ext::use_srtp:
+    case ext::heartbeat: case ext::alpn: case ext::signed_certificate_timestamp:
+    case ext::client_certificate_type: case ext::server_certificate_type: case ext::padding:
+    case ext::record_size_limit: case ext::pre_shared_key: case ext::early_data:
+    case ext::supported_versions: case ext::cookie: case ext::psk_key_exchange_modes:
+    case ext::certificate_authorities: case ext::oid_filters: case ext::post_handshake_auth:
+    case ext::signature_algorithms_cert: case ext::key_share:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool ext_allowed(std::uint16_t t, ExtContext c) noexcept {
+  using C = ExtContext;
+  switch (t) {
+    case ext::server_name:
+    case ext::max_fragment_length:
+    case ext::use_srtp:
+    case ext::heartbeat:
+    case ext::alpn:
+    case ext::client_certificate_type:
+    case ext::server_certificate_type:
+    case ext::record_size_limit:
+      return c == C::client_hello || c == C::encrypted_extensions;
+    case ext::supported_groups:
+      return c == C::client_hello || c == C::encrypted_extensions;
+    case ext::status_request:
+    case ext::signed_certificate_timestamp:
+      return c == C::client_hello || c == C::certificate || c == C::certificate_request;
+    case ext::signature_algorithms:
+    case ext::signature_algorithms_cert:
+    case ext::certificate_authorities:
+      return c == C::client_hello || c == C::certificate_request;
+    case ext::oid_filters:
+      return c == C::certificate_request;
+    case ext::padding:
+    case ext::psk_key_exchange_modes:
+    case ext::post_handshake_auth:
+      return c == C::client_hello;
+    case ext::key_share:
+      return c == C::client_hello || c == C::server_hello || c == C::hello_retry_request;
+    case ext::pre_shared_key:
+      return c == C::client_hello || c == C::server_hello;
+    case ext::early_data:
+      return c == C::client_hello || c == C::encrypted_extensions || c == C::new_session_ticket;
+    case ext::supported_versions:
+      return c == C::client_hello || c == C::server_hello || c == C::hello_retry_request;
+    case ext::cookie:
+      return c == C::client_hello || c == C::hello_retry_request;
+    default:
+      return true;  // unknown: the caller decides (ignored or unsupported_extension)
+  }
+}
+
+Err parse_extensions(Reader& r, ExtContext ctx, Extensions& out) {
+  out.clear();
+  Reader list = r.sub(2, 0, 0xffff);
+  if (!list.ok()) return decode("extensions: bad length");
+  while (list.remaining() > 0) {
+    std::uint16_t type = list.u16();
+    Bytes data = list.vec16();
+    if (!list.ok()) return decode("extension: truncated");
+    for (const auto& e : out)
+      if (e.type == type) return illegal("duplicate extension");
+    if (ext_known(type) && !ext_allowed(type, ctx)) return illegal("extension not allowed in this message");
+    out.push_back({type, data});
+  }
+  return kOk;
+}
+
+void write_extensions(Writer& w, const OutExtensions& exts) {
+  auto m = w.begin(2);
+  for (const auto& e : exts) {
+    w.u16(e.type);
+    w.vec(2, e.data);
+  }
+  w.end(m);
+}
+
+std::vector<std::uint8_t> encode_u16_list(int len_width, std::span<const std::uint16_t> v) {
+  std::vector<std::uint8_t> out;
+  Writer w(out);
+  auto m = w.begin(len_width);
+  for (auto x : v) w.u16(x);
+  w.end(m);
+  return out;
+}
+
+std::vector<std::uint8_t> encode_key_share_client(std::span<const KeyShareEntry> shares) {
+  std::vector<std::uint8_t> out;
+  Writer w(out);
+  auto m = w.begin(2);
+  for (const auto& s : shares) {
+    w.u16(s.group);
+    w.vec(2, s.key);
+  }
+  w.end(m);
+  return out;
+}
+
+std::vector<std::uint8_t> encode_key_share_server(const KeyShareEntry& s) {
+  std::vector<std::uint8_t> out;
+  Writer w(out);
+  w.u16(s.group);
+  w.vec(2, s.key);
+  return out;
+}
+
+std::vector<std::uint8_t> encode_key_share_hrr(std::uint16_t group) {
+  std::vector<std::uint8_t> out;
+  Writer(out).u16(group);
+  return out;
+}
+
+std::vector<std::uint8_t> encode_server_name(std::string_view host) {
+  std::vector<std::uint8_t> out;
+  Writer w(out);
+  auto m = w.begin(2);
+  w.u8(0);  // host_name
+  w.vec(2, Bytes(reinterpret_cast<const std::uint8_t*>(host.data()), host.size()));
+  w.end(m);
+  return out;
+}
+
+std::vector<std::uint8_t> encode_alpn(std::span<const std::string_view> protos) {
+  std::vector<std::uint8_t> out;
+  Writer w(out);
+  auto m = w.begin(2);
+  for (auto p : protos) w.vec(1, Bytes(reinterpret_cast<const std::uint8_t*>(p.data()), p.size()));
+  w.end(m);
+  return out;
+}
+
+std::vector<std::uint8_t> encode_cookie(Bytes cookie) {
+  std::vector<std::uint8_t> out;
+  Writer(out).vec(2, cookie);
+  return out;
+}
+
+std::vector<std::uint8_t> encode_supported_versions_client(std::span<const std::uint16_t> v) {
+  return encode_u16_list(1, v);
+}
+
+std::vector<std::uint8_t> encode_supported_versions_server(std::uint16_t version) {
+  std::vector<std::uint8_t> out;
+  Writer(out).u16(version);
+  return out;
+}
+
+Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, std::vector<std::uint16_t>& out) {
+  out.clear();
+  Reader r(data);
+  Bytes list = r.vec(len_width, 2 * min_items, len_width == 1 ? 0xfe : 0xfffe);
+  if (!r.done() || list.size() % 2 != 0) return decode("bad u16 list");
+  for (std::size_t i = 0; i < list.size(); i += 2)
+    out.push_back(static_cast<std::uint16_t>((list[i] << 8) | list[i + 1]));
+  return kOk;
+}
+
+Err decode_key_share_client(Bytes data, std::vector<KeyShareEntry>& out) {
+  out.clear();
+  Reader r(data);
+  Reader list = r.sub(2, 0, 0xffff);
+  if (!r.done()) return decode("key_share: bad length");
+  while (list.remaining() > 0) {
+    KeyShareEntry e;
+    e.group = list.u16();
+    e.key = list.vec16(1, 0xffff);
+    if (!list.ok()) return decode("key_share: bad entry");
+    for (const auto& o : out)
+      if (o.group == e.group) return illegal("key_share: duplicate group");
+    out.push_back(e);
+  }
+  return kOk;
+}
+
+Err decode_server_name(Bytes data, Bytes& host) {
+  Reader r(data);
+  Reader list = r.sub(2, 1, 0xffff);
+  if (!r.done()) return decode("server_name: bad length");
+  bool seen = false;
+  while (list.remaining() > 0) {
+    std::uint8_t type = list.u8();
+    Bytes name = list.vec16(1, 0xffff);
+    if (!list.ok()) return decode("server_name: bad entry");
+    if (type != 0) continue;  // unknown name types are skipped
+    if (seen) return illegal("server_name: two host names");
+    seen = true;
+    host = name;
+  }
+  if (!seen) return illegal("server_name: no host name");
+  return kOk;
+}
+
+Err decode_alpn(Bytes data, std::vector<Bytes>& out) {
+  out.clear();
+  Reader r(data);
+  Reader list = r.sub(2, 2, 0xffff);
+  if (!r.done()) return decode("alpn: bad length");
+  while (list.remaining() > 0) {
+    Bytes p = list.vec8(1, 0xff);
+    if (!list.ok()) return decode("alpn: empty or truncated protocol name");
+    out.push_back(p);
+  }
+  return kOk;
+}
+
+// ---- ClientHello -------------------------------------------------------------
+
+Err parse_client_hello(Bytes body, ClientHello& ch) {
+  ch = ClientHello{};
+  Reader r(body);
+  ch.legacy_version = r.u16();
+  ch.random = r.bytes(32);
+  ch.session_id = r.vec8(0, 32);
+  Bytes suites = r.vec16(2, 0xfffe);
+  Bytes comp = r.vec8(1, 0xff);
+  if (!r.ok() || suites.size() % 2 != 0) return decode("client_hello: malformed");
+  for (std::size_t i = 0; i < suites.size(); i += 2)
+    ch.cipher_suites.push_back(static_cast<std::uint16_t>((suites[i] << 8) | suites[i + 1]));
+  if (r.remaining() > 0) TERN_TLS_TRY(parse_extensions(r, ExtContext::client_hello, ch.exts));
+  if (!r.done()) return decode("client_hello: trailing bytes");
+  // A TLS 1.3 ClientHello carries exactly one compression method, null.
+  if (comp.size() != 1 || comp[0] != 0) {
+    bool tls13 = find_ext(ch.exts, ext::supported_versions) != nullptr;
+    if (tls13) return illegal("client_hello: compression methods must be {null}");
+  }
+  for (std::size_t i = 0; i < ch.exts.size(); ++i) {
+    const Extension& e = ch.exts[i];
+    switch (e.type) {
+      case ext::supported_versions:
+        ch.has_supported_versions = true;
+        TERN_TLS_TRY(decode_u16_list(e.data, 1, 1, ch.supported_versions));
+        break;
+      case ext::supported_groups:
+        ch.has_supported_groups = true;
+        TERN_TLS_TRY(decode_u16_list(e.data, 2, 1, ch.supported_groups));
+        break;
+      case ext::signature_algorithms:
+        ch.has_signature_algorithms = true;
+        TERN_TLS_TRY(decode_u16_list(e.data, 2, 1, ch.signature_algorithms));
+        break;
+      case ext::signature_algorithms_cert:
+        ch.has_signature_algorithms_cert = true;
+        TERN_TLS_TRY(decode_u16_list(e.data, 2, 1, ch.signature_algorithms_cert));
+        break;
+      case ext::key_share:
+        ch.has_key_share = true;
+        TERN_TLS_TRY(decode_key_share_client(e.data, ch.key_shares));
+        break;
+      case ext::server_name:
+        ch.has_server_name = true;
+        TERN_TLS_TRY(decode_server_name(e.data, ch.server_name));
+        break;
+      case ext::alpn:
+        ch.has_alpn = true;
+        TERN_TLS_TRY(decode_alpn(e.data, ch.alpn));
+        break;
+      case ext::cookie: {
+        Reader c(e.data);
+        ch.cookie = c.vec16(1, 0xffff);
+        if (!c.done()) return decode("cookie: malformed");
+        ch.has_cookie = true;
+        break;
+      }
+      case ext::psk_key_exchange_modes: {
+        Reader c(e.data);
+        ch.psk_modes = c.vec8(1, 0xff);
+        if (!c.done()) return decode("psk_key_exchange_modes: malformed");
+        ch.has_psk_modes = true;
+        break;
+      }
+      case ext::early_data:
+        if (!e.data.empty()) return decode("early_data: not empty");
+        ch.has_early_data = true;
+        break;
+      case ext::pre_shared_key:
+        if (i + 1 != ch.exts.size()) return illegal("pre_shared_key: not the last extension");
+        ch.has_pre_shared_key = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return kOk;
+}
+
+void write_client_hello(std::vector<std::uint8_t>& out, const ClientHelloOut& ch) {
+  std::vector<std::uint8_t> body;
+  Writer w(body);
+  w.u16(kTls12);
+  w.bytes(Bytes(ch.random, 32));
+  w.vec(1, ch.session_id);
+  auto m = w.begin(2);
+  for (auto s : ch.cipher_suites) w.u16(s);
+  w.end(m);
+  w.u8(1);
+  w.u8(0);
+  write_extensions(w, ch.exts);
+  write_handshake(out, HandshakeType::client_hello, body);
+}
+
+// ---- ServerHello -------------------------------------------------------------
+
+Err parse_server_hello(Bytes body, ServerHello& sh) {
+  sh = ServerHello{};
+  Reader r(body);
+  sh.legacy_version = r.u16();
+  sh.random = r.bytes(32);
+  sh.session_id = r.vec8(0, 32);
+  sh.cipher_suite = r.u16();
+  sh.compression = r.u8();
+  if (!r.ok()) return decode("server_hello: malformed");
+  sh.is_hrr = std::memcmp(sh.random.data(), kHrrRandom, 32) == 0;
+  if (r.remaining() == 0) return kOk;  // no extensions: not TLS 1.3 (caller rejects)
+  TERN_TLS_TRY(parse_extensions(r, sh.is_hrr ? ExtContext::hello_retry_request : ExtContext::server_hello,
+                                sh.exts));
+  if (!r.done()) return decode("server_hello: trailing bytes");
+  for (const auto& e : sh.exts) {
+    Reader x(e.data);
+    switch (e.type) {
+      case ext::supported_versions:
+        sh.selected_version = x.u16();
+        if (!x.done()) return decode("supported_versions: malformed");
+        sh.has_supported_versions = true;
+        break;
+      case ext::key_share:
+        sh.key_share.group = x.u16();
+        if (!sh.is_hrr) sh.key_share.key = x.vec16(1, 0xffff);
+        if (!x.done()) return decode("key_share: malformed");
+        sh.has_key_share = true;
+        break;
+      case ext::cookie:
+        sh.cookie = x.vec16(1, 0xffff);
+        if (!x.done()) return decode("cookie: malformed");
+        sh.has_cookie = true;
+        break;
+      case ext::pre_shared_key:
+        sh.selected_identity = x.u16();
+        if (!x.done()) return decode("pre_shared_key: malformed");
+        sh.has_pre_shared_key = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return kOk;
+}
+
+void write_server_hello(std::vector<std::uint8_t>& out, const ServerHelloOut& sh) {
+  std::vector<std::uint8_t> body;
+  Writer w(body);
+  w.u16(kTls12);
+  w.bytes(Bytes(sh.random, 32));
+  w.vec(1, sh.session_id);
+  w.u16(sh.cipher_suite);
+  w.u8(0);
+  write_extensions(w, sh.exts);
+  write_handshake(out, HandshakeType::server_hello, body);
+}
+
+// ---- EncryptedExtensions -----------------------------------------------------
+
+Err parse_encrypted_extensions(Bytes body, EncryptedExtensions& ee) {
+  ee = EncryptedExtensions{};
+  Reader r(body);
+  TERN_TLS_TRY(parse_extensions(r, ExtContext::encrypted_extensions, ee.exts));
+  if (!r.done()) return decode("encrypted_extensions: trailing bytes");
+  for (const auto& e : ee.exts) {
+    switch (e.type) {
+      case ext::alpn: {
+        std::vector<Bytes> protos;
+        TERN_TLS_TRY(decode_alpn(e.data, protos));
+        if (protos.size() != 1) return illegal("alpn: server must select exactly one protocol");
+        ee.alpn = protos[0];
+        ee.has_alpn = true;
+        break;
+      }
+      case ext::server_name:
+        if (!e.data.empty()) return decode("server_name: acknowledgement must be empty");
+        ee.has_server_name = true;
+        break;
+      case ext::early_data:
+        if (!e.data.empty()) return decode("early_data: not empty");
+        ee.has_early_data = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return kOk;
+}
+
+void write_encrypted_extensions(std::vector<std::uint8_t>& out, const OutExtensions& exts) {
+  std::vector<std::uint8_t> body;
+  Writer w(body);
+  write_extensions(w, exts);
+  write_handshake(out, HandshakeType::encrypted_extensions, body);
+}
+
+// ---- Certificate -------------------------------------------------------------
+
+Err parse_certificate(Bytes body, Certificate& c) {
+  c = Certificate{};
+  Reader r(body);
+  c.request_context = r.vec8();
+  Reader list = r.sub(3, 0, 0xffffff);
+  if (!r.done()) return decode("certificate: malformed");
+  while (list.remaining() > 0) {
+    CertificateEntry e;
+    e.cert_data = list.vec24(1, 0xffffff);
+    if (!list.ok()) return decode("certificate: bad entry");
+    TERN_TLS_TRY(parse_extensions(list, ExtContext::certificate, e.exts));
+    c.entries.push_back(e);
+  }
+  return kOk;
+}
+
+void write_certificate(std::vector<std::uint8_t>& out, Bytes ctx, std::span<const Bytes> chain) {
+  std::vector<std::uint8_t> body;
+  Writer w(body);
+  w.vec(1, ctx);
+  auto m = w.begin(3);
+  for (auto c : chain) {
+    w.vec(3, c);
+    w.u16(0);  // no per-certificate extensions
+  }
+  w.end(m);
+  write_handshake(out, HandshakeType::certificate, body);
+}
+
+// ---- CertificateVerify -------------------------------------------------------
+
+Err parse_certificate_verify(Bytes body, CertificateVerify& cv) {
+  Reader r(body);
+  cv.scheme = r.u16();
+  cv.signature = r.vec16(1, 0xffff);
+  if (!r.done()) return decode("certificate_verify: malformed");
+  return kOk;
+}
+
+void write_certificate_verify(std::vector<std::uint8_t>& out, std::uint16_t scheme, Bytes sig) {
+  std::vector<std::uint8_t> body;
+  Writer w(body);
+  w.u16(scheme);
+  w.vec(2, sig);
+  write_handshake(out, HandshakeType::certificate_verify, body);
+}
+
+// ---- Finished ----------------------------------------------------------------
+
+Err parse_finished(Bytes body, std::size_t hash_len, Bytes& verify_data) {
+  if (body.size() != hash_len) return decode("finished: wrong length");
+  verify_data = body;
+  return kOk;
+}
+
+void write_finished(std::vector<std::uint8_t>& out, Bytes verify_data) {
+  write_handshake(out, HandshakeType::finished, verify_data);
+}
+
+// ---- CertificateRequest ------------------------------------------------------
+
+Err parse_certificate_request(Bytes body, CertificateRequest& cr) {
+  cr = CertificateRequest{};
+  Reader r(body);
+  cr.request_context = r.vec8();
+  if (!r.ok()) return decode("certificate_request: malformed");
+  TERN_TLS_TRY(parse_extensions(r, ExtContext::certificate_request, cr.exts));
+  if (!r.done()) return decode("certificate_request: trailing bytes");
+  const Extension* sa = find_ext(cr.exts, ext::signature_algorithms);
+  if (!sa) return fail(Alert::missing_extension, "certificate_request: no signature_algorithms");
+  TERN_TLS_TRY(decode_u16_list(sa->data, 2, 1, cr.signature_algorithms));
+  if (const Extension* sac = find_ext(cr.exts, ext::signature_algorithms_cert)) {
+    cr.has_signature_algorithms_cert = true;
+    TERN_TLS_TRY(decode_u16_list(sac->data, 2, 1, cr.signature_algorithms_cert));
+  }
+  return kOk;
+}
+
+void write_certificate_request(std::vector<std::uint8_t>& out, Bytes ctx, const OutExtensions& exts) {
+  std::vector<std::uint8_t> body;
+  Writer w(body);
+  w.vec(1, ctx);
+  write_extensions(w, exts);
+  write_handshake(out, HandshakeType::certificate_request, body);
+}
+
+// ---- NewSessionTicket --------------------------------------------------------
+
+Err parse_new_session_ticket(Bytes body, NewSessionTicket& t) {
+  t = NewSessionTicket{};
+  Reader r(body);
+  t.lifetime = r.u32();
+  t.age_add = r.u32();
+  t.nonce = r.vec8(0, 255);
+  t.ticket = r.vec16(1, 0xffff);
+  if (!r.ok()) return decode("new_session_ticket: malformed");
+  TERN_TLS_TRY(parse_extensions(r, ExtContext::new_session_ticket, t.exts));
+  if (!r.done()) return decode("new_session_ticket: trailing bytes");
+  // RFC 8446 §4.6.1: lifetime at most seven days.
+  if (t.lifetime > 604800) return illegal("new_session_ticket: lifetime over 7 days");
+  if (const Extension* ed = find_ext(t.exts, ext::early_data)) {
+    Reader x(ed->data);
+    t.max_early_data = x.u32();
+    if (!x.done()) return decode("early_data: malformed");
+    t.has_early_data = true;
+  }
+  return kOk;
+}
+
+void write_new_session_ticket(std::vector<std::uint8_t>& out, std::uint32_t lifetime, std::uint32_t age_add,
+                              Bytes nonce, Bytes ticket, const OutExtensions& exts) {
+  std::vector<std::uint8_t> body;
+  Writer w(body);
+  w.u32(lifetime);
+  w.u32(age_add);
+  w.vec(1, nonce);
+  w.vec(2, ticket);
+  write_extensions(w, exts);
+  write_handshake(out, HandshakeType::new_session_ticket, body);
+}
+
+// ---- KeyUpdate / EndOfEarlyData ---------------------------------------------
+
+Err parse_key_update(Bytes body, bool& update_requested) {
+  if (body.size() != 1) return decode("key_update: wrong length");
+  if (body[0] > 1) return illegal("key_update: bad request_update");
+  update_requested = body[0] == 1;
+  return kOk;
+}
+
+void write_key_update(std::vector<std::uint8_t>& out, bool update_requested) {
+  std::uint8_t b = update_requested ? 1 : 0;
+  write_handshake(out, HandshakeType::key_update, Bytes(&b, 1));
+}
+
+Err parse_end_of_early_data(Bytes body) {
+  if (!body.empty()) return decode("end_of_early_data: not empty");
+  return kOk;
+}
+
+const char* to_string(Alert a) noexcept {
+  switch (a) {
+    case Alert::close_notify: return "close_notify";
+    case Alert::unexpected_message: return "unexpected_message";
+    case Alert::bad_record_mac: return "bad_record_mac";
+    case Alert::record_overflow: return "record_overflow";
+    case Alert::handshake_failure: return "handshake_failure";
+    case Alert::bad_certificate: return "bad_certificate";
+    case Alert::unsupported_certificate: return "unsupported_certificate";
+    case Alert::certificate_revoked: return "certificate_revoked";
+    case Alert::certificate_expired: return "certificate_expired";
+    case Alert::certificate_unknown: return "certificate_unknown";
+    case Alert::illegal_parameter: return "illegal_parameter";
+    case Alert::unknown_ca: return "unknown_ca";
+    case Alert::access_denied: return "access_denied";
+    case Alert::decode_error: return "decode_error";
+    case Alert::decrypt_error: return "decrypt_error";
+    case Alert::protocol_version: return "protocol_version";
+    case Alert::insufficient_security: return "insufficient_security";
+    case Alert::internal_error: return "internal_error";
+    case Alert::inappropriate_fallback: return "inappropriate_fallback";
+    case Alert::user_canceled: return "user_canceled";
+    case Alert::missing_extension: return "missing_extension";
+    case Alert::unsupported_extension: return "unsupported_extension";
+    case Alert::unrecognized_name: return "unrecognized_name";
+    case Alert::bad_certificate_status_response: return "bad_certificate_status_response";
+    case Alert::unknown_psk_identity: return "unknown_psk_identity";
+    case Alert::certificate_required: return "certificate_required";
+    case Alert::no_application_protocol: return "no_application_protocol";
+    case Alert::none: return "none";
+  }
+  return "unknown_alert";
+}
+
+}  // namespace tern::tls

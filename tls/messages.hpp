@@ -1,0 +1,235 @@
+// Handshake message codec (RFC 8446 §4): parsers that return views into
+// the message bytes, and serializers. Every parser reads through the
+// bounded tls::Reader and reports the alert RFC 8446 names:
+//   - malformed/truncated/trailing bytes, bad vector lengths -> decode_error
+//   - well-formed but forbidden values, duplicate extensions,
+//     an extension recognized but not allowed in this message -> illegal_parameter
+//   - a mandatory extension absent -> missing_extension
+//
+// Parsed structs hold spans into the caller's buffer: keep it alive while
+// the struct is used.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "tls/types.hpp"
+#include "tls/wire.hpp"
+
+namespace tern::tls {
+
+// ---- handshake framing -------------------------------------------------------
+struct HandshakeMessage {
+  HandshakeType type;
+  Bytes body;  // without the 4-byte header
+  Bytes raw;   // header + body (what goes into the transcript)
+};
+// Writes the 4-byte header and body.
+void write_handshake(std::vector<std::uint8_t>& out, HandshakeType t, Bytes body);
+
+// ---- extensions --------------------------------------------------------------
+struct Extension {
+  std::uint16_t type;
+  Bytes data;
+};
+using Extensions = std::vector<Extension>;
+const Extension* find_ext(const Extensions& e, std::uint16_t type) noexcept;
+
+// Which message an extension block belongs to (RFC 8446 §4.2 table).
+enum class ExtContext : std::uint8_t {
+  client_hello,
+  server_hello,
+  hello_retry_request,
+  encrypted_extensions,
+  certificate,
+  certificate_request,
+  new_session_ticket,
+};
+// True when `type` is one this implementation recognizes.
+bool ext_known(std::uint16_t type) noexcept;
+// True when a recognized extension may appear in `ctx`.
+bool ext_allowed(std::uint16_t type, ExtContext ctx) noexcept;
+
+// Parses a u16-length extension list: duplicates -> illegal_parameter,
+// a known extension not allowed in ctx -> illegal_parameter.
+Err parse_extensions(Reader& r, ExtContext ctx, Extensions& out);
+
+// An extension to send (owned bytes), kept in send order.
+struct OutExtension {
+  std::uint16_t type;
+  std::vector<std::uint8_t> data;
+};
+using OutExtensions = std::vector<OutExtension>;
+void write_extensions(Writer& w, const OutExtensions& exts);
+
+// Extension bodies.
+struct KeyShareEntry {
+  std::uint16_t group;
+  Bytes key;
+};
+std::vector<std::uint8_t> encode_u16_list(int len_width, std::span<const std::uint16_t> v);
+std::vector<std::uint8_t> encode_key_share_client(std::span<const KeyShareEntry> shares);
+std::vector<std::uint8_t> encode_key_share_server(const KeyShareEntry& share);
+std::vector<std::uint8_t> encode_key_share_hrr(std::uint16_t group);
+std::vector<std::uint8_t> encode_server_name(std::string_view host);
+std::vector<std::uint8_t> encode_alpn(std::span<const std::string_view> protos);
+std::vector<std::uint8_t> encode_cookie(Bytes cookie);
+std::vector<std::uint8_t> encode_supported_versions_client(std::span<const std::uint16_t> versions);
+std::vector<std::uint8_t> encode_supported_versions_server(std::uint16_t version);
+
+// Decoders (validate structure; list contents kept as raw u16 pairs).
+Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, std::vector<std::uint16_t>& out);
+Err decode_key_share_client(Bytes data, std::vector<KeyShareEntry>& out);
+Err decode_server_name(Bytes data, Bytes& host);
+Err decode_alpn(Bytes data, std::vector<Bytes>& out);
+
+// ---- ClientHello -------------------------------------------------------------
+struct ClientHello {
+  std::uint16_t legacy_version = 0;
+  Bytes random;
+  Bytes session_id;
+  std::vector<std::uint16_t> cipher_suites;
+  Extensions exts;
+
+  // Decoded extensions (has_* false when absent).
+  bool has_supported_versions = false;
+  std::vector<std::uint16_t> supported_versions;
+  bool has_supported_groups = false;
+  std::vector<std::uint16_t> supported_groups;
+  bool has_signature_algorithms = false;
+  std::vector<std::uint16_t> signature_algorithms;
+  bool has_signature_algorithms_cert = false;
+  std::vector<std::uint16_t> signature_algorithms_cert;
+  bool has_key_share = false;
+  std::vector<KeyShareEntry> key_shares;
+  bool has_server_name = false;
+  Bytes server_name;
+  bool has_alpn = false;
+  std::vector<Bytes> alpn;
+  bool has_cookie = false;
+  Bytes cookie;
+  bool has_pre_shared_key = false;
+  bool has_psk_modes = false;
+  Bytes psk_modes;
+  bool has_early_data = false;
+};
+// body: the message without the 4-byte header.
+Err parse_client_hello(Bytes body, ClientHello& out);
+
+struct ClientHelloOut {
+  std::uint8_t random[32];
+  Bytes session_id;
+  std::vector<std::uint16_t> cipher_suites;
+  OutExtensions exts;  // in send order
+};
+void write_client_hello(std::vector<std::uint8_t>& out, const ClientHelloOut& ch);
+
+// ---- ServerHello / HelloRetryRequest -----------------------------------------
+// SHA-256("HelloRetryRequest"), the random value that marks an HRR.
+extern const std::uint8_t kHrrRandom[32];
+// The downgrade sentinels (RFC 8446 §4.1.3).
+extern const std::uint8_t kDowngradeTls12[8];
+extern const std::uint8_t kDowngradeTls11[8];
+
+struct ServerHello {
+  bool is_hrr = false;
+  std::uint16_t legacy_version = 0;
+  Bytes random;
+  Bytes session_id;
+  std::uint16_t cipher_suite = 0;
+  std::uint8_t compression = 0;
+  Extensions exts;
+  bool has_supported_versions = false;
+  std::uint16_t selected_version = 0;
+  bool has_key_share = false;
+  KeyShareEntry key_share{};  // SH: group + key; HRR: group only
+  bool has_cookie = false;
+  Bytes cookie;
+  bool has_pre_shared_key = false;
+  std::uint16_t selected_identity = 0;
+};
+// Parses ServerHello or HRR (distinguished by the random). Structural
+// checks only; the client checks the values against its ClientHello.
+Err parse_server_hello(Bytes body, ServerHello& out);
+
+struct ServerHelloOut {
+  std::uint8_t random[32];
+  Bytes session_id;
+  std::uint16_t cipher_suite;
+  OutExtensions exts;
+};
+void write_server_hello(std::vector<std::uint8_t>& out, const ServerHelloOut& sh);
+
+// ---- EncryptedExtensions -----------------------------------------------------
+struct EncryptedExtensions {
+  Extensions exts;
+  bool has_alpn = false;
+  Bytes alpn;  // the one selected protocol
+  bool has_server_name = false;
+  bool has_early_data = false;
+};
+Err parse_encrypted_extensions(Bytes body, EncryptedExtensions& out);
+void write_encrypted_extensions(std::vector<std::uint8_t>& out, const OutExtensions& exts);
+
+// ---- Certificate -------------------------------------------------------------
+struct CertificateEntry {
+  Bytes cert_data;  // DER (X.509)
+  Extensions exts;
+};
+struct Certificate {
+  Bytes request_context;
+  std::vector<CertificateEntry> entries;
+};
+Err parse_certificate(Bytes body, Certificate& out);
+void write_certificate(std::vector<std::uint8_t>& out, Bytes request_context,
+                       std::span<const Bytes> chain_der);
+
+// ---- CertificateVerify -------------------------------------------------------
+struct CertificateVerify {
+  std::uint16_t scheme = 0;
+  Bytes signature;
+};
+Err parse_certificate_verify(Bytes body, CertificateVerify& out);
+void write_certificate_verify(std::vector<std::uint8_t>& out, std::uint16_t scheme, Bytes signature);
+
+// ---- Finished ----------------------------------------------------------------
+// verify_data must be exactly hash_len bytes (else decode_error).
+Err parse_finished(Bytes body, std::size_t hash_len, Bytes& verify_data);
+void write_finished(std::vector<std::uint8_t>& out, Bytes verify_data);
+
+// ---- CertificateRequest ------------------------------------------------------
+struct CertificateRequest {
+  Bytes request_context;
+  Extensions exts;
+  std::vector<std::uint16_t> signature_algorithms;  // mandatory
+  bool has_signature_algorithms_cert = false;
+  std::vector<std::uint16_t> signature_algorithms_cert;
+};
+Err parse_certificate_request(Bytes body, CertificateRequest& out);
+void write_certificate_request(std::vector<std::uint8_t>& out, Bytes context, const OutExtensions& exts);
+
+// ---- NewSessionTicket --------------------------------------------------------
+struct NewSessionTicket {
+  std::uint32_t lifetime = 0;
+  std::uint32_t age_add = 0;
+  Bytes nonce;
+  Bytes ticket;
+  Extensions exts;
+  bool has_early_data = false;
+  std::uint32_t max_early_data = 0;
+};
+Err parse_new_session_ticket(Bytes body, NewSessionTicket& out);
+void write_new_session_ticket(std::vector<std::uint8_t>& out, std::uint32_t lifetime,
+                              std::uint32_t age_add, Bytes nonce, Bytes ticket,
+                              const OutExtensions& exts);
+
+// ---- KeyUpdate / EndOfEarlyData ---------------------------------------------
+// request_update: 0 = update_not_requested, 1 = update_requested; any other
+// value -> illegal_parameter.
+Err parse_key_update(Bytes body, bool& update_requested);
+void write_key_update(std::vector<std::uint8_t>& out, bool update_requested);
+Err parse_end_of_early_data(Bytes body);
+
+}  // namespace tern::tls

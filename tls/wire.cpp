@@ -1,0 +1,96 @@
+#include "tls/wire.hpp"
+
+namespace tern::tls {
+
+std::uint8_t Reader::u8() noexcept {
+  if (!ok_ || n_ - pos_ < 1) {
+    ok_ = false;
+    return 0;
+  }
+  return p_[pos_++];
+}
+
+std::uint16_t Reader::u16() noexcept {
+  Bytes b = bytes(2);
+  return b.empty() ? 0 : static_cast<std::uint16_t>((b[0] << 8) | b[1]);
+}
+
+std::uint32_t Reader::u24() noexcept {
+  Bytes b = bytes(3);
+  return b.empty() ? 0 : (std::uint32_t{b[0]} << 16) | (std::uint32_t{b[1]} << 8) | b[2];
+}
+
+std::uint32_t Reader::u32() noexcept {
+  Bytes b = bytes(4);
+  return b.empty() ? 0
+                   : (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
+                         (std::uint32_t{b[2]} << 8) | b[3];
+}
+
+std::uint64_t Reader::u64() noexcept {
+  std::uint64_t hi = u32();
+  return (hi << 32) | u32();
+}
+
+Bytes Reader::bytes(std::size_t n) noexcept {
+  if (!ok_ || n_ - pos_ < n) {
+    ok_ = false;
+    return {};
+  }
+  Bytes b(p_ + pos_, n);
+  pos_ += n;
+  return b;
+}
+
+Bytes Reader::vec(int width, std::size_t min, std::size_t max) noexcept {
+  std::size_t len = 0;
+  switch (width) {
+    case 1: len = u8(); break;
+    case 2: len = u16(); break;
+    case 3: len = u24(); break;
+    default: ok_ = false;
+  }
+  if (!ok_ || len < min || len > max) {
+    ok_ = false;
+    return {};
+  }
+  return bytes(len);
+}
+
+void Writer::u16(std::uint16_t v) {
+  out_.push_back(static_cast<std::uint8_t>(v >> 8));
+  out_.push_back(static_cast<std::uint8_t>(v));
+}
+
+void Writer::u24(std::uint32_t v) {
+  if (v > 0xffffff) ok_ = false;
+  out_.push_back(static_cast<std::uint8_t>(v >> 16));
+  out_.push_back(static_cast<std::uint8_t>(v >> 8));
+  out_.push_back(static_cast<std::uint8_t>(v));
+}
+
+void Writer::u32(std::uint32_t v) {
+  u16(static_cast<std::uint16_t>(v >> 16));
+  u16(static_cast<std::uint16_t>(v));
+}
+
+Writer::Mark Writer::begin(int width) {
+  Mark m{out_.size(), width};
+  out_.insert(out_.end(), static_cast<std::size_t>(width), 0);
+  return m;
+}
+
+void Writer::end(Mark m) noexcept {
+  std::size_t len = out_.size() - m.pos - static_cast<std::size_t>(m.width);
+  std::size_t max = m.width == 1 ? 0xff : m.width == 2 ? 0xffff : 0xffffff;
+  if (len > max) {
+    ok_ = false;
+    return;
+  }
+  for (int i = m.width - 1; i >= 0; --i) {
+    out_[m.pos + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(len);
+    len >>= 8;
+  }
+}
+
+}  // namespace tern::tls
