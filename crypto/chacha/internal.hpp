@@ -1,0 +1,62 @@
+// Kernel descriptors shared by the ChaCha20 / Poly1305 kernels (not installed).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "crypto/chacha/chacha.hpp"
+#include "crypto/internal/dispatch.hpp"
+
+namespace tern::chacha::detail {
+
+// out[0..len) = in[0..len) XOR keystream of the 16-word input state st
+// (st[12] is the first block counter; it advances modulo 2^32 per block).
+// in and out may alias exactly. len may be any size.
+using XorStreamFn = void (*)(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                             const std::uint32_t st[16]) noexcept;
+
+struct ChaChaKernel {
+  const char* name;
+  std::uint32_t needs;
+  XorStreamFn xor_stream;
+};
+
+// Absorbs n full 16-byte blocks, each with the 2^128 bit set.
+using PolyBlocksFn = void (*)(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
+
+struct PolyKernel {
+  const char* name;
+  std::uint32_t needs;
+  PolyBlocksFn blocks;
+};
+
+const ChaChaKernel& chacha_kernel() noexcept;
+const PolyKernel& poly_kernel() noexcept;
+std::size_t chacha_kernel_index(const ChaChaKernel& k) noexcept;
+std::size_t poly_kernel_index(const PolyKernel& k) noexcept;
+
+// Portable building blocks (also used by the SIMD kernels for tails).
+void chacha_init_state(std::uint32_t st[16], const std::uint32_t key[8], const std::uint8_t nonce[12],
+                       std::uint32_t counter) noexcept;
+void chacha_block_portable(std::uint32_t out[16], const std::uint32_t in[16]) noexcept;
+void hchacha20_core(std::uint32_t out[8], const std::uint32_t key[8], const std::uint8_t nonce[16]) noexcept;
+void xor_stream_portable(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                         const std::uint32_t st[16]) noexcept;
+
+// Poly1305 pieces: key setup (clamps r), one padded final tag.
+void poly_setup(PolyState& st, const std::uint8_t key[32]) noexcept;
+void poly_finish(PolyState& st, std::uint8_t tag[16]) noexcept;
+void poly_blocks_portable(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
+// The 32-bit-limb path (used as "portable" without unsigned __int128;
+// always compiled so the tests can compare it).
+void poly_blocks_32(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
+
+#if TERN_SIMD && defined(__x86_64__)
+void xor_stream_avx2(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                     const std::uint32_t st[16]) noexcept;
+void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                       const std::uint32_t st[16]) noexcept;
+void poly_blocks_ifma(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
+#endif
+
+}  // namespace tern::chacha::detail
