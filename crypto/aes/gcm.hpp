@@ -1,0 +1,107 @@
+// AES-GCM (NIST SP 800-38D) with AES-128 and AES-256.
+//
+// An AesGcm is a plain value (no heap): init() expands the key once (round
+// keys, bitsliced round keys for the portable kernel, and the table of powers
+// of the hash key H used by every kernel), then seal()/open() run any number
+// of messages. The kernel is chosen at init() from aes_gcm_kernels() (names
+// "vaes512", "vaes256", "aesni", "portable") and cached in the context.
+//
+// Nonces: 12 bytes is the fast path (J0 = nonce || 1); any other non-empty
+// length is accepted and hashed into J0 as the standard says. Lengths above
+// the GCM limits (plaintext > 2^36 - 32 bytes, AAD or nonce > 2^61 - 1
+// bytes) return Status::bad_length.
+//
+// Buffers: the output may alias the input exactly (in place); any other
+// overlap is rejected with Status::bad_length.
+//
+// open(): the kernel decrypts into `out` while it hashes the ciphertext (one
+// pass), then the tag is compared in constant time. On a mismatch `out` is
+// wiped and Status::auth_failed is returned; no plaintext is released unless
+// Status::ok is returned.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "crypto/internal/dispatch.hpp"
+#include "crypto/status.hpp"
+
+namespace tern::aes {
+
+namespace detail {
+
+// Number of powers of H kept: H^kHPowers .. H^1 (descending), followed by
+// kHPad zero entries so that vector loads of partial batches stay in bounds.
+inline constexpr std::size_t kHPowers = 32;
+inline constexpr std::size_t kHPad = 16;
+
+// The expanded key shared by every kernel. Each GHASH value is stored as the
+// 128-bit big-endian integer of its 16 bytes: [0] = low 64 bits, [1] = high.
+struct GcmKey {
+  alignas(64) std::uint64_t htab[kHPowers + kHPad][2];  // htab[k] = H^(kHPowers - k)
+  alignas(16) std::uint8_t rk[240];                      // FIPS 197 round keys, bytes
+  std::uint64_t bs_rk[15][8];                            // bitsliced round keys (portable)
+  std::uint32_t rounds;                                  // 10 or 14
+};
+
+// j0: the pre-counter block. Encrypts/decrypts len bytes from in to out
+// (out == in allowed) and writes the tag computed over aad and the
+// ciphertext (the output for seal, the input for open).
+using GcmCryptFn = void (*)(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad,
+                            std::size_t aad_len, const std::uint8_t* in, std::uint8_t* out, std::size_t len,
+                            std::uint8_t tag[16]) noexcept;
+
+struct GcmKernel {
+  const char* name;
+  std::uint32_t needs;
+  void (*init)(GcmKey& k) noexcept;  // fills htab from rk (rk/bs_rk/rounds already set)
+  GcmCryptFn seal;
+  GcmCryptFn open;
+};
+
+}  // namespace detail
+
+// Kernel control ("vaes512", "vaes256", "aesni", "portable").
+KernelSet& aes_gcm_kernels() noexcept;
+
+class AesGcm {
+ public:
+  static constexpr std::size_t tag_size = 16, nonce_size = 12;
+
+  AesGcm() noexcept = default;
+  AesGcm(const AesGcm&) = default;
+  AesGcm& operator=(const AesGcm&) = default;
+  ~AesGcm();
+
+  // 16 or 32 bytes; anything else: Status::bad_key.
+  [[nodiscard]] Status init(std::span<const std::uint8_t> key) noexcept;
+
+  // out = ciphertext || tag; out.size() must be pt.size() + 16. out may alias pt exactly.
+  [[nodiscard]] Status seal(std::span<std::uint8_t> out, std::span<const std::uint8_t> nonce,
+                            std::span<const std::uint8_t> aad, std::span<const std::uint8_t> pt) const noexcept;
+  // in = ciphertext || tag; out.size() must be in.size() - 16. The tag is
+  // checked in constant time; on failure out is wiped and
+  // Status::auth_failed is returned.
+  [[nodiscard]] Status open(std::span<std::uint8_t> out, std::span<const std::uint8_t> nonce,
+                            std::span<const std::uint8_t> aad, std::span<const std::uint8_t> in) const noexcept;
+  [[nodiscard]] Status seal_detached(std::span<std::uint8_t> ct, std::span<std::uint8_t, 16> tag,
+                                     std::span<const std::uint8_t> nonce, std::span<const std::uint8_t> aad,
+                                     std::span<const std::uint8_t> pt) const noexcept;
+  [[nodiscard]] Status open_detached(std::span<std::uint8_t> pt, std::span<const std::uint8_t, 16> tag,
+                                     std::span<const std::uint8_t> nonce, std::span<const std::uint8_t> aad,
+                                     std::span<const std::uint8_t> ct) const noexcept;
+
+  // Name of the kernel this context uses ("none" before init).
+  const char* kernel() const noexcept;
+
+ private:
+  Status crypt(bool decrypt, std::uint8_t* out, std::uint8_t* tag_out, const std::uint8_t* tag_in,
+               std::span<const std::uint8_t> nonce, std::span<const std::uint8_t> aad,
+               std::span<const std::uint8_t> in) const noexcept;
+
+  detail::GcmKey key_{};
+  const detail::GcmKernel* kern_ = nullptr;
+};
+
+}  // namespace tern::aes
