@@ -1,6 +1,202 @@
+// ChaCha20 keystream XOR with AVX-512 (F, VL, BW): sixteen blocks per pass
+// in zmm registers (one state word per register, 16x16 transpose), eight
+// blocks per pass in ymm registers with native rotates for the 256..1023
+// byte remainder, and a four-block row-wise zmm path with masked loads and
+// stores for short inputs and the tail. The width is chosen by length, so
+// short messages do not pay for the wide setup.
 #include "crypto/chacha/internal.hpp"
+
 #if TERN_SIMD && defined(__x86_64__)
+
+// GCC 12 warns about _mm512_undefined_epi32() inside its own rotate
+// intrinsics once they are inlined; the value is never used.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+
 namespace tern::chacha::detail {
-void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len, const std::uint32_t st[16]) noexcept { xor_stream_portable(out, in, len, st); }
+
+namespace {
+
+#define TERN_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw"), always_inline)) inline
+#define TERN_AVX512_FN __attribute__((target("avx512f,avx512vl,avx512bw")))
+
+TERN_AVX512 void qr(__m512i& a, __m512i& b, __m512i& c, __m512i& d) {
+  a = _mm512_add_epi32(a, b); d = _mm512_rol_epi32(_mm512_xor_si512(d, a), 16);
+  c = _mm512_add_epi32(c, d); b = _mm512_rol_epi32(_mm512_xor_si512(b, c), 12);
+  a = _mm512_add_epi32(a, b); d = _mm512_rol_epi32(_mm512_xor_si512(d, a), 8);
+  c = _mm512_add_epi32(c, d); b = _mm512_rol_epi32(_mm512_xor_si512(b, c), 7);
 }
+TERN_AVX512 void qr(__m256i& a, __m256i& b, __m256i& c, __m256i& d) {
+  a = _mm256_add_epi32(a, b); d = _mm256_rol_epi32(_mm256_xor_si256(d, a), 16);
+  c = _mm256_add_epi32(c, d); b = _mm256_rol_epi32(_mm256_xor_si256(b, c), 12);
+  a = _mm256_add_epi32(a, b); d = _mm256_rol_epi32(_mm256_xor_si256(d, a), 8);
+  c = _mm256_add_epi32(c, d); b = _mm256_rol_epi32(_mm256_xor_si256(b, c), 7);
+}
+
+template <class V>
+TERN_AVX512 void double_rounds(V x[16]) {
+  for (int r = 0; r < 10; ++r) {
+    qr(x[0], x[4], x[8], x[12]);
+    qr(x[1], x[5], x[9], x[13]);
+    qr(x[2], x[6], x[10], x[14]);
+    qr(x[3], x[7], x[11], x[15]);
+    qr(x[0], x[5], x[10], x[15]);
+    qr(x[1], x[6], x[11], x[12]);
+    qr(x[2], x[7], x[8], x[13]);
+    qr(x[3], x[4], x[9], x[14]);
+  }
+}
+
+// Byte mask for the first n (< 64 allowed as >= 64) bytes of a 64-byte lane.
+TERN_AVX512 __mmask64 mask64(std::size_t n) {
+  return n >= 64 ? ~__mmask64{0} : ((__mmask64{1} << n) - 1);
+}
+TERN_AVX512 __mmask32 mask32(std::size_t n) {
+  return n >= 32 ? ~__mmask32{0} : ((__mmask32{1} << n) - 1);
+}
+
+TERN_AVX512 void xor64(std::uint8_t* out, const std::uint8_t* in, __m512i ks) {
+  _mm512_storeu_si512(out, _mm512_xor_si512(_mm512_loadu_si512(in), ks));
+}
+// XOR of the first n bytes (any n; nothing when n == 0).
+TERN_AVX512 void xor64_part(std::uint8_t* out, const std::uint8_t* in, __m512i ks, std::size_t n) {
+  const __mmask64 m = mask64(n);
+  _mm512_mask_storeu_epi8(out, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, in), ks));
+}
+TERN_AVX512 void xor32_part(std::uint8_t* out, const std::uint8_t* in, __m256i ks, std::size_t n) {
+  const __mmask32 m = mask32(n);
+  _mm256_mask_storeu_epi8(out, m, _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, in), ks));
+}
+
+// Four registers each holding four 128-bit lanes (lane l = block l's words
+// 4k..4k+3 for register k) -> four whole blocks.
+TERN_AVX512 void lanes_to_blocks(__m512i u0, __m512i u1, __m512i u2, __m512i u3, __m512i blk[4]) {
+  const __m512i x0 = _mm512_shuffle_i32x4(u0, u1, 0x44), x1 = _mm512_shuffle_i32x4(u0, u1, 0xee);
+  const __m512i x2 = _mm512_shuffle_i32x4(u2, u3, 0x44), x3 = _mm512_shuffle_i32x4(u2, u3, 0xee);
+  blk[0] = _mm512_shuffle_i32x4(x0, x2, 0x88);
+  blk[1] = _mm512_shuffle_i32x4(x0, x2, 0xdd);
+  blk[2] = _mm512_shuffle_i32x4(x1, x3, 0x88);
+  blk[3] = _mm512_shuffle_i32x4(x1, x3, 0xdd);
+}
+
+// Sixteen full blocks (1024 bytes), counters ctr .. ctr+15.
+TERN_AVX512_FN void blocks16(std::uint8_t* out, const std::uint8_t* in, const std::uint32_t st[16],
+                             std::uint32_t ctr) noexcept {
+  __m512i x[16], s[16];
+  for (int i = 0; i < 16; ++i) s[i] = _mm512_set1_epi32(static_cast<int>(st[i]));
+  s[12] = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(ctr)),
+                           _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  for (int i = 0; i < 16; ++i) x[i] = s[i];
+  double_rounds(x);
+  for (int i = 0; i < 16; ++i) x[i] = _mm512_add_epi32(x[i], s[i]);
+  // 4x4 word transposes inside each 128-bit lane: group k (words 4k..4k+3)
+  // gives u[k][j] whose lane l is block j + 4l's words 4k..4k+3.
+  __m512i u[4][4];
+  for (int k = 0; k < 4; ++k) {
+    const __m512i t0 = _mm512_unpacklo_epi32(x[4 * k], x[4 * k + 1]);
+    const __m512i t1 = _mm512_unpackhi_epi32(x[4 * k], x[4 * k + 1]);
+    const __m512i t2 = _mm512_unpacklo_epi32(x[4 * k + 2], x[4 * k + 3]);
+    const __m512i t3 = _mm512_unpackhi_epi32(x[4 * k + 2], x[4 * k + 3]);
+    u[k][0] = _mm512_unpacklo_epi64(t0, t2);
+    u[k][1] = _mm512_unpackhi_epi64(t0, t2);
+    u[k][2] = _mm512_unpacklo_epi64(t1, t3);
+    u[k][3] = _mm512_unpackhi_epi64(t1, t3);
+  }
+  for (int j = 0; j < 4; ++j) {
+    __m512i blk[4];
+    lanes_to_blocks(u[0][j], u[1][j], u[2][j], u[3][j], blk);
+    for (int l = 0; l < 4; ++l) xor64(out + 64 * (j + 4 * l), in + 64 * (j + 4 * l), blk[l]);
+  }
+}
+
+// Eight blocks in ymm registers; writes the first len (<= 512) bytes.
+TERN_AVX512_FN void blocks8(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                            const std::uint32_t st[16], std::uint32_t ctr) noexcept {
+  __m256i x[16], s[16];
+  for (int i = 0; i < 16; ++i) s[i] = _mm256_set1_epi32(static_cast<int>(st[i]));
+  s[12] = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(ctr)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  for (int i = 0; i < 16; ++i) x[i] = s[i];
+  double_rounds(x);
+  for (int i = 0; i < 16; ++i) x[i] = _mm256_add_epi32(x[i], s[i]);
+  for (int h = 0; h < 2; ++h) {
+    const __m256i* v = x + 8 * h;
+    const __m256i t0 = _mm256_unpacklo_epi32(v[0], v[1]), t1 = _mm256_unpackhi_epi32(v[0], v[1]);
+    const __m256i t2 = _mm256_unpacklo_epi32(v[2], v[3]), t3 = _mm256_unpackhi_epi32(v[2], v[3]);
+    const __m256i t4 = _mm256_unpacklo_epi32(v[4], v[5]), t5 = _mm256_unpackhi_epi32(v[4], v[5]);
+    const __m256i t6 = _mm256_unpacklo_epi32(v[6], v[7]), t7 = _mm256_unpackhi_epi32(v[6], v[7]);
+    const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+    const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+    const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+    const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+    const __m256i ks[8] = {
+        _mm256_permute2x128_si256(u0, u4, 0x20), _mm256_permute2x128_si256(u1, u5, 0x20),
+        _mm256_permute2x128_si256(u2, u6, 0x20), _mm256_permute2x128_si256(u3, u7, 0x20),
+        _mm256_permute2x128_si256(u0, u4, 0x31), _mm256_permute2x128_si256(u1, u5, 0x31),
+        _mm256_permute2x128_si256(u2, u6, 0x31), _mm256_permute2x128_si256(u3, u7, 0x31)};
+    for (std::size_t b = 0; b < 8; ++b) {
+      const std::size_t off = 64 * b + 32 * static_cast<std::size_t>(h);
+      if (off >= len) break;
+      xor32_part(out + off, in + off, ks[b], len - off);
+    }
+  }
+}
+
+// Up to four blocks row-wise (one block per 128-bit lane); len <= 256.
+TERN_AVX512_FN void blocks4(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                            const std::uint32_t st[16], std::uint32_t ctr) noexcept {
+  const __m512i a0 = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st)));
+  const __m512i b0 = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 4)));
+  const __m512i c0 = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 8)));
+  __m512i d0 = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 12)));
+  d0 = _mm512_mask_mov_epi32(d0, 0x1111,
+                             _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(ctr)),
+                                              _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3)));
+  __m512i a = a0, b = b0, c = c0, d = d0;
+  for (int r = 0; r < 10; ++r) {
+    qr(a, b, c, d);
+    b = _mm512_shuffle_epi32(b, static_cast<_MM_PERM_ENUM>(0x39));
+    c = _mm512_shuffle_epi32(c, static_cast<_MM_PERM_ENUM>(0x4e));
+    d = _mm512_shuffle_epi32(d, static_cast<_MM_PERM_ENUM>(0x93));
+    qr(a, b, c, d);
+    b = _mm512_shuffle_epi32(b, static_cast<_MM_PERM_ENUM>(0x93));
+    c = _mm512_shuffle_epi32(c, static_cast<_MM_PERM_ENUM>(0x4e));
+    d = _mm512_shuffle_epi32(d, static_cast<_MM_PERM_ENUM>(0x39));
+  }
+  a = _mm512_add_epi32(a, a0);
+  b = _mm512_add_epi32(b, b0);
+  c = _mm512_add_epi32(c, c0);
+  d = _mm512_add_epi32(d, d0);
+  __m512i blk[4];
+  lanes_to_blocks(a, b, c, d, blk);
+  for (std::size_t l = 0; l < 4 && 64 * l < len; ++l) xor64_part(out + 64 * l, in + 64 * l, blk[l], len - 64 * l);
+}
+
+}  // namespace
+
+void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                       const std::uint32_t st[16]) noexcept {
+  std::uint32_t ctr = st[12];
+  while (len >= 1024) {
+    blocks16(out, in, st, ctr);
+    ctr += 16;
+    out += 1024;
+    in += 1024;
+    len -= 1024;
+  }
+  while (len > 256) {
+    const std::size_t n = len < 512 ? len : 512;
+    blocks8(out, in, n, st, ctr);
+    ctr += 8;
+    out += n;
+    in += n;
+    len -= n;
+  }
+  if (len > 0) blocks4(out, in, len, st, ctr);
+}
+
+}  // namespace tern::chacha::detail
+
 #endif
