@@ -22,7 +22,7 @@
 
 #define TERN_GCM_VAES512 0
 #define TERN_GCM_VAES256 0
-#define TERN_GCM_AESNI 0
+#define TERN_GCM_AESNI 1
 
 namespace tern::aes {
 namespace {
