@@ -187,7 +187,8 @@ struct JsonParser {
       while (true) {
         std::string k = str();
         expect(':');
-        v.members.emplace_back(std::move(k), value());
+        v.keys.push_back(std::move(k));
+        v.values.push_back(value());
         if (peek() == ',') { ++i; continue; }
         expect('}');
         return v;
@@ -221,8 +222,8 @@ struct JsonParser {
 }  // namespace
 
 const Json* Json::find(const std::string& key) const {
-  for (const auto& [k, v] : members)
-    if (k == key) return &v;
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (keys[i] == key) return &values[i];
   return nullptr;
 }
 const Json& Json::operator[](const std::string& key) const {

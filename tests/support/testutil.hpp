@@ -53,7 +53,8 @@ struct Json {
   bool b = false;
   std::string s;  // string value, or the number's text
   std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
+  std::vector<std::string> keys;  // object member names, parallel to values
+  std::vector<Json> values;
 
   const Json& operator[](const std::string& key) const;  // throws if absent
   const Json* find(const std::string& key) const;
