@@ -34,7 +34,7 @@ struct PolyKernel;
 // Poly1305 accumulator and key, shared by every Poly1305 kernel. The
 // accumulator h and r are held in radix 2^44 (limbs of 44, 44, 42 bits).
 struct alignas(64) PolyState {
-  std::uint64_t pw[3][8];  // r^8 .. r^1 per limb (lane j holds r^(8-j)); valid when powers != 0
+  std::uint64_t pw[3][16];  // r^16 .. r^1 per limb (entry j holds r^(16-j)); valid when powers != 0
   std::uint64_t h[3];
   std::uint64_t r[3];
   std::uint64_t s[2];      // the pad, little-endian halves
