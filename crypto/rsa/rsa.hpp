@@ -1,0 +1,120 @@
+// RSA signatures (RFC 8017): PKCS#1 v1.5 and PSS verification, PSS (and
+// PKCS#1 v1.5) signing with CRT, blinding and a fault check.
+//
+// Keys are plain values holding fixed-capacity numbers (no heap). Public
+// keys: 1024..8192-bit moduli. Private keys: 8192 bits at most, and by
+// default at least 2048 bits (PrivateKey::Options::min_bits lowers that for
+// legacy keys such as RFC 8448's 1024-bit one; below it loading returns
+// Status::weak_key). Signing and verification take the message digest.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "crypto/bignum/bignum.hpp"
+#include "crypto/internal/random.hpp"
+#include "crypto/sha2/sha2.hpp"
+#include "crypto/status.hpp"
+
+namespace tern::rsa {
+
+inline constexpr std::size_t kMinPublicBits = 1024;
+inline constexpr std::size_t kMaxBits = bignum::kMaxLimbs * 64;  // 8192
+inline constexpr std::size_t kMaxBytes = kMaxBits / 8;
+
+class PublicKey {
+ public:
+  // PKCS#1 RSAPublicKey: SEQUENCE { modulus INTEGER, publicExponent INTEGER }.
+  Status from_pkcs1_der(std::span<const std::uint8_t> der) noexcept;
+  // SubjectPublicKeyInfo with rsaEncryption (1.2.840.113549.1.1.1, NULL
+  // parameters) around an RSAPublicKey.
+  Status from_spki_der(std::span<const std::uint8_t> der) noexcept;
+  // Big-endian modulus and exponent (leading zeros allowed). bad_key when n
+  // is even or below 1024 bits or above 8192, or e is even, < 3, or >= n.
+  Status from_components(std::span<const std::uint8_t> n_be, std::span<const std::uint8_t> e_be) noexcept;
+
+  bool valid() const noexcept { return mod_.n != 0; }
+  std::size_t bits() const noexcept { return mod_.bits; }
+  std::size_t size_bytes() const noexcept { return (mod_.bits + 7) / 8; }
+  // The modulus / exponent, big-endian without leading zeros.
+  std::span<const std::uint8_t> modulus() const noexcept { return {n_be_, size_bytes()}; }
+  std::span<const std::uint8_t> exponent() const noexcept { return {e_be_, e_len_}; }
+
+  // s^e mod n for a signature of exactly size_bytes() bytes whose value is
+  // < n; writes size_bytes() bytes to out. bad_signature otherwise.
+  Status public_op(std::span<std::uint8_t> out, std::span<const std::uint8_t> sig) const noexcept;
+  const bignum::Modulus& mod() const noexcept { return mod_; }
+
+ private:
+  bignum::Modulus mod_;
+  std::uint8_t n_be_[kMaxBytes];
+  std::uint8_t e_be_[kMaxBytes];
+  std::size_t e_len_ = 0;
+};
+
+// PKCS#1 v1.5 (RSASSA-PKCS1-v1_5) verification of a digest made with
+// `hash` (SHA-256/384/512). The expected encoding (with the DigestInfo's
+// NULL parameters) is built and compared; nothing is parsed.
+Status verify_pkcs1v15(const PublicKey& key, sha2::HashId hash, std::span<const std::uint8_t> digest,
+                       std::span<const std::uint8_t> sig) noexcept;
+
+// RSASSA-PSS verification (MGF1 with mgf1_hash). salt_len >= 0 demands that
+// salt length; -1 accepts any (recovered from the encoding).
+Status verify_pss(const PublicKey& key, sha2::HashId hash, sha2::HashId mgf1_hash, std::ptrdiff_t salt_len,
+                  std::span<const std::uint8_t> digest, std::span<const std::uint8_t> sig) noexcept;
+
+class PrivateKey {
+ public:
+  struct Options {
+    std::size_t min_bits = 2048;
+  };
+  PrivateKey() noexcept = default;
+  ~PrivateKey();
+  PrivateKey(const PrivateKey&) = delete;
+  PrivateKey& operator=(const PrivateKey&) = delete;
+
+  // PKCS#1 RSAPrivateKey (version 0, two primes).
+  Status from_pkcs1_der(std::span<const std::uint8_t> der, Options opt) noexcept;
+  Status from_pkcs1_der(std::span<const std::uint8_t> der) noexcept { return from_pkcs1_der(der, Options{}); }
+  // PKCS#8 PrivateKeyInfo (version 0 or 1) with rsaEncryption, or
+  // id-RSASSA-PSS (1.2.840.113549.1.1.10; parameters, if any, ignored).
+  Status from_pkcs8_der(std::span<const std::uint8_t> der, Options opt) noexcept;
+  Status from_pkcs8_der(std::span<const std::uint8_t> der) noexcept { return from_pkcs8_der(der, Options{}); }
+  // From the CRT components (big-endian). d is not needed.
+  Status from_components(std::span<const std::uint8_t> n, std::span<const std::uint8_t> e,
+                         std::span<const std::uint8_t> p, std::span<const std::uint8_t> q,
+                         std::span<const std::uint8_t> dp, std::span<const std::uint8_t> dq,
+                         std::span<const std::uint8_t> qinv, Options opt) noexcept;
+
+  bool valid() const noexcept { return pub_.valid() && p_.n != 0; }
+  const PublicKey& public_key() const noexcept { return pub_; }
+  std::size_t bits() const noexcept { return pub_.bits(); }
+  std::size_t size_bytes() const noexcept { return pub_.size_bytes(); }
+
+  // m^d mod n for m < n (m of size_bytes() bytes), with blinding and a
+  // check of the result against the public key.
+  Status private_op(std::span<std::uint8_t> out, std::span<const std::uint8_t> m,
+                    RandomSource& rng) const noexcept;
+
+ private:
+  void clear() noexcept;
+  PublicKey pub_;
+  bignum::Modulus p_, q_;
+  bignum::Limb dp_[bignum::kMaxLimbs], dq_[bignum::kMaxLimbs];
+  bignum::Limb pm2_[bignum::kMaxLimbs], qm2_[bignum::kMaxLimbs];  // p-2, q-2
+  bignum::Limb qinv_[bignum::kMaxLimbs];                           // q^-1 mod p (plain)
+};
+
+// RSASSA-PSS signing of a digest: salt of salt_len bytes from rng, MGF1
+// with the same hash. sig_out must hold key.size_bytes() bytes (exactly
+// that many are written).
+Status sign_pss(const PrivateKey& key, sha2::HashId hash, std::span<const std::uint8_t> digest,
+                std::size_t salt_len, RandomSource& rng, std::span<std::uint8_t> sig_out) noexcept;
+
+// RSASSA-PKCS1-v1_5 signing of a digest (deterministic; rng is used for
+// blinding only).
+Status sign_pkcs1v15(const PrivateKey& key, sha2::HashId hash, std::span<const std::uint8_t> digest,
+                     RandomSource& rng, std::span<std::uint8_t> sig_out) noexcept;
+
+}  // namespace tern::rsa
