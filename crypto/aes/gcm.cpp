@@ -20,7 +20,7 @@
 #define TERN_GCM_DECLASSIFY(p, n) ((void)0)
 #endif
 
-#define TERN_GCM_VAES512 0
+#define TERN_GCM_VAES512 1
 #define TERN_GCM_VAES256 0
 #define TERN_GCM_AESNI 1
 
