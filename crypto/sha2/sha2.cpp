@@ -23,7 +23,8 @@ const Sha256Kernel kSha256Kernels[] = {
 };
 const Sha512Kernel kSha512Kernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
-    // (SHA-512 SIMD kernels are added below as they land.)
+    {"avx512", cpu::avx | cpu::avx2 | cpu::bmi1 | cpu::bmi2 | cpu::avx512f | cpu::avx512vl, internal::sha512_avx512},
+    {"avx2", cpu::avx | cpu::avx2 | cpu::bmi1 | cpu::bmi2, internal::sha512_avx2},
 #endif
     {"portable", 0, internal::sha512_portable},
 };
