@@ -1,0 +1,75 @@
+// X25519 and Ed25519 entry points and the kernel dispatch.
+#include "crypto/curve25519/curve25519.hpp"
+
+#include <cstring>
+
+#include "crypto/curve25519/kernel.hpp"
+#include "crypto/internal/ct.hpp"
+#include "crypto/internal/wipe.hpp"
+
+namespace tern {
+namespace {
+
+using curve25519_detail::Kernel;
+
+const Kernel kKernels[] = {
+#if TERN_SIMD && defined(__x86_64__)
+    curve25519_detail::kernel_adx,
+#endif
+#ifdef __SIZEOF_INT128__
+    curve25519_detail::kernel_portable,
+#endif
+    curve25519_detail::kernel_portable32,
+};
+internal::Dispatch<Kernel> g_dispatch{kKernels};
+
+}  // namespace
+
+void curve25519_clamp(std::uint8_t k[32]) noexcept {
+  k[0] &= 248;
+  k[31] &= 127;
+  k[31] |= 64;
+}
+const curve25519_detail::Kernel& curve25519_kernel() noexcept { return g_dispatch.get(); }
+
+KernelSet& curve25519_kernels() noexcept { return g_dispatch; }
+
+// ---- X25519 ------------------------------------------------------------------
+Status x25519(std::span<std::uint8_t, 32> shared, std::span<const std::uint8_t, 32> scalar,
+              std::span<const std::uint8_t, 32> peer) noexcept {
+  std::uint8_t k[32], u[32], out[32];
+  std::memcpy(k, scalar.data(), 32);
+  std::memcpy(u, peer.data(), 32);  // copies: shared may alias an input
+  curve25519_clamp(k);
+  g_dispatch.get().ladder(out, k, u);
+  std::uint8_t acc = 0;
+  for (auto b : out) acc |= b;
+  std::memcpy(shared.data(), out, 32);
+  wipe(k, sizeof k);
+  wipe(out, sizeof out);
+  // Only whether the result is zero is revealed.
+  return ct::mask_zero(static_cast<std::uint32_t>(acc)) ? Status::zero_shared_secret : Status::ok;
+}
+
+void x25519_public_key(std::span<std::uint8_t, 32> pub, std::span<const std::uint8_t, 32> scalar) noexcept {
+  std::uint8_t k[32];
+  std::memcpy(k, scalar.data(), 32);
+  curve25519_clamp(k);
+  g_dispatch.get().base_mont(pub.data(), k);
+  wipe(k, sizeof k);
+}
+
+Status x25519_keypair(std::span<std::uint8_t, 32> priv, std::span<std::uint8_t, 32> pub, RandomSource& rng) noexcept {
+  const Status s = rng.fill(priv);
+  if (s != Status::ok) {
+    wipe(priv);
+    return s;
+  }
+  x25519_public_key(pub, priv);
+  return Status::ok;
+}
+Status x25519_keypair(std::span<std::uint8_t, 32> priv, std::span<std::uint8_t, 32> pub) noexcept {
+  return x25519_keypair(priv, pub, default_random());
+}
+
+}  // namespace tern

@@ -1,0 +1,218 @@
+// GF(2^255 - 19) on four 64-bit limbs, products with MULX and two carry
+// chains (ADCX/ADOX) in inline assembly: the "adx" kernel (x86-64 with BMI2
+// and ADX; the dispatcher only selects it when CPUID reports both).
+//
+// Values are kept below 2^256 (not necessarily below p); to_bytes()
+// produces the canonical encoding. Inline assembly needs no target
+// attribute, so the generic curve code inlines these operations.
+#pragma once
+
+#if TERN_SIMD && defined(__x86_64__)
+
+#include <cstdint>
+
+#include "crypto/internal/bytes.hpp"
+#include "crypto/internal/ct.hpp"
+
+namespace tern::curve25519_detail {
+
+struct Fe64 {
+  struct T {
+    std::uint64_t v[4];
+  };
+  static constexpr const char* name = "adx";
+  using u128 = unsigned __int128;
+
+  static void set_small(T& r, std::uint32_t x) noexcept { r = T{{x, 0, 0, 0}}; }
+
+  static void add(T& r, const T& a, const T& b) noexcept {
+    u128 c = u128(a.v[0]) + b.v[0];
+    std::uint64_t r0 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + a.v[1] + b.v[1];
+    std::uint64_t r1 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + a.v[2] + b.v[2];
+    std::uint64_t r2 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + a.v[3] + b.v[3];
+    std::uint64_t r3 = static_cast<std::uint64_t>(c);
+    // 2^256 = 38 (mod p); a second wrap leaves a tiny value, so the last
+    // add of 38 cannot carry.
+    c = u128(r0) + 38 * static_cast<std::uint64_t>(c >> 64);
+    r0 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + r1;
+    r1 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + r2;
+    r2 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + r3;
+    r3 = static_cast<std::uint64_t>(c);
+    r0 += 38 * static_cast<std::uint64_t>(c >> 64);
+    r = T{{r0, r1, r2, r3}};
+  }
+  static void sub(T& r, const T& a, const T& b) noexcept {
+    u128 d = u128(a.v[0]) - b.v[0];
+    std::uint64_t r0 = static_cast<std::uint64_t>(d);
+    d = u128(a.v[1]) - b.v[1] - static_cast<std::uint64_t>((d >> 64) & 1);
+    std::uint64_t r1 = static_cast<std::uint64_t>(d);
+    d = u128(a.v[2]) - b.v[2] - static_cast<std::uint64_t>((d >> 64) & 1);
+    std::uint64_t r2 = static_cast<std::uint64_t>(d);
+    d = u128(a.v[3]) - b.v[3] - static_cast<std::uint64_t>((d >> 64) & 1);
+    std::uint64_t r3 = static_cast<std::uint64_t>(d);
+    // A borrow left a + 2^256 - b = a - b + 38: take 38 off (twice at most).
+    for (int k = 0; k < 2; ++k) {
+      const std::uint64_t m = 38 & (0 - static_cast<std::uint64_t>((d >> 64) & 1));
+      d = u128(r0) - m;
+      r0 = static_cast<std::uint64_t>(d);
+      d = u128(r1) - static_cast<std::uint64_t>((d >> 64) & 1);
+      r1 = static_cast<std::uint64_t>(d);
+      d = u128(r2) - static_cast<std::uint64_t>((d >> 64) & 1);
+      r2 = static_cast<std::uint64_t>(d);
+      d = u128(r3) - static_cast<std::uint64_t>((d >> 64) & 1);
+      r3 = static_cast<std::uint64_t>(d);
+    }
+    r = T{{r0, r1, r2, r3}};
+  }
+  static void neg(T& r, const T& a) noexcept {
+    const T z{{0, 0, 0, 0}};
+    sub(r, z, a);
+  }
+
+  static void mul(T& r, const T& a, const T& b) noexcept {
+    std::uint64_t x0, x1, x2, x3, x4, lo, hi, t0, t1, t2, t3;
+    std::uint64_t pa = reinterpret_cast<std::uintptr_t>(a.v), pb = reinterpret_cast<std::uintptr_t>(b.v);
+    // Row 0, then rows 1..3 each adding a[i]*b into a five-register window
+    // that rotates through x0..x4 (the finished low limb goes to t0..t3).
+#define TERN_FE64_ROW(OFF, A, B, C, D, E, TM)  \
+    "movq " OFF "(%[pa]), %%rdx\n\t"           \
+    "xorq %[" E "], %[" E "]\n\t"              \
+    "mulxq 0(%[pb]), %[lo], %[hi]\n\t"         \
+    "adcxq %[lo], %[" A "]\n\t"                \
+    "adoxq %[hi], %[" B "]\n\t"                \
+    "mulxq 8(%[pb]), %[lo], %[hi]\n\t"         \
+    "adcxq %[lo], %[" B "]\n\t"                \
+    "adoxq %[hi], %[" C "]\n\t"                \
+    "mulxq 16(%[pb]), %[lo], %[hi]\n\t"        \
+    "adcxq %[lo], %[" C "]\n\t"                \
+    "adoxq %[hi], %[" D "]\n\t"                \
+    "mulxq 24(%[pb]), %[lo], %[hi]\n\t"        \
+    "adcxq %[lo], %[" D "]\n\t"                \
+    "adoxq %[hi], %[" E "]\n\t"                \
+    "movq $0, %[lo]\n\t"                       \
+    "adcxq %[lo], %[" E "]\n\t"                \
+    "movq %[" A "], %[" TM "]\n\t"
+    __asm__(
+        "movq 0(%[pa]), %%rdx\n\t"
+        "mulxq 0(%[pb]), %[x0], %[x1]\n\t"
+        "mulxq 8(%[pb]), %[lo], %[x2]\n\t"
+        "addq %[lo], %[x1]\n\t"
+        "mulxq 16(%[pb]), %[lo], %[x3]\n\t"
+        "adcq %[lo], %[x2]\n\t"
+        "mulxq 24(%[pb]), %[lo], %[x4]\n\t"
+        "adcq %[lo], %[x3]\n\t"
+        "adcq $0, %[x4]\n\t"
+        "movq %[x0], %[t0]\n\t"
+        TERN_FE64_ROW("8", "x1", "x2", "x3", "x4", "x0", "t1")
+        TERN_FE64_ROW("16", "x2", "x3", "x4", "x0", "x1", "t2")
+        TERN_FE64_ROW("24", "x3", "x4", "x0", "x1", "x2", "t3")
+        // High half h4..h7 = x4, x0, x1, x2. Fold: low + 38 * high.
+        "xorq %[x3], %[x3]\n\t"
+        "movq $38, %%rdx\n\t"
+        "mulxq %[x4], %[pa], %[pb]\n\t"
+        "adcxq %[t0], %[pa]\n\t"
+        "adoxq %[t1], %[pb]\n\t"
+        "mulxq %[x0], %[lo], %[x0]\n\t"
+        "adcxq %[lo], %[pb]\n\t"
+        "adoxq %[t2], %[x0]\n\t"
+        "mulxq %[x1], %[lo], %[x1]\n\t"
+        "adcxq %[lo], %[x0]\n\t"
+        "adoxq %[t3], %[x1]\n\t"
+        "mulxq %[x2], %[lo], %[x2]\n\t"
+        "adcxq %[lo], %[x1]\n\t"
+        "adoxq %[x3], %[x2]\n\t"
+        "adcxq %[x3], %[x2]\n\t"
+        "imulq $38, %[x2], %[x2]\n\t"
+        "addq %[x2], %[pa]\n\t"
+        "adcq %[x3], %[pb]\n\t"
+        "adcq %[x3], %[x0]\n\t"
+        "adcq %[x3], %[x1]\n\t"
+        "sbbq %[x2], %[x2]\n\t"
+        "andq $38, %[x2]\n\t"
+        "addq %[x2], %[pa]\n\t"
+        : [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [x4] "=&r"(x4),
+          [lo] "=&r"(lo), [hi] "=&r"(hi), [pa] "+&r"(pa), [pb] "+&r"(pb),
+          [t0] "=m"(t0), [t1] "=m"(t1), [t2] "=m"(t2), [t3] "=m"(t3)
+        : "m"(a), "m"(b)
+        : "rdx", "cc");
+#undef TERN_FE64_ROW
+    (void)hi;
+    r = T{{pa, pb, x0, x1}};
+  }
+  static void sqr(T& r, const T& a) noexcept { mul(r, a, a); }
+
+  static void mul_small(T& r, const T& a, std::uint32_t c) noexcept {
+    u128 t = u128(a.v[0]) * c;
+    std::uint64_t r0 = static_cast<std::uint64_t>(t);
+    t = (t >> 64) + u128(a.v[1]) * c;
+    std::uint64_t r1 = static_cast<std::uint64_t>(t);
+    t = (t >> 64) + u128(a.v[2]) * c;
+    std::uint64_t r2 = static_cast<std::uint64_t>(t);
+    t = (t >> 64) + u128(a.v[3]) * c;
+    std::uint64_t r3 = static_cast<std::uint64_t>(t);
+    t = u128(r0) + 38 * static_cast<std::uint64_t>(t >> 64);
+    r0 = static_cast<std::uint64_t>(t);
+    t = (t >> 64) + r1;
+    r1 = static_cast<std::uint64_t>(t);
+    t = (t >> 64) + r2;
+    r2 = static_cast<std::uint64_t>(t);
+    t = (t >> 64) + r3;
+    r3 = static_cast<std::uint64_t>(t);
+    r0 += 38 * static_cast<std::uint64_t>(t >> 64);
+    r = T{{r0, r1, r2, r3}};
+  }
+
+  static void from_bytes(T& r, const std::uint8_t s[32]) noexcept {
+    r = T{{load_le64(s), load_le64(s + 8), load_le64(s + 16), load_le64(s + 24) & 0x7fffffffffffffffull}};
+  }
+  static void to_bytes(std::uint8_t s[32], const T& a) noexcept {
+    // Fold bit 255 (2^255 = 19), leaving v < 2^255 + 19 < 2p; then subtract
+    // p when v + 19 reaches 2^255.
+    std::uint64_t top = a.v[3] >> 63;
+    u128 c = u128(a.v[0]) + 19 * top;
+    std::uint64_t v0 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + a.v[1];
+    std::uint64_t v1 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + a.v[2];
+    std::uint64_t v2 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + (a.v[3] & 0x7fffffffffffffffull);
+    std::uint64_t v3 = static_cast<std::uint64_t>(c);
+    c = u128(v0) + 19;
+    std::uint64_t w0 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + v1;
+    std::uint64_t w1 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + v2;
+    std::uint64_t w2 = static_cast<std::uint64_t>(c);
+    c = (c >> 64) + v3;
+    std::uint64_t w3 = static_cast<std::uint64_t>(c);
+    const std::uint64_t m = 0 - (w3 >> 63);
+    w3 &= 0x7fffffffffffffffull;
+    store_le64(s, ct::select(m, w0, v0));
+    store_le64(s + 8, ct::select(m, w1, v1));
+    store_le64(s + 16, ct::select(m, w2, v2));
+    store_le64(s + 24, ct::select(m, w3, v3));
+  }
+
+  static void cswap(T& a, T& b, std::uint64_t mask) noexcept {
+    mask = ct::value_barrier(mask);
+    for (int i = 0; i < 4; ++i) {
+      const std::uint64_t t = mask & (a.v[i] ^ b.v[i]);
+      a.v[i] ^= t;
+      b.v[i] ^= t;
+    }
+  }
+  static void cmov(T& r, const T& a, std::uint64_t mask) noexcept {
+    mask = ct::value_barrier(mask);
+    for (int i = 0; i < 4; ++i) r.v[i] ^= mask & (r.v[i] ^ a.v[i]);
+  }
+};
+
+}  // namespace tern::curve25519_detail
+
+#endif  // TERN_SIMD && __x86_64__
