@@ -1,0 +1,149 @@
+#include "tls/key_schedule.hpp"
+
+#include <cstring>
+
+#include "crypto/hmac/hkdf.hpp"
+#include "crypto/hmac/hmac.hpp"
+#include "crypto/internal/wipe.hpp"
+
+namespace tern::tls {
+
+namespace {
+constexpr SuiteInfo kSuites[] = {
+    {CipherSuite::aes_128_gcm_sha256, HashId::sha256, AeadKind::aes128gcm, 16, "TLS_AES_128_GCM_SHA256"},
+    {CipherSuite::aes_256_gcm_sha384, HashId::sha384, AeadKind::aes256gcm, 32, "TLS_AES_256_GCM_SHA384"},
+    {CipherSuite::chacha20_poly1305_sha256, HashId::sha256, AeadKind::chacha20poly1305, 32,
+     "TLS_CHACHA20_POLY1305_SHA256"},
+};
+}  // namespace
+
+const SuiteInfo* find_suite(std::uint16_t id) noexcept {
+  for (const auto& s : kSuites)
+    if (static_cast<std::uint16_t>(s.id) == id) return &s;
+  return nullptr;
+}
+
+Secret::~Secret() { wipe(b, sizeof b); }
+TrafficKeys::~TrafficKeys() {
+  wipe(key, sizeof key);
+  wipe(iv, sizeof iv);
+}
+
+Status hkdf_expand_label(HashId h, std::span<std::uint8_t> out, Bytes secret, std::string_view label,
+                         Bytes context) noexcept {
+  // struct { uint16 length; opaque label<7..255> = "tls13 " + Label; opaque context<0..255>; }
+  static constexpr char kPrefix[] = "tls13 ";
+  if (out.size() > 0xffff || label.size() + 6 > 255 || context.size() > 255) return Status::bad_length;
+  std::uint8_t info[2 + 1 + 255 + 1 + 255];
+  std::size_t n = 0;
+  info[n++] = static_cast<std::uint8_t>(out.size() >> 8);
+  info[n++] = static_cast<std::uint8_t>(out.size());
+  info[n++] = static_cast<std::uint8_t>(6 + label.size());
+  std::memcpy(info + n, kPrefix, 6);
+  n += 6;
+  if (!label.empty()) std::memcpy(info + n, label.data(), label.size());
+  n += label.size();
+  info[n++] = static_cast<std::uint8_t>(context.size());
+  if (!context.empty()) std::memcpy(info + n, context.data(), context.size());
+  n += context.size();
+  Status s = hkdf_expand(h, out, secret, Bytes(info, n));
+  wipe(info, n);
+  return s;
+}
+
+Status derive_secret(HashId h, Secret& out, Bytes secret, std::string_view label, Bytes transcript_hash) noexcept {
+  out.n = sha2::digest_size(h);
+  return hkdf_expand_label(h, out.span(), secret, label, transcript_hash);
+}
+
+Status derive_traffic_keys(const SuiteInfo& s, Bytes secret, TrafficKeys& out) noexcept {
+  out.key_len = s.key_len;
+  Status st = hkdf_expand_label(s.hash, std::span<std::uint8_t>(out.key, s.key_len), secret, "key", {});
+  if (st != Status::ok) return st;
+  return hkdf_expand_label(s.hash, std::span<std::uint8_t>(out.iv, 12), secret, "iv", {});
+}
+
+Status finished_verify_data(HashId h, Bytes base_key, Bytes transcript_hash, Secret& out) noexcept {
+  Secret fk;
+  fk.n = sha2::digest_size(h);
+  Status st = hkdf_expand_label(h, fk.span(), base_key, "finished", {});
+  if (st != Status::ok) return st;
+  out.n = fk.n;
+  return hmac(h, out.span(), fk.view(), transcript_hash);
+}
+
+Status next_traffic_secret(HashId h, Bytes current, Secret& out) noexcept {
+  out.n = sha2::digest_size(h);
+  return hkdf_expand_label(h, out.span(), current, "traffic upd", {});
+}
+
+Status export_keying_material(HashId h, std::span<std::uint8_t> out, Bytes exporter_master, std::string_view label,
+                              Bytes context) noexcept {
+  std::uint8_t empty_hash[sha2::max_digest_size], ctx_hash[sha2::max_digest_size];
+  const std::size_t hl = sha2::digest_size(h);
+  sha2::AnyHash::hash(h, std::span<std::uint8_t>(empty_hash, hl), {});
+  sha2::AnyHash::hash(h, std::span<std::uint8_t>(ctx_hash, hl), context);
+  Secret tmp;
+  Status st = derive_secret(h, tmp, exporter_master, label, Bytes(empty_hash, hl));
+  if (st != Status::ok) return st;
+  return hkdf_expand_label(h, out, tmp.view(), "exporter", Bytes(ctx_hash, hl));
+}
+
+Status resumption_psk(HashId h, Bytes resumption_master, Bytes ticket_nonce, Secret& out) noexcept {
+  out.n = sha2::digest_size(h);
+  return hkdf_expand_label(h, out.span(), resumption_master, "resumption", ticket_nonce);
+}
+
+Status KeySchedule::early(Bytes psk) noexcept {
+  const std::size_t hl = hash_len();
+  std::uint8_t zeros[sha2::max_digest_size] = {};
+  cur_.n = hl;
+  return hkdf_extract(h_, cur_.span(), {}, psk.empty() ? Bytes(zeros, hl) : psk);
+}
+
+Status KeySchedule::handshake(Bytes dhe) noexcept {
+  const std::size_t hl = hash_len();
+  std::uint8_t empty_hash[sha2::max_digest_size];
+  sha2::AnyHash::hash(h_, std::span<std::uint8_t>(empty_hash, hl), {});
+  Secret derived;
+  Status st = derive(derived, "derived", Bytes(empty_hash, hl));
+  if (st != Status::ok) return st;
+  return hkdf_extract(h_, cur_.span(), derived.view(), dhe);
+}
+
+Status KeySchedule::master() noexcept {
+  std::uint8_t zeros[sha2::max_digest_size] = {};
+  return handshake(Bytes(zeros, hash_len()));
+}
+
+void Transcript::set_hash(HashId h) {
+  h_ = sha2::AnyHash(h);
+  known_ = true;
+  h_.update(pending_);
+  wipe(pending_.data(), pending_.size());
+  pending_.clear();
+}
+
+void Transcript::update(Bytes msg) {
+  if (known_)
+    h_.update(msg);
+  else
+    pending_.insert(pending_.end(), msg.begin(), msg.end());
+}
+
+void Transcript::current(Secret& out) const noexcept {
+  out.n = h_.size();
+  h_.peek(out.span());
+}
+
+void Transcript::replace_with_message_hash() {
+  Secret ch1;
+  current(ch1);
+  h_.reset();
+  const std::uint8_t hdr[4] = {static_cast<std::uint8_t>(HandshakeType::message_hash), 0, 0,
+                               static_cast<std::uint8_t>(ch1.n)};
+  h_.update(hdr);
+  h_.update(ch1.view());
+}
+
+}  // namespace tern::tls
