@@ -1,0 +1,552 @@
+// Field, scalar and point arithmetic for P-256 and P-384, written once and
+// compiled by each kernel translation unit (portable, adx) with its own
+// function attributes. Include only from a kernel .cpp, after defining:
+//
+//   TERN_EC_FN      attributes for every function (e.g. a target attribute)
+//   TERN_EC_MONT_MUL_HOOK (optional) name of a template specialisation hook
+//
+// Everything lives in an anonymous namespace, so each kernel gets its own
+// copy. Field elements are N little-endian 64-bit limbs in Montgomery form,
+// always fully reduced (< modulus). Jacobian points (X/Z^2, Y/Z^3); Z = 0
+// is the point at infinity. Additions that may meet special cases (P = Q,
+// either input at infinity) are guarded: the constant-time variants compute
+// every candidate and select with masks; the variable-time variants (for
+// verification, public data only) branch.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "crypto/ec/ec_consts.hpp"
+#include "crypto/ec/ec_kernel.hpp"
+#include "crypto/internal/ct.hpp"
+
+#ifndef TERN_EC_FN
+#error "define TERN_EC_FN before including ec_impl.hpp"
+#endif
+
+namespace tern::ec::internal {
+namespace {
+
+using u64 = std::uint64_t;
+
+#define TERN_EC_INLINE TERN_EC_FN inline __attribute__((always_inline))
+
+// ---- word primitives ---------------------------------------------------------
+#ifdef __SIZEOF_INT128__
+using u128 = unsigned __int128;
+// a * b + c + d (cannot overflow 128 bits)
+TERN_EC_INLINE u64 mac(u64 a, u64 b, u64 c, u64 d, u64& hi) {
+  u128 t = static_cast<u128>(a) * b + c + d;
+  hi = static_cast<u64>(t >> 64);
+  return static_cast<u64>(t);
+}
+TERN_EC_INLINE u64 addc(u64 a, u64 b, u64 cin, u64& cout) {
+  u128 t = static_cast<u128>(a) + b + cin;
+  cout = static_cast<u64>(t >> 64);
+  return static_cast<u64>(t);
+}
+TERN_EC_INLINE u64 subb(u64 a, u64 b, u64 bin, u64& bout) {
+  u128 t = static_cast<u128>(a) - b - bin;
+  bout = static_cast<u64>(t >> 64) & 1;
+  return static_cast<u64>(t);
+}
+#else
+// 32-bit targets: 64x64 -> 128 from four 32x32 -> 64 products; carries by
+// bit logic (no compares, which some 32-bit compilers turn into branches).
+TERN_EC_INLINE u64 addc(u64 a, u64 b, u64 cin, u64& cout) {
+  u64 s = a + b + cin;
+  cout = ((a & b) | ((a | b) & ~s)) >> 63;
+  return s;
+}
+TERN_EC_INLINE u64 subb(u64 a, u64 b, u64 bin, u64& bout) {
+  u64 d = a - b - bin;
+  bout = ((~a & b) | ((~a | b) & d)) >> 63;
+  return d;
+}
+TERN_EC_INLINE u64 mac(u64 a, u64 b, u64 c, u64 d, u64& hi) {
+  u64 al = a & 0xffffffffu, ah = a >> 32, bl = b & 0xffffffffu, bh = b >> 32;
+  u64 ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
+  u64 mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
+  u64 lo = (ll & 0xffffffffu) | (mid << 32);
+  u64 h = hh + (lh >> 32) + (hl >> 32) + (mid >> 32);
+  u64 c1, c2;
+  lo = addc(lo, c, 0, c1);
+  lo = addc(lo, d, 0, c2);
+  hi = h + c1 + c2;
+  return lo;
+}
+#endif
+
+// ---- modular arithmetic over an N-limb odd modulus m ---------------------------
+// Montgomery multiplication (CIOS): r = a * b / 2^(64N) mod m; a, b < m.
+template <std::size_t N>
+TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
+  u64 t[N + 2];
+  for (std::size_t j = 0; j < N + 2; ++j) t[j] = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    u64 c = 0, cc;
+    for (std::size_t j = 0; j < N; ++j) t[j] = mac(a[j], b[i], t[j], c, c);
+    t[N] = addc(t[N], c, 0, cc);
+    t[N + 1] = cc;
+    u64 q = t[0] * minv;
+    mac(q, m[0], t[0], 0, c);
+    for (std::size_t j = 1; j < N; ++j) t[j - 1] = mac(q, m[j], t[j], c, c);
+    t[N - 1] = addc(t[N], c, 0, cc);
+    t[N] = t[N + 1] + cc;
+  }
+  // t < 2m: subtract m once if t >= m.
+  u64 s[N], bo = 0;
+  for (std::size_t j = 0; j < N; ++j) s[j] = subb(t[j], m[j], bo, bo);
+  subb(t[N], 0, bo, bo);
+  u64 keep = 0 - bo;  // borrow: t < m, keep t
+  for (std::size_t j = 0; j < N; ++j) r[j] = (t[j] & keep) | (s[j] & ~keep);
+}
+
+template <std::size_t N>
+TERN_EC_INLINE void mod_add(u64* r, const u64* a, const u64* b, const u64* m) {
+  u64 t[N], s[N], c = 0, bo = 0;
+  for (std::size_t j = 0; j < N; ++j) t[j] = addc(a[j], b[j], c, c);
+  for (std::size_t j = 0; j < N; ++j) s[j] = subb(t[j], m[j], bo, bo);
+  subb(c, 0, bo, bo);
+  u64 keep = 0 - bo;
+  for (std::size_t j = 0; j < N; ++j) r[j] = (t[j] & keep) | (s[j] & ~keep);
+}
+
+template <std::size_t N>
+TERN_EC_INLINE void mod_sub(u64* r, const u64* a, const u64* b, const u64* m) {
+  u64 t[N], bo = 0, c = 0;
+  for (std::size_t j = 0; j < N; ++j) t[j] = subb(a[j], b[j], bo, bo);
+  u64 mask = 0 - bo;
+  for (std::size_t j = 0; j < N; ++j) r[j] = addc(t[j], m[j] & mask, c, c);
+}
+
+template <std::size_t N>
+TERN_EC_INLINE u64 is_zero_mask(const u64* a) {
+  u64 acc = 0;
+  for (std::size_t j = 0; j < N; ++j) acc |= a[j];
+  return ct::mask_zero(acc);
+}
+
+template <std::size_t N>
+TERN_EC_INLINE void copy(u64* r, const u64* a) {
+  for (std::size_t j = 0; j < N; ++j) r[j] = a[j];
+}
+
+// r = mask ? a : r
+template <std::size_t N>
+TERN_EC_INLINE void cmov(u64* r, const u64* a, u64 mask) {
+  for (std::size_t j = 0; j < N; ++j) r[j] = (a[j] & mask) | (r[j] & ~mask);
+}
+
+template <std::size_t N>
+TERN_EC_INLINE bool equal_vartime(const u64* a, const u64* b) {
+  for (std::size_t j = 0; j < N; ++j)
+    if (a[j] != b[j]) return false;
+  return true;
+}
+
+// ---- a curve: field (mod p) and scalar (mod n) operations, points ---------------
+template <std::size_t N_, const CurveConsts<N_>& C, class Tab>
+struct Curve {
+  static constexpr std::size_t N = N_;
+  static constexpr std::size_t kWindows = Tab::kWindows;
+
+  struct Jac {
+    u64 x[N], y[N], z[N];
+  };
+
+  // -- field mod p
+  TERN_EC_FN static void fmul(u64* r, const u64* a, const u64* b) { mont_mul<N>(r, a, b, C.p, C.p_inv); }
+  TERN_EC_FN static void fsqr(u64* r, const u64* a) { mont_mul<N>(r, a, a, C.p, C.p_inv); }
+  TERN_EC_INLINE static void fadd(u64* r, const u64* a, const u64* b) { mod_add<N>(r, a, b, C.p); }
+  TERN_EC_INLINE static void fsub(u64* r, const u64* a, const u64* b) { mod_sub<N>(r, a, b, C.p); }
+  TERN_EC_FN static void to_mont(u64* r, const u64* a) { fmul(r, a, C.p_rr); }
+  TERN_EC_FN static void from_mont(u64* r, const u64* a) {
+    u64 one[N] = {1};
+    fmul(r, a, one);
+  }
+  // r = a^e (Montgomery), e public; 4-bit fixed windows: constant time in a.
+  template <bool Scalar>
+  TERN_EC_FN static void pow(u64* r, const u64* a, const u64* e) {
+    const u64* m = Scalar ? C.n : C.p;
+    const u64 minv = Scalar ? C.n_inv : C.p_inv;
+    u64 tab[16][N];
+    copy<N>(tab[0], Scalar ? C.n_one : C.p_one);
+    copy<N>(tab[1], a);
+    for (int i = 2; i < 16; ++i) mont_mul<N>(tab[i], tab[i - 1], a, m, minv);
+    u64 acc[N];
+    copy<N>(acc, tab[0]);
+    for (int w = static_cast<int>(N) * 16 - 1; w >= 0; --w) {
+      for (int s = 0; s < 4; ++s) mont_mul<N>(acc, acc, acc, m, minv);
+      unsigned nib = static_cast<unsigned>(e[w / 16] >> ((w % 16) * 4)) & 15u;  // public exponent
+      mont_mul<N>(acc, acc, tab[nib], m, minv);
+    }
+    copy<N>(r, acc);
+  }
+  TERN_EC_FN static void finv(u64* r, const u64* a) { pow<false>(r, a, C.p_minus_2); }
+
+  // -- points
+  // Doubling, a = -3 (dbl-2001-b). Infinity (Z = 0) maps to infinity.
+  TERN_EC_FN static void dbl(Jac& r, const Jac& p) {
+    u64 delta[N], gamma[N], beta[N], alpha[N], t0[N], t1[N];
+    fsqr(delta, p.z);
+    fsqr(gamma, p.y);
+    fmul(beta, p.x, gamma);
+    fsub(t0, p.x, delta);
+    fadd(t1, p.x, delta);
+    fmul(alpha, t0, t1);
+    fadd(t0, alpha, alpha);
+    fadd(alpha, t0, alpha);
+    // Z3 = (Y + Z)^2 - gamma - delta
+    fadd(t0, p.y, p.z);
+    fsqr(t0, t0);
+    fsub(t0, t0, gamma);
+    fsub(r.z, t0, delta);
+    // X3 = alpha^2 - 8 beta
+    fadd(beta, beta, beta);
+    fadd(beta, beta, beta);  // 4 beta
+    fsqr(t0, alpha);
+    fadd(t1, beta, beta);
+    fsub(r.x, t0, t1);
+    // Y3 = alpha (4 beta - X3) - 8 gamma^2
+    fsub(t0, beta, r.x);
+    fmul(t1, alpha, t0);
+    fsqr(gamma, gamma);
+    fadd(gamma, gamma, gamma);
+    fadd(gamma, gamma, gamma);
+    fadd(gamma, gamma, gamma);
+    fsub(r.y, t1, gamma);
+  }
+
+  // Generic addition core (add-2007-bl, or madd-2007-bl when Mixed: q.z = 1
+  // and not read). Sets h_zero / r_zero masks for the guards. Output is
+  // wrong when p or q is infinity or p = q; callers guard.
+  template <bool Mixed>
+  TERN_EC_FN static void add_core(Jac& out, const Jac& p, const u64* qx, const u64* qy, const u64* qz,
+                                  u64& h_zero, u64& r_zero) {
+    u64 z1z1[N], u1[N], u2[N], s1[N], s2[N], h[N], i[N], j[N], rr[N], v[N], t[N];
+    fsqr(z1z1, p.z);
+    fmul(u2, qx, z1z1);
+    fmul(s2, qy, p.z);
+    fmul(s2, s2, z1z1);
+    u64 z2z2[N];
+    if constexpr (Mixed) {
+      copy<N>(u1, p.x);
+      copy<N>(s1, p.y);
+    } else {
+      fsqr(z2z2, qz);
+      fmul(u1, p.x, z2z2);
+      fmul(s1, p.y, qz);
+      fmul(s1, s1, z2z2);
+    }
+    fsub(h, u2, u1);
+    fsub(rr, s2, s1);
+    h_zero = is_zero_mask<N>(h);
+    r_zero = is_zero_mask<N>(rr);
+    fadd(rr, rr, rr);
+    fadd(i, h, h);
+    fsqr(i, i);
+    fmul(j, h, i);
+    fmul(v, u1, i);
+    // X3 = r^2 - J - 2V
+    fsqr(t, rr);
+    fsub(t, t, j);
+    fsub(t, t, v);
+    fsub(out.x, t, v);
+    // Y3 = r (V - X3) - 2 S1 J
+    fsub(t, v, out.x);
+    fmul(t, rr, t);
+    fmul(s1, s1, j);
+    fadd(s1, s1, s1);
+    fsub(out.y, t, s1);
+    // Z3 = ((Z1 + Z2)^2 - Z1Z1 - Z2Z2) H, i.e. 2 Z1 Z2 H
+    if constexpr (Mixed) {
+      fadd(t, p.z, h);
+      fsqr(t, t);
+      fsub(t, t, z1z1);
+      fsqr(h, h);
+      fsub(out.z, t, h);
+    } else {
+      fmul(t, p.z, qz);
+      fadd(t, t, t);
+      fmul(out.z, t, h);
+    }
+  }
+
+  // Constant-time guarded addition r = p + q; q affine when Mixed (q_inf
+  // mask says q is infinity), otherwise Jacobian (q.z == 0 is infinity).
+  template <bool Mixed>
+  TERN_EC_FN static void add_ct(Jac& r, const Jac& p, const u64* qx, const u64* qy, const u64* qz, u64 q_inf) {
+    Jac sum, d;
+    u64 hz, rz;
+    add_core<Mixed>(sum, p, qx, qy, qz, hz, rz);
+    dbl(d, p);
+    u64 p_inf = is_zero_mask<N>(p.z);
+    if constexpr (!Mixed) q_inf = is_zero_mask<N>(qz);
+    u64 use_dbl = hz & rz & ~p_inf & ~q_inf;
+    cmov<N>(sum.x, d.x, use_dbl);
+    cmov<N>(sum.y, d.y, use_dbl);
+    cmov<N>(sum.z, d.z, use_dbl);
+    cmov<N>(sum.x, qx, p_inf);
+    cmov<N>(sum.y, qy, p_inf);
+    cmov<N>(sum.z, Mixed ? C.p_one : qz, p_inf);
+    cmov<N>(sum.x, p.x, q_inf);
+    cmov<N>(sum.y, p.y, q_inf);
+    cmov<N>(sum.z, p.z, q_inf);
+    r = sum;
+  }
+
+  // Variable-time addition (public points only).
+  template <bool Mixed>
+  TERN_EC_FN static void add_vt(Jac& r, const Jac& p, const u64* qx, const u64* qy, const u64* qz) {
+    if (is_zero_mask<N>(p.z)) {
+      copy<N>(r.x, qx);
+      copy<N>(r.y, qy);
+      copy<N>(r.z, Mixed ? C.p_one : qz);
+      return;
+    }
+    if (!Mixed && is_zero_mask<N>(qz)) {
+      r = p;
+      return;
+    }
+    Jac sum;
+    u64 hz, rz;
+    add_core<Mixed>(sum, p, qx, qy, qz, hz, rz);
+    if (hz) {
+      if (rz) {
+        Jac d;
+        dbl(d, p);
+        r = d;
+        return;
+      }
+      for (std::size_t k = 0; k < N; ++k) sum.x[k] = sum.y[k] = sum.z[k] = 0;
+      sum.x[0] = 1;  // any x, y; z = 0 is infinity
+    }
+    r = sum;
+  }
+
+  // Signed 5-bit window recoding of k < n: k = sum d_i 2^(5i), |d_i| <= 16.
+  // abs[i] = |d_i|, neg[i] = 1 when d_i < 0. Constant time.
+  TERN_EC_FN static void recode(unsigned char* abs, unsigned char* neg, const u64* k) {
+    u64 carry = 0;
+    for (std::size_t i = 0; i < kWindows; ++i) {
+      std::size_t bit = 5 * i, limb = bit / 64, off = bit % 64;
+      u64 w = k[limb] >> off;
+      if (off > 59 && limb + 1 < N) w |= k[limb + 1] << (64 - off);
+      w = (w & 31u) + carry;  // 0..32
+      u64 n = (16u - w) >> 63;  // w > 16
+      carry = n;
+      u64 a = (w ^ (0 - n)) + n;  // n ? -w : w  (mod 2^64)
+      a = (a + (32u & (0 - n))) & 63u;  // n ? 32 - w : w
+      abs[i] = static_cast<unsigned char>(a);
+      neg[i] = static_cast<unsigned char>(n);
+    }
+  }
+
+  // Conditional negation of a field element (y -> p - y), y != 0 assumed.
+  TERN_EC_INLINE static void cneg(u64* y, u64 mask) {
+    u64 t[N];
+    u64 zero[N] = {0};
+    fsub(t, zero, y);
+    cmov<N>(y, t, mask);
+  }
+
+  TERN_EC_FN static void to_affine(u64* x, u64* y, const Jac& p) {
+    u64 zi[N], zi2[N], t[N];
+    finv(zi, p.z);
+    fsqr(zi2, zi);
+    fmul(t, p.x, zi2);
+    from_mont(x, t);
+    fmul(zi2, zi2, zi);
+    fmul(t, p.y, zi2);
+    from_mont(y, t);
+  }
+
+  // k*G, constant time (fixed-base comb with masked table scans).
+  TERN_EC_FN static void base_mult_jac(Jac& acc, const u64* k) {
+    unsigned char abs[kWindows], neg[kWindows];
+    recode(abs, neg, k);
+    for (std::size_t j = 0; j < N; ++j) acc.x[j] = acc.y[j] = acc.z[j] = 0;
+    for (std::size_t i = 0; i < kWindows; ++i) {
+      u64 qx[N] = {0}, qy[N] = {0};
+      u64 a = abs[i];
+      for (u64 e = 0; e < 16; ++e) {
+        u64 mask = ct::mask_eq(a, e + 1);
+        cmov<N>(qx, Tab::at(i, e).x, mask);
+        cmov<N>(qy, Tab::at(i, e).y, mask);
+      }
+      cneg(qy, 0 - static_cast<u64>(neg[i]));
+      add_ct<true>(acc, acc, qx, qy, nullptr, ct::mask_zero(a));
+    }
+    for (std::size_t i = 0; i < kWindows; ++i) abs[i] = neg[i] = 0;
+  }
+
+  TERN_EC_FN static void base_mult(u64* x, u64* y, const u64* k) {
+    Jac acc;
+    base_mult_jac(acc, k);
+    to_affine(x, y, acc);
+    for (std::size_t j = 0; j < N; ++j) acc.x[j] = acc.y[j] = acc.z[j] = 0;
+  }
+
+  // k*P, constant time in k; P affine (plain coordinates), valid.
+  TERN_EC_FN static bool point_mult(u64* x, u64* y, const u64* px, const u64* py, const u64* k) {
+    Jac tab[16];
+    to_mont(tab[0].x, px);
+    to_mont(tab[0].y, py);
+    copy<N>(tab[0].z, C.p_one);
+    dbl(tab[1], tab[0]);
+    for (int i = 2; i < 16; ++i) add_ct<false>(tab[i], tab[i - 1], tab[0].x, tab[0].y, tab[0].z, 0);
+    unsigned char abs[kWindows], neg[kWindows];
+    recode(abs, neg, k);
+    Jac acc;
+    for (std::size_t j = 0; j < N; ++j) acc.x[j] = acc.y[j] = acc.z[j] = 0;
+    for (std::size_t i = kWindows; i-- > 0;) {
+      for (int s = 0; s < 5; ++s) dbl(acc, acc);
+      Jac q;
+      for (std::size_t j = 0; j < N; ++j) q.x[j] = q.y[j] = q.z[j] = 0;
+      u64 a = abs[i];
+      for (u64 e = 0; e < 16; ++e) {
+        u64 mask = ct::mask_eq(a, e + 1);
+        cmov<N>(q.x, tab[e].x, mask);
+        cmov<N>(q.y, tab[e].y, mask);
+        cmov<N>(q.z, tab[e].z, mask);
+      }
+      cneg(q.y, 0 - static_cast<u64>(neg[i]));
+      add_ct<false>(acc, acc, q.x, q.y, q.z, 0);
+    }
+    for (std::size_t i = 0; i < kWindows; ++i) abs[i] = neg[i] = 0;
+    u64 inf = is_zero_mask<N>(acc.z);
+    to_affine(x, y, acc);
+    return ct::value_barrier(inf) == 0;  // public result (infinity only for invalid input)
+  }
+
+  // Variable time: x(u1 G + u2 P) mod n == r ? (r < n, P valid, plain coords.)
+  TERN_EC_FN static bool verify(const u64* u1, const u64* u2, const u64* px, const u64* py, const u64* r) {
+    unsigned char abs[kWindows], neg[kWindows];
+    Jac acc;
+    for (std::size_t j = 0; j < N; ++j) acc.x[j] = acc.y[j] = acc.z[j] = 0;
+    recode(abs, neg, u1);
+    for (std::size_t i = 0; i < kWindows; ++i) {
+      if (abs[i] == 0) continue;
+      const AffineMont<N>& e = Tab::at(i, abs[i] - 1u);
+      if (neg[i]) {
+        u64 ny[N];
+        u64 zero[N] = {0};
+        fsub(ny, zero, e.y);
+        add_vt<true>(acc, acc, e.x, ny, nullptr);
+      } else {
+        add_vt<true>(acc, acc, e.x, e.y, nullptr);
+      }
+    }
+    Jac tab[16];
+    to_mont(tab[0].x, px);
+    to_mont(tab[0].y, py);
+    copy<N>(tab[0].z, C.p_one);
+    dbl(tab[1], tab[0]);
+    for (int i = 2; i < 16; ++i) add_vt<false>(tab[i], tab[i - 1], tab[0].x, tab[0].y, tab[0].z);
+    recode(abs, neg, u2);
+    Jac acc2;
+    for (std::size_t j = 0; j < N; ++j) acc2.x[j] = acc2.y[j] = acc2.z[j] = 0;
+    bool started = false;
+    for (std::size_t i = kWindows; i-- > 0;) {
+      if (started)
+        for (int s = 0; s < 5; ++s) dbl(acc2, acc2);
+      if (abs[i] == 0) continue;
+      const Jac& e = tab[abs[i] - 1];
+      if (neg[i]) {
+        u64 ny[N];
+        u64 zero[N] = {0};
+        fsub(ny, zero, e.y);
+        add_vt<false>(acc2, acc2, e.x, ny, e.z);
+      } else {
+        add_vt<false>(acc2, acc2, e.x, e.y, e.z);
+      }
+      started = true;
+    }
+    add_vt<false>(acc, acc, acc2.x, acc2.y, acc2.z);
+    if (is_zero_mask<N>(acc.z)) return false;
+    // Compare X == r Z^2 without inverting; also r + n when r + n < p.
+    u64 z2[N], t[N], rm[N];
+    fsqr(z2, acc.z);
+    to_mont(rm, r);
+    fmul(t, rm, z2);
+    if (equal_vartime<N>(t, acc.x)) return true;
+    u64 rn[N], c = 0;
+    for (std::size_t j = 0; j < N; ++j) rn[j] = addc(r[j], C.n[j], c, c);
+    if (c) return false;
+    u64 bo = 0;
+    for (std::size_t j = 0; j < N; ++j) subb(rn[j], C.p[j], bo, bo);
+    if (!bo) return false;  // r + n >= p
+    to_mont(rm, rn);
+    fmul(t, rm, z2);
+    return equal_vartime<N>(t, acc.x);
+  }
+
+  // y^2 = x^3 - 3x + b for plain x, y < p.
+  TERN_EC_FN static void rhs(u64* out, const u64* xm) {
+    u64 t[N], x3[N];
+    fsqr(t, xm);
+    fmul(x3, t, xm);
+    fsub(x3, x3, xm);
+    fsub(x3, x3, xm);
+    fsub(x3, x3, xm);
+    fadd(out, x3, C.b_mont);
+  }
+  TERN_EC_FN static bool on_curve(const u64* x, const u64* y) {
+    u64 xm[N], ym[N], l[N], r[N];
+    to_mont(xm, x);
+    to_mont(ym, y);
+    fsqr(l, ym);
+    rhs(r, xm);
+    return equal_vartime<N>(l, r);  // public input
+  }
+  // y with the given parity such that (x, y) is on the curve; false if none.
+  TERN_EC_FN static bool decompress(u64* y, const u64* x, unsigned odd) {
+    u64 xm[N], r[N], s[N], s2[N];
+    to_mont(xm, x);
+    rhs(r, xm);
+    pow<false>(s, r, C.p_sqrt_exp);
+    fsqr(s2, s);
+    if (!equal_vartime<N>(s2, r)) return false;
+    from_mont(y, s);
+    if (is_zero_mask<N>(y) && odd) return false;
+    if ((y[0] & 1u) != (odd & 1u)) {
+      u64 zero[N] = {0};
+      mod_sub<N>(y, zero, y, C.p);
+    }
+    return true;
+  }
+
+  // -- scalars mod n (plain representation in and out)
+  TERN_EC_FN static void n_mul(u64* r, const u64* a, const u64* b) {
+    u64 t[N];
+    mont_mul<N>(t, a, b, C.n, C.n_inv);
+    mont_mul<N>(r, t, C.n_rr, C.n, C.n_inv);
+  }
+  TERN_EC_FN static void n_inv(u64* r, const u64* a) {
+    u64 am[N], t[N];
+    mont_mul<N>(am, a, C.n_rr, C.n, C.n_inv);
+    pow<true>(t, am, C.n_minus_2);
+    u64 one[N] = {1};
+    mont_mul<N>(r, t, one, C.n, C.n_inv);
+  }
+
+  static constexpr EcKernel<N> kernel(const char* name, std::uint32_t needs) {
+    return EcKernel<N>{name, needs, &base_mult, &point_mult, &verify, &on_curve, &decompress, &n_mul, &n_inv};
+  }
+};
+
+struct P256Tab {
+  static constexpr std::size_t kWindows = kP256CombWindows;
+  static const AffineMont<4>& at(std::size_t i, std::size_t j) { return kP256Comb[i][j]; }
+};
+struct P384Tab {
+  static constexpr std::size_t kWindows = kP384CombWindows;
+  static const AffineMont<6>& at(std::size_t i, std::size_t j) { return kP384Comb[i][j]; }
+};
+using P256 = Curve<4, kP256Consts, P256Tab>;
+using P384 = Curve<6, kP384Consts, P384Tab>;
+
+}  // namespace
+}  // namespace tern::ec::internal
