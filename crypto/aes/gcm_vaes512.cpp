@@ -158,6 +158,34 @@ TERN_VAES512_TARGET inline __m128i tail_any(const GcmKey& k, const __m512i* rk, 
   }
 }
 
+constexpr int kWide = 8;
+
+// One full 256-byte chunk (16 blocks) with its own reduction.
+template <int NR, bool Dec>
+TERN_VAES512_TARGET inline __m128i ghash_then_ctr(const GcmKey& k, const __m512i* rk, __m512i& ctr, __m128i y,
+                                                  const std::uint8_t* in, std::uint8_t* out) noexcept {
+  const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4));
+  __m512i b[4], c[4];
+  for (int z = 0; z < 4; ++z) {
+    b[z] = _mm512_xor_si512(bswap512(ctr), rk[0]);
+    ctr = _mm512_add_epi32(ctr, four);
+    c[z] = _mm512_loadu_si512(in + 64 * z);
+  }
+  for (int r = 1; r < NR; ++r)
+    for (int z = 0; z < 4; ++z) b[z] = _mm512_aesenc_epi128(b[z], rk[r]);
+  Acc512 a = acc512_zero();
+  for (int z = 0; z < 4; ++z) {
+    b[z] = _mm512_xor_si512(_mm512_aesenclast_epi128(b[z], rk[NR]), c[z]);
+    _mm512_storeu_si512(out + 64 * z, b[z]);
+    __m512i g = bswap512(Dec ? c[z] : b[z]);
+    if (z == 0) g = _mm512_xor_si512(g, _mm512_zextsi128_si512(y));
+    mul_acc512(a, g, htab512(k, kHPowers - 16 + 4 * static_cast<std::size_t>(z)));
+  }
+  __m128i L, H;
+  fold512(a, L, H);
+  return reduce256(L, H);
+}
+
 template <int NR, bool Dec>
 TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
                                const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept {
@@ -179,81 +207,62 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
     for (std::size_t p = 0; p < aad_len; p += 256)
       y = ghash_chunk(k, y, aad + p, aad_len - p < 256 ? aad_len - p : 256);
     const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4));
-    const __m512i p0 = htab512(k, kHPowers - 16), p1 = htab512(k, kHPowers - 12), p2 = htab512(k, kHPowers - 8),
-                  p3 = htab512(k, kHPowers - 4);
+    constexpr int W = kWide;                   // zmm per iteration
+    constexpr std::size_t kBytes = 64 * W;     // bytes per iteration
+    static_assert(W <= NR - 1, "one GHASH zmm per AES round");
+    __m512i pw[W];
+    for (int z = 0; z < W; ++z) pw[z] = htab512(k, kHPowers - 4 * W + 4 * static_cast<std::size_t>(z));
     std::size_t i = 0;
-    __m512i pend0 = _mm512_setzero_si512(), pend1 = pend0, pend2 = pend0, pend3 = pend0;
+    __m512i pend[W];
     bool have = false;
-    for (; len - i >= 256; i += 256) {
-      __m512i b0 = _mm512_xor_si512(bswap512(ctr), rk[0]);
-      ctr = _mm512_add_epi32(ctr, four);
-      __m512i b1 = _mm512_xor_si512(bswap512(ctr), rk[0]);
-      ctr = _mm512_add_epi32(ctr, four);
-      __m512i b2 = _mm512_xor_si512(bswap512(ctr), rk[0]);
-      ctr = _mm512_add_epi32(ctr, four);
-      __m512i b3 = _mm512_xor_si512(bswap512(ctr), rk[0]);
-      ctr = _mm512_add_epi32(ctr, four);
-      __m512i c0, c1, c2, c3;
+    for (; len - i >= kBytes; i += kBytes) {
+      __m512i b[W], c[W];
+      for (int z = 0; z < W; ++z) {
+        b[z] = _mm512_xor_si512(bswap512(ctr), rk[0]);
+        ctr = _mm512_add_epi32(ctr, four);
+      }
       if constexpr (Dec) {
-        c0 = _mm512_loadu_si512(in + i);
-        c1 = _mm512_loadu_si512(in + i + 64);
-        c2 = _mm512_loadu_si512(in + i + 128);
-        c3 = _mm512_loadu_si512(in + i + 192);
-        pend0 = bswap512(c0);
-        pend1 = bswap512(c1);
-        pend2 = bswap512(c2);
-        pend3 = bswap512(c3);
+        for (int z = 0; z < W; ++z) {
+          c[z] = _mm512_loadu_si512(in + i + 64 * z);
+          pend[z] = bswap512(c[z]);
+        }
         have = true;
       }
+      // GHASH of the previous (sealing) or current (opening) blocks, one
+      // zmm of it between AES rounds so the two streams interleave.
       Acc512 a = acc512_zero();
-      if (have) {
-        mul_acc512(a, _mm512_xor_si512(pend0, _mm512_zextsi128_si512(y)), p0);
-        mul_acc512(a, pend1, p1);
-        mul_acc512(a, pend2, p2);
-        mul_acc512(a, pend3, p3);
-      }
+      if (have) pend[0] = _mm512_xor_si512(pend[0], _mm512_zextsi128_si512(y));
       for (int r = 1; r < NR; ++r) {
-        b0 = _mm512_aesenc_epi128(b0, rk[r]);
-        b1 = _mm512_aesenc_epi128(b1, rk[r]);
-        b2 = _mm512_aesenc_epi128(b2, rk[r]);
-        b3 = _mm512_aesenc_epi128(b3, rk[r]);
+        for (int z = 0; z < W; ++z) b[z] = _mm512_aesenc_epi128(b[z], rk[r]);
+        if (r - 1 < W && have) mul_acc512(a, pend[r - 1], pw[r - 1]);
       }
-      if constexpr (!Dec) {
-        c0 = _mm512_loadu_si512(in + i);
-        c1 = _mm512_loadu_si512(in + i + 64);
-        c2 = _mm512_loadu_si512(in + i + 128);
-        c3 = _mm512_loadu_si512(in + i + 192);
+      if constexpr (!Dec)
+        for (int z = 0; z < W; ++z) c[z] = _mm512_loadu_si512(in + i + 64 * z);
+      for (int z = 0; z < W; ++z) {
+        b[z] = _mm512_xor_si512(_mm512_aesenclast_epi128(b[z], rk[NR]), c[z]);
+        _mm512_storeu_si512(out + i + 64 * z, b[z]);
       }
-      b0 = _mm512_xor_si512(_mm512_aesenclast_epi128(b0, rk[NR]), c0);
-      b1 = _mm512_xor_si512(_mm512_aesenclast_epi128(b1, rk[NR]), c1);
-      b2 = _mm512_xor_si512(_mm512_aesenclast_epi128(b2, rk[NR]), c2);
-      b3 = _mm512_xor_si512(_mm512_aesenclast_epi128(b3, rk[NR]), c3);
-      _mm512_storeu_si512(out + i, b0);
-      _mm512_storeu_si512(out + i + 64, b1);
-      _mm512_storeu_si512(out + i + 128, b2);
-      _mm512_storeu_si512(out + i + 192, b3);
       if (have) {
         __m128i L, H;
         fold512(a, L, H);
         y = reduce256(L, H);
       }
       if constexpr (!Dec) {
-        pend0 = bswap512(b0);
-        pend1 = bswap512(b1);
-        pend2 = bswap512(b2);
-        pend3 = bswap512(b3);
+        for (int z = 0; z < W; ++z) pend[z] = bswap512(b[z]);
         have = true;
       }
     }
     if (!Dec && have) {
       Acc512 a = acc512_zero();
-      mul_acc512(a, _mm512_xor_si512(pend0, _mm512_zextsi128_si512(y)), p0);
-      mul_acc512(a, pend1, p1);
-      mul_acc512(a, pend2, p2);
-      mul_acc512(a, pend3, p3);
+      mul_acc512(a, _mm512_xor_si512(pend[0], _mm512_zextsi128_si512(y)), pw[0]);
+      for (int z = 1; z < W; ++z) mul_acc512(a, pend[z], pw[z]);
       __m128i L, H;
       fold512(a, L, H);
       y = reduce256(L, H);
+    }
+    // Whole 256-byte chunks left over (W > 4), then the tail.
+    for (; len - i >= 256; i += 256) {
+      y = ghash_then_ctr<NR, Dec>(k, rk, ctr, y, in + i, out + i);
     }
     y = tail_any<NR, Dec>(k, rk, ctr, y, nullptr, 0, in + i, out + i, len - i, lenblk);
   }
