@@ -11,11 +11,6 @@ namespace tern::bignum {
 
 namespace detail {
 namespace {
-void mont_sqr_portable(Limb* r, const Limb* a, const Limb*, const Limb* m, Limb m0inv,
-                       std::size_t n) noexcept {
-  mont_mul_portable(r, a, a, m, m0inv, n);
-}
-
 const Kernel kKernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
     {"adx", cpu::adx | cpu::bmi2, mont_mul_adx, mont_sqr_adx},

@@ -106,6 +106,8 @@ struct Kernel {
 };
 void mont_mul_portable(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                        std::size_t n) noexcept;
+void mont_sqr_portable(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
+                       std::size_t n) noexcept;
 #if TERN_SIMD && defined(__x86_64__)
 void mont_mul_adx(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                   std::size_t n) noexcept;

@@ -1,65 +1,78 @@
-// x86-64 Montgomery multiplication with MULX (BMI2) and the two carry
-// chains of ADCX/ADOX (ADX).
+// x86-64 Montgomery multiplication and squaring: SOS rows whose addmul_1 is
+// MULX (BMI2) with the two independent carry chains of ADCX (CF, low
+// halves) and ADOX (OF, high halves), four limbs per loop turn. The loop
+// counter uses LEA/JRCXZ so that neither flag is disturbed.
 #include "crypto/bignum/bignum_internal.hpp"
 
 #if TERN_SIMD && defined(__x86_64__)
 
-#include <immintrin.h>
-
 namespace tern::bignum::detail {
+namespace {
 
-__attribute__((target("adx,bmi2"))) void mont_mul_adx(Limb* r, const Limb* a, const Limb* b,
-                                                       const Limb* m, Limb m0inv,
-                                                       std::size_t n) noexcept {
-  Limb t[kMaxLimbs + 2];
-  for (std::size_t i = 0; i < n + 2; ++i) t[i] = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    unsigned long long hi, lo;
-    const Limb bi = b[i];
-    unsigned char c1 = 0, c2 = 0;
-    unsigned long long carry_hi = 0;
-    // t += a*bi: low halves on one chain, high halves on the other.
-    for (std::size_t j = 0; j < n; ++j) {
-      lo = _mulx_u64(a[j], bi, &hi);
-      unsigned long long x;
-      c1 = _addcarryx_u64(c1, t[j], lo, &x);
-      c2 = _addcarryx_u64(c2, x, carry_hi, &x);
-      t[j] = x;
-      carry_hi = hi;
-    }
-    unsigned long long x;
-    c1 = _addcarryx_u64(c1, t[n], carry_hi, &x);
-    c2 = _addcarryx_u64(c2, x, 0, &x);
-    t[n] = x;
-    t[n + 1] = static_cast<Limb>(c1) + c2;
-    const Limb u = t[0] * m0inv;
-    c1 = 0;
-    c2 = 0;
-    carry_hi = 0;
-    lo = _mulx_u64(u, m[0], &hi);
-    c1 = _addcarryx_u64(c1, t[0], lo, &x);
-    carry_hi = hi;
-    for (std::size_t j = 1; j < n; ++j) {
-      lo = _mulx_u64(u, m[j], &hi);
-      c1 = _addcarryx_u64(c1, t[j], lo, &x);
-      c2 = _addcarryx_u64(c2, x, carry_hi, &x);
-      t[j - 1] = x;
-      carry_hi = hi;
-    }
-    c1 = _addcarryx_u64(c1, t[n], carry_hi, &x);
-    c2 = _addcarryx_u64(c2, x, 0, &x);
-    t[n - 1] = x;
-    t[n] = t[n + 1] + c1 + c2;
+struct AddMulAdx {
+  Limb operator()(Limb* r, const Limb* a, Limb b, std::size_t n) const noexcept {
+  std::size_t singles = n & 3;
+  const std::size_t blocks = n >> 2;
+  Limb carry;
+  __asm__ volatile(
+      "xor %%r8d, %%r8d\n\t"  // high-half carry = 0; CF = OF = 0
+      "jrcxz 2f\n\t"
+      "1:\n\t"
+      "mulx (%[a]), %%r9, %%r10\n\t"
+      "adcx (%[r]), %%r9\n\t"
+      "adox %%r8, %%r9\n\t"
+      "mov %%r9, (%[r])\n\t"
+      "mov %%r10, %%r8\n\t"
+      "lea 8(%[a]), %[a]\n\t"
+      "lea 8(%[r]), %[r]\n\t"
+      "lea -1(%%rcx), %%rcx\n\t"
+      "jrcxz 2f\n\t"
+      "jmp 1b\n\t"
+      "2:\n\t"
+      "mov %[blocks], %%rcx\n\t"
+      "jrcxz 4f\n\t"
+      "3:\n\t"
+      "mulx (%[a]), %%r9, %%r10\n\t"
+      "adcx (%[r]), %%r9\n\t"
+      "adox %%r8, %%r9\n\t"
+      "mov %%r9, (%[r])\n\t"
+      "mulx 8(%[a]), %%r9, %%r8\n\t"
+      "adcx 8(%[r]), %%r9\n\t"
+      "adox %%r10, %%r9\n\t"
+      "mov %%r9, 8(%[r])\n\t"
+      "mulx 16(%[a]), %%r9, %%r10\n\t"
+      "adcx 16(%[r]), %%r9\n\t"
+      "adox %%r8, %%r9\n\t"
+      "mov %%r9, 16(%[r])\n\t"
+      "mulx 24(%[a]), %%r9, %%r8\n\t"
+      "adcx 24(%[r]), %%r9\n\t"
+      "adox %%r10, %%r9\n\t"
+      "mov %%r9, 24(%[r])\n\t"
+      "lea 32(%[a]), %[a]\n\t"
+      "lea 32(%[r]), %[r]\n\t"
+      "lea -1(%%rcx), %%rcx\n\t"
+      "jrcxz 4f\n\t"
+      "jmp 3b\n\t"
+      "4:\n\t"  // rcx is 0 here: fold both pending carries into the high half
+      "adcx %%rcx, %%r8\n\t"
+      "adox %%rcx, %%r8\n\t"
+      "mov %%r8, %[carry]\n\t"
+      : [r] "+r"(r), [a] "+r"(a), "+c"(singles), [carry] "=r"(carry)
+      : "d"(b), [blocks] "r"(blocks)
+      : "r8", "r9", "r10", "cc", "memory");
+  return carry;
   }
-  final_sub(r, t, t[n], m, n);
+};
+
+}  // namespace
+
+void mont_mul_adx(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv, std::size_t n) noexcept {
+  sos_mul(r, a, b, m, m0inv, n, AddMulAdx{});
 }
 
-__attribute__((target("adx,bmi2"))) void mont_sqr_adx(Limb* r, const Limb* a, const Limb*,
-                                                       const Limb* m, Limb m0inv,
-                                                       std::size_t n) noexcept {
-  mont_mul_adx(r, a, a, m, m0inv, n);
+void mont_sqr_adx(Limb* r, const Limb* a, const Limb*, const Limb* m, Limb m0inv, std::size_t n) noexcept {
+  sos_sqr(r, a, m, m0inv, n, AddMulAdx{});
 }
-
 
 }  // namespace tern::bignum::detail
 
