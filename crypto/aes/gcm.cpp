@@ -21,7 +21,7 @@
 #endif
 
 #define TERN_GCM_VAES512 1
-#define TERN_GCM_VAES256 0
+#define TERN_GCM_VAES256 1
 #define TERN_GCM_AESNI 1
 
 namespace tern::aes {

@@ -270,6 +270,7 @@ TEST_CASE("aes-gcm: tampering with ciphertext, tag or AAD is rejected and output
         Bytes bad = sealed;
         bad[bit / 8] ^= static_cast<std::uint8_t>(1u << (bit % 8));
         Bytes out(len, 0x5A);
+        INFO("len " << len << " flipped bit " << bit);
         CHECK(g.open(out, nonce, aad, bad) == Status::auth_failed);
         CHECK(std::all_of(out.begin(), out.end(), [](std::uint8_t b) { return b == 0; }));
         ++n;
