@@ -5,30 +5,19 @@
 // stores for short inputs and the tail. The width is chosen by length, so
 // short messages do not pay for the wide setup.
 #include "crypto/chacha/internal.hpp"
+#include "crypto/chacha/simd_avx512.hpp"
 
 #if TERN_SIMD && defined(__x86_64__)
-
-// GCC 12 warns about _mm512_undefined_epi32() inside its own rotate
-// intrinsics once they are inlined; the value is never used.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
 
 namespace tern::chacha::detail {
 
 namespace {
 
-#define TERN_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw"), always_inline)) inline
+using namespace avx512;
+using avx512::qr;
+
 #define TERN_AVX512_FN __attribute__((target("avx512f,avx512vl,avx512bw")))
 
-TERN_AVX512 void qr(__m512i& a, __m512i& b, __m512i& c, __m512i& d) {
-  a = _mm512_add_epi32(a, b); d = _mm512_rol_epi32(_mm512_xor_si512(d, a), 16);
-  c = _mm512_add_epi32(c, d); b = _mm512_rol_epi32(_mm512_xor_si512(b, c), 12);
-  a = _mm512_add_epi32(a, b); d = _mm512_rol_epi32(_mm512_xor_si512(d, a), 8);
-  c = _mm512_add_epi32(c, d); b = _mm512_rol_epi32(_mm512_xor_si512(b, c), 7);
-}
 TERN_AVX512 void qr(__m256i& a, __m256i& b, __m256i& c, __m256i& d) {
   a = _mm256_add_epi32(a, b); d = _mm256_rol_epi32(_mm256_xor_si256(d, a), 16);
   c = _mm256_add_epi32(c, d); b = _mm256_rol_epi32(_mm256_xor_si256(b, c), 12);
@@ -58,9 +47,6 @@ TERN_AVX512 __mmask32 mask32(std::size_t n) {
   return n >= 32 ? ~__mmask32{0} : ((__mmask32{1} << n) - 1);
 }
 
-TERN_AVX512 void xor64(std::uint8_t* out, const std::uint8_t* in, __m512i ks) {
-  _mm512_storeu_si512(out, _mm512_xor_si512(_mm512_loadu_si512(in), ks));
-}
 // XOR of the first n bytes (any n; nothing when n == 0).
 TERN_AVX512 void xor64_part(std::uint8_t* out, const std::uint8_t* in, __m512i ks, std::size_t n) {
   const __mmask64 m = mask64(n);
@@ -71,45 +57,14 @@ TERN_AVX512 void xor32_part(std::uint8_t* out, const std::uint8_t* in, __m256i k
   _mm256_mask_storeu_epi8(out, m, _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, in), ks));
 }
 
-// Four registers each holding four 128-bit lanes (lane l = block l's words
-// 4k..4k+3 for register k) -> four whole blocks.
-TERN_AVX512 void lanes_to_blocks(__m512i u0, __m512i u1, __m512i u2, __m512i u3, __m512i blk[4]) {
-  const __m512i x0 = _mm512_shuffle_i32x4(u0, u1, 0x44), x1 = _mm512_shuffle_i32x4(u0, u1, 0xee);
-  const __m512i x2 = _mm512_shuffle_i32x4(u2, u3, 0x44), x3 = _mm512_shuffle_i32x4(u2, u3, 0xee);
-  blk[0] = _mm512_shuffle_i32x4(x0, x2, 0x88);
-  blk[1] = _mm512_shuffle_i32x4(x0, x2, 0xdd);
-  blk[2] = _mm512_shuffle_i32x4(x1, x3, 0x88);
-  blk[3] = _mm512_shuffle_i32x4(x1, x3, 0xdd);
-}
-
 // Sixteen full blocks (1024 bytes), counters ctr .. ctr+15.
 TERN_AVX512_FN void blocks16(std::uint8_t* out, const std::uint8_t* in, const std::uint32_t st[16],
                              std::uint32_t ctr) noexcept {
   __m512i x[16], s[16];
-  for (int i = 0; i < 16; ++i) s[i] = _mm512_set1_epi32(static_cast<int>(st[i]));
-  s[12] = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(ctr)),
-                           _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+  init16(s, st, ctr);
   for (int i = 0; i < 16; ++i) x[i] = s[i];
   double_rounds(x);
-  for (int i = 0; i < 16; ++i) x[i] = _mm512_add_epi32(x[i], s[i]);
-  // 4x4 word transposes inside each 128-bit lane: group k (words 4k..4k+3)
-  // gives u[k][j] whose lane l is block j + 4l's words 4k..4k+3.
-  __m512i u[4][4];
-  for (int k = 0; k < 4; ++k) {
-    const __m512i t0 = _mm512_unpacklo_epi32(x[4 * k], x[4 * k + 1]);
-    const __m512i t1 = _mm512_unpackhi_epi32(x[4 * k], x[4 * k + 1]);
-    const __m512i t2 = _mm512_unpacklo_epi32(x[4 * k + 2], x[4 * k + 3]);
-    const __m512i t3 = _mm512_unpackhi_epi32(x[4 * k + 2], x[4 * k + 3]);
-    u[k][0] = _mm512_unpacklo_epi64(t0, t2);
-    u[k][1] = _mm512_unpackhi_epi64(t0, t2);
-    u[k][2] = _mm512_unpacklo_epi64(t1, t3);
-    u[k][3] = _mm512_unpackhi_epi64(t1, t3);
-  }
-  for (int j = 0; j < 4; ++j) {
-    __m512i blk[4];
-    lanes_to_blocks(u[0][j], u[1][j], u[2][j], u[3][j], blk);
-    for (int l = 0; l < 4; ++l) xor64(out + 64 * (j + 4 * l), in + 64 * (j + 4 * l), blk[l]);
-  }
+  finish16(out, in, x, s);
 }
 
 // Eight blocks in ymm registers; writes the first len (<= 512) bytes.
