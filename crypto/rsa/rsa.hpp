@@ -98,6 +98,7 @@ class PrivateKey {
                     RandomSource& rng) const noexcept;
 
  private:
+  friend struct PrivateKeyTestAccess;  // tests/ct marks the secret fields
   void clear() noexcept;
   PublicKey pub_;
   bignum::Modulus p_, q_;
