@@ -12,16 +12,21 @@ namespace {
 
 using curve25519_detail::Kernel;
 
-const Kernel kKernels[] = {
+// Built on first use (the kernel descriptors live in other translation
+// units, so a namespace-scope copy would depend on initialisation order).
+internal::Dispatch<Kernel>& dispatch() noexcept {
+  static const Kernel kernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
-    curve25519_detail::kernel_adx,
+      curve25519_detail::kernel_adx,
 #endif
 #ifdef __SIZEOF_INT128__
-    curve25519_detail::kernel_portable,
+      curve25519_detail::kernel_portable,
 #endif
-    curve25519_detail::kernel_portable32,
-};
-internal::Dispatch<Kernel> g_dispatch{kKernels};
+      curve25519_detail::kernel_portable32,
+  };
+  static internal::Dispatch<Kernel> d{kernels};
+  return d;
+}
 
 }  // namespace
 
@@ -30,9 +35,9 @@ void curve25519_clamp(std::uint8_t k[32]) noexcept {
   k[31] &= 127;
   k[31] |= 64;
 }
-const curve25519_detail::Kernel& curve25519_kernel() noexcept { return g_dispatch.get(); }
+const curve25519_detail::Kernel& curve25519_kernel() noexcept { return dispatch().get(); }
 
-KernelSet& curve25519_kernels() noexcept { return g_dispatch; }
+KernelSet& curve25519_kernels() noexcept { return dispatch(); }
 
 // ---- X25519 ------------------------------------------------------------------
 Status x25519(std::span<std::uint8_t, 32> shared, std::span<const std::uint8_t, 32> scalar,
@@ -41,7 +46,7 @@ Status x25519(std::span<std::uint8_t, 32> shared, std::span<const std::uint8_t, 
   std::memcpy(k, scalar.data(), 32);
   std::memcpy(u, peer.data(), 32);  // copies: shared may alias an input
   curve25519_clamp(k);
-  g_dispatch.get().ladder(out, k, u);
+  dispatch().get().ladder(out, k, u);
   std::uint8_t acc = 0;
   for (auto b : out) acc |= b;
   std::memcpy(shared.data(), out, 32);
@@ -55,7 +60,7 @@ void x25519_public_key(std::span<std::uint8_t, 32> pub, std::span<const std::uin
   std::uint8_t k[32];
   std::memcpy(k, scalar.data(), 32);
   curve25519_clamp(k);
-  g_dispatch.get().base_mont(pub.data(), k);
+  dispatch().get().base_mont(pub.data(), k);
   wipe(k, sizeof k);
 }
 

@@ -26,48 +26,57 @@ struct Fe64 {
   static void set_small(T& r, std::uint32_t x) noexcept { r = T{{x, 0, 0, 0}}; }
 
   static void add(T& r, const T& a, const T& b) noexcept {
-    u128 c = u128(a.v[0]) + b.v[0];
-    std::uint64_t r0 = static_cast<std::uint64_t>(c);
-    c = (c >> 64) + a.v[1] + b.v[1];
-    std::uint64_t r1 = static_cast<std::uint64_t>(c);
-    c = (c >> 64) + a.v[2] + b.v[2];
-    std::uint64_t r2 = static_cast<std::uint64_t>(c);
-    c = (c >> 64) + a.v[3] + b.v[3];
-    std::uint64_t r3 = static_cast<std::uint64_t>(c);
-    // 2^256 = 38 (mod p); a second wrap leaves a tiny value, so the last
-    // add of 38 cannot carry.
-    c = u128(r0) + 38 * static_cast<std::uint64_t>(c >> 64);
-    r0 = static_cast<std::uint64_t>(c);
-    c = (c >> 64) + r1;
-    r1 = static_cast<std::uint64_t>(c);
-    c = (c >> 64) + r2;
-    r2 = static_cast<std::uint64_t>(c);
-    c = (c >> 64) + r3;
-    r3 = static_cast<std::uint64_t>(c);
-    r0 += 38 * static_cast<std::uint64_t>(c >> 64);
+    std::uint64_t r0, r1, r2, r3, t;
+    // a + b; a carry out is 2^256 = 38 (mod p). Adding 38 can carry once
+    // more, and then the low limbs are tiny, so the last add cannot.
+    __asm__(
+        "movq 0(%[pa]), %[r0]\n\t"
+        "movq 8(%[pa]), %[r1]\n\t"
+        "movq 16(%[pa]), %[r2]\n\t"
+        "movq 24(%[pa]), %[r3]\n\t"
+        "addq 0(%[pb]), %[r0]\n\t"
+        "adcq 8(%[pb]), %[r1]\n\t"
+        "adcq 16(%[pb]), %[r2]\n\t"
+        "adcq 24(%[pb]), %[r3]\n\t"
+        "sbbq %[t], %[t]\n\t"
+        "andq $38, %[t]\n\t"
+        "addq %[t], %[r0]\n\t"
+        "adcq $0, %[r1]\n\t"
+        "adcq $0, %[r2]\n\t"
+        "adcq $0, %[r3]\n\t"
+        "sbbq %[t], %[t]\n\t"
+        "andq $38, %[t]\n\t"
+        "addq %[t], %[r0]\n\t"
+        : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [t] "=&r"(t)
+        : [pa] "r"(a.v), [pb] "r"(b.v), "m"(a), "m"(b)
+        : "cc");
     r = T{{r0, r1, r2, r3}};
   }
   static void sub(T& r, const T& a, const T& b) noexcept {
-    u128 d = u128(a.v[0]) - b.v[0];
-    std::uint64_t r0 = static_cast<std::uint64_t>(d);
-    d = u128(a.v[1]) - b.v[1] - static_cast<std::uint64_t>((d >> 64) & 1);
-    std::uint64_t r1 = static_cast<std::uint64_t>(d);
-    d = u128(a.v[2]) - b.v[2] - static_cast<std::uint64_t>((d >> 64) & 1);
-    std::uint64_t r2 = static_cast<std::uint64_t>(d);
-    d = u128(a.v[3]) - b.v[3] - static_cast<std::uint64_t>((d >> 64) & 1);
-    std::uint64_t r3 = static_cast<std::uint64_t>(d);
-    // A borrow left a + 2^256 - b = a - b + 38: take 38 off (twice at most).
-    for (int k = 0; k < 2; ++k) {
-      const std::uint64_t m = 38 & (0 - static_cast<std::uint64_t>((d >> 64) & 1));
-      d = u128(r0) - m;
-      r0 = static_cast<std::uint64_t>(d);
-      d = u128(r1) - static_cast<std::uint64_t>((d >> 64) & 1);
-      r1 = static_cast<std::uint64_t>(d);
-      d = u128(r2) - static_cast<std::uint64_t>((d >> 64) & 1);
-      r2 = static_cast<std::uint64_t>(d);
-      d = u128(r3) - static_cast<std::uint64_t>((d >> 64) & 1);
-      r3 = static_cast<std::uint64_t>(d);
-    }
+    std::uint64_t r0, r1, r2, r3, t;
+    // a - b; a borrow left a - b + 2^256 = a - b + 38: take 38 off, twice
+    // at most (the second time cannot borrow).
+    __asm__(
+        "movq 0(%[pa]), %[r0]\n\t"
+        "movq 8(%[pa]), %[r1]\n\t"
+        "movq 16(%[pa]), %[r2]\n\t"
+        "movq 24(%[pa]), %[r3]\n\t"
+        "subq 0(%[pb]), %[r0]\n\t"
+        "sbbq 8(%[pb]), %[r1]\n\t"
+        "sbbq 16(%[pb]), %[r2]\n\t"
+        "sbbq 24(%[pb]), %[r3]\n\t"
+        "sbbq %[t], %[t]\n\t"
+        "andq $38, %[t]\n\t"
+        "subq %[t], %[r0]\n\t"
+        "sbbq $0, %[r1]\n\t"
+        "sbbq $0, %[r2]\n\t"
+        "sbbq $0, %[r3]\n\t"
+        "sbbq %[t], %[t]\n\t"
+        "andq $38, %[t]\n\t"
+        "subq %[t], %[r0]\n\t"
+        : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [t] "=&r"(t)
+        : [pa] "r"(a.v), [pb] "r"(b.v), "m"(a), "m"(b)
+        : "cc");
     r = T{{r0, r1, r2, r3}};
   }
   static void neg(T& r, const T& a) noexcept {
@@ -145,26 +154,113 @@ struct Fe64 {
     (void)hi;
     r = T{{pa, pb, x0, x1}};
   }
-  static void sqr(T& r, const T& a) noexcept { mul(r, a, a); }
+  static void sqr(T& r, const T& a) noexcept {
+    std::uint64_t t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
+    std::uint64_t pa = reinterpret_cast<std::uintptr_t>(a.v);
+    // Cross products a_i a_j (i < j) into t1..t6, doubled, plus the squares
+    // a_i^2 on the second carry chain; then low + 38 * high.
+    __asm__(
+        "movq 0(%[pa]), %%rdx\n\t"
+        "mulxq 8(%[pa]), %[t1], %[t2]\n\t"
+        "mulxq 16(%[pa]), %[lo], %[t3]\n\t"
+        "addq %[lo], %[t2]\n\t"
+        "mulxq 24(%[pa]), %[lo], %[t4]\n\t"
+        "adcq %[lo], %[t3]\n\t"
+        "adcq $0, %[t4]\n\t"
+        "movq 8(%[pa]), %%rdx\n\t"
+        "xorq %[t5], %[t5]\n\t"
+        "mulxq 16(%[pa]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[t3]\n\t"
+        "adoxq %[hi], %[t4]\n\t"
+        "mulxq 24(%[pa]), %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[t4]\n\t"
+        "adoxq %[hi], %[t5]\n\t"
+        "movq $0, %[lo]\n\t"
+        "adcxq %[lo], %[t5]\n\t"
+        "movq 16(%[pa]), %%rdx\n\t"
+        "mulxq 24(%[pa]), %[lo], %[t6]\n\t"
+        "addq %[lo], %[t5]\n\t"
+        "adcq $0, %[t6]\n\t"
+        // double and add the squares
+        "movq 0(%[pa]), %%rdx\n\t"
+        "xorq %[t7], %[t7]\n\t"
+        "mulxq %%rdx, %[t0], %[hi]\n\t"
+        "adcxq %[t1], %[t1]\n\t"
+        "adoxq %[hi], %[t1]\n\t"
+        "movq 8(%[pa]), %%rdx\n\t"
+        "mulxq %%rdx, %[lo], %[hi]\n\t"
+        "adcxq %[t2], %[t2]\n\t"
+        "adoxq %[lo], %[t2]\n\t"
+        "adcxq %[t3], %[t3]\n\t"
+        "adoxq %[hi], %[t3]\n\t"
+        "movq 16(%[pa]), %%rdx\n\t"
+        "mulxq %%rdx, %[lo], %[hi]\n\t"
+        "adcxq %[t4], %[t4]\n\t"
+        "adoxq %[lo], %[t4]\n\t"
+        "adcxq %[t5], %[t5]\n\t"
+        "adoxq %[hi], %[t5]\n\t"
+        "movq 24(%[pa]), %%rdx\n\t"
+        "mulxq %%rdx, %[lo], %[hi]\n\t"
+        "adcxq %[t6], %[t6]\n\t"
+        "adoxq %[lo], %[t6]\n\t"
+        "adcxq %[t7], %[t7]\n\t"
+        "adoxq %[hi], %[t7]\n\t"
+        // fold the high half: low + 38 * high
+        "movq $38, %%rdx\n\t"
+        "xorq %[pa], %[pa]\n\t"
+        "mulxq %[t4], %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[t0]\n\t"
+        "adoxq %[hi], %[t1]\n\t"
+        "mulxq %[t5], %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[t1]\n\t"
+        "adoxq %[hi], %[t2]\n\t"
+        "mulxq %[t6], %[lo], %[hi]\n\t"
+        "adcxq %[lo], %[t2]\n\t"
+        "adoxq %[hi], %[t3]\n\t"
+        "mulxq %[t7], %[lo], %[t4]\n\t"
+        "adcxq %[lo], %[t3]\n\t"
+        "adoxq %[pa], %[t4]\n\t"
+        "adcxq %[pa], %[t4]\n\t"
+        "imulq $38, %[t4], %[t4]\n\t"
+        "addq %[t4], %[t0]\n\t"
+        "adcq %[pa], %[t1]\n\t"
+        "adcq %[pa], %[t2]\n\t"
+        "adcq %[pa], %[t3]\n\t"
+        "sbbq %[t4], %[t4]\n\t"
+        "andq $38, %[t4]\n\t"
+        "addq %[t4], %[t0]\n\t"
+        : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5),
+          [t6] "=&r"(t6), [t7] "=&r"(t7), [lo] "=&r"(lo), [hi] "=&r"(hi), [pa] "+&r"(pa)
+        : "m"(a)
+        : "rdx", "cc");
+    r = T{{t0, t1, t2, t3}};
+  }
 
   static void mul_small(T& r, const T& a, std::uint32_t c) noexcept {
-    u128 t = u128(a.v[0]) * c;
-    std::uint64_t r0 = static_cast<std::uint64_t>(t);
-    t = (t >> 64) + u128(a.v[1]) * c;
-    std::uint64_t r1 = static_cast<std::uint64_t>(t);
-    t = (t >> 64) + u128(a.v[2]) * c;
-    std::uint64_t r2 = static_cast<std::uint64_t>(t);
-    t = (t >> 64) + u128(a.v[3]) * c;
-    std::uint64_t r3 = static_cast<std::uint64_t>(t);
-    t = u128(r0) + 38 * static_cast<std::uint64_t>(t >> 64);
-    r0 = static_cast<std::uint64_t>(t);
-    t = (t >> 64) + r1;
-    r1 = static_cast<std::uint64_t>(t);
-    t = (t >> 64) + r2;
-    r2 = static_cast<std::uint64_t>(t);
-    t = (t >> 64) + r3;
-    r3 = static_cast<std::uint64_t>(t);
-    r0 += 38 * static_cast<std::uint64_t>(t >> 64);
+    std::uint64_t r0, r1, r2, r3, h0, h1, h2;
+    std::uint64_t cc = c;
+    __asm__(
+        "movq %[c], %%rdx\n\t"
+        "mulxq 0(%[pa]), %[r0], %[h0]\n\t"
+        "mulxq 8(%[pa]), %[r1], %[h1]\n\t"
+        "mulxq 16(%[pa]), %[r2], %[h2]\n\t"
+        "mulxq 24(%[pa]), %[r3], %[c]\n\t"
+        "addq %[h0], %[r1]\n\t"
+        "adcq %[h1], %[r2]\n\t"
+        "adcq %[h2], %[r3]\n\t"
+        "adcq $0, %[c]\n\t"
+        "imulq $38, %[c], %[c]\n\t"
+        "addq %[c], %[r0]\n\t"
+        "adcq $0, %[r1]\n\t"
+        "adcq $0, %[r2]\n\t"
+        "adcq $0, %[r3]\n\t"
+        "sbbq %[c], %[c]\n\t"
+        "andq $38, %[c]\n\t"
+        "addq %[c], %[r0]\n\t"
+        : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [h0] "=&r"(h0), [h1] "=&r"(h1),
+          [h2] "=&r"(h2), [c] "+&r"(cc)
+        : [pa] "r"(a.v), "m"(a)
+        : "rdx", "cc");
     r = T{{r0, r1, r2, r3}};
   }
 
