@@ -144,6 +144,16 @@ void xor_stream_avx2(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
   // Keystream lives only in registers (and the zeroed tail buffer).
 }
 
+__attribute__((target("avx2"))) void mask_avx2(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept {
+  const __m256i m = _mm256_set1_epi64x(static_cast<long long>(mask));
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __m256i* q = reinterpret_cast<__m256i*>(p + i);
+    _mm256_storeu_si256(q, _mm256_and_si256(_mm256_loadu_si256(q), m));
+  }
+  mask_portable(p + i, n - i, mask);
+}
+
 }  // namespace tern::chacha::detail
 
 #endif

@@ -152,6 +152,16 @@ void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t le
   if (len > 0) blocks4(out, in, len, st, ctr);
 }
 
+TERN_AVX512_FN void mask_avx512(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept {
+  const __m512i m = _mm512_set1_epi64(static_cast<long long>(mask));
+  std::size_t i = 0;
+  for (; i + 64 <= n; i += 64) _mm512_storeu_si512(p + i, _mm512_and_si512(_mm512_loadu_si512(p + i), m));
+  if (i < n) {
+    const __mmask64 k = (__mmask64{1} << (n - i)) - 1;
+    _mm512_mask_storeu_epi8(p + i, k, _mm512_and_si512(_mm512_maskz_loadu_epi8(k, p + i), m));
+  }
+}
+
 }  // namespace tern::chacha::detail
 
 #endif

@@ -87,4 +87,9 @@ void xor_stream_portable(std::uint8_t* out, const std::uint8_t* in, std::size_t 
   wipe(kb, sizeof(kb));
 }
 
+void mask_portable(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept {
+  const std::uint8_t m8 = static_cast<std::uint8_t>(mask);
+  for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(p[i] & m8);
+}
+
 }  // namespace tern::chacha::detail

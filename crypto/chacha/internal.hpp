@@ -15,10 +15,15 @@ namespace tern::chacha::detail {
 using XorStreamFn = void (*)(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
                              const std::uint32_t st[16]) noexcept;
 
+// p[0..n) &= mask (mask all-ones or zero; both branch-free): releases or
+// wipes a decrypted message after the tag check.
+using MaskFn = void (*)(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
+
 struct ChaChaKernel {
   const char* name;
   std::uint32_t needs;
   XorStreamFn xor_stream;
+  MaskFn mask;
 };
 
 // Absorbs n full 16-byte blocks, each with the 2^128 bit set.
@@ -42,6 +47,7 @@ void chacha_block_portable(std::uint32_t out[16], const std::uint32_t in[16]) no
 void hchacha20_core(std::uint32_t out[8], const std::uint32_t key[8], const std::uint8_t nonce[16]) noexcept;
 void xor_stream_portable(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
                          const std::uint32_t st[16]) noexcept;
+void mask_portable(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 
 // Poly1305 pieces: key setup (clamps r), one padded final tag.
 void poly_setup(PolyState& st, const std::uint8_t key[32]) noexcept;
@@ -56,16 +62,11 @@ void xor_stream_avx2(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
                      const std::uint32_t st[16]) noexcept;
 void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
                        const std::uint32_t st[16]) noexcept;
+void mask_avx2(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
+void mask_avx512(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 void poly_blocks_ifma(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
 // Fills st.pw with r^16..r^1 (IFMA kernel).
 void poly_ifma_powers(PolyState& st) noexcept;
-// The fused AVX-512 ChaCha20 + IFMA Poly1305 pass over n1024 >= 1 chunks of
-// 1024 bytes: out = in ^ keystream (first block counter st[12]) while
-// Poly1305 absorbs the ciphertext (out when sealing, in when opening); the
-// Poly1305 rounds are interleaved with the ChaCha20 rounds so both execution
-// resources are busy. Needs both kernels' CPU features.
-void chacha_poly_fused_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t n1024,
-                              const std::uint32_t st[16], PolyState& ps, bool open) noexcept;
 #endif
 
 }  // namespace tern::chacha::detail

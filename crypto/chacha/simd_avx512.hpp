@@ -1,5 +1,5 @@
-// AVX-512 helpers shared by the ChaCha20 AVX-512 kernel, the IFMA Poly1305
-// kernel and the fused ChaCha20-Poly1305 pass (internal; x86-64 SIMD builds
+// AVX-512 helpers shared by the ChaCha20 AVX-512 kernel and the IFMA Poly1305
+// kernel (internal; x86-64 SIMD builds
 // only). Every function is always_inline with a target attribute that is a
 // subset of its callers'.
 #pragma once
