@@ -1,0 +1,289 @@
+// Hostname verification (RFC 6125 / RFC 9525) and name constraints
+// (RFC 5280 §4.2.1.10) for dNSName, iPAddress, rfc822Name and directoryName.
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "crypto/internal/der.hpp"
+#include "x509/path/verify.hpp"
+
+namespace tern::x509 {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::string_view as_text(Bytes b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string ip_text(Bytes ip) {
+  std::string out;
+  if (ip.size() == 4) {
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (i) out.push_back('.');
+      out.append(std::to_string(ip[i]));
+    }
+  } else if (ip.size() == 16) {
+    static const char* hexd = "0123456789abcdef";
+    for (std::size_t i = 0; i < 16; i += 2) {
+      if (i) out.push_back(':');
+      const unsigned v = (unsigned{ip[i]} << 8) | ip[i + 1];
+      bool started = false;
+      for (int sh = 12; sh >= 0; sh -= 4) {
+        const unsigned d = (v >> sh) & 15;
+        if (d || started || sh == 0) {
+          out.push_back(hexd[d]);
+          started = true;
+        }
+      }
+    }
+  } else {
+    out = "<bad IP>";
+  }
+  return out;
+}
+
+// RFC 6125 §6.4.3 as restricted by RFC 9525 §6.3: "*" must be the entire
+// leftmost label, the rest at least two labels, and it matches one label.
+bool dns_matches(std::string pattern, const std::string& host) {
+  pattern = lower(pattern);
+  if (!pattern.empty() && pattern.back() == '.') pattern.pop_back();
+  if (pattern.empty()) return false;
+  if (pattern == host) return pattern.find('*') == std::string::npos;
+  if (pattern.size() < 3 || pattern[0] != '*' || pattern[1] != '.') return false;
+  const std::string_view rest = std::string_view(pattern).substr(2);
+  if (rest.find('*') != std::string_view::npos || rest.find('.') == std::string_view::npos) return false;
+  if (rest.front() == '.' || rest.back() == '.' || rest.find("..") != std::string_view::npos) return false;
+  const std::size_t dot = host.find('.');
+  if (dot == 0 || dot == std::string::npos) return false;
+  return std::string_view(host).substr(dot + 1) == rest;
+}
+
+// ---- name constraints -----------------------------------------------------------
+
+bool dns_in_subtree(std::string name, std::string base) {
+  name = lower(name);
+  base = lower(base);
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  if (!base.empty() && base.back() == '.') base.pop_back();
+  if (base.empty()) return true;
+  if (base.front() == '.') return ends_with(name, base) && name.size() > base.size();
+  return name == base || (ends_with(name, base) && name[name.size() - base.size() - 1] == '.');
+}
+
+bool ip_in_subtree(Bytes ip, Bytes base) {
+  if (base.size() != 2 * ip.size()) return false;
+  for (std::size_t i = 0; i < ip.size(); ++i)
+    if ((ip[i] & base[ip.size() + i]) != (base[i] & base[ip.size() + i])) return false;
+  return true;
+}
+
+bool email_in_subtree(std::string_view mail, std::string_view base) {
+  const std::size_t at = mail.rfind('@');
+  if (at == std::string_view::npos) return false;
+  const std::string host = lower(mail.substr(at + 1));
+  if (base.find('@') != std::string_view::npos) {
+    const std::size_t bat = base.rfind('@');
+    return mail.substr(0, at) == base.substr(0, bat) && host == lower(base.substr(bat + 1));
+  }
+  const std::string b = lower(base);
+  if (!b.empty() && b.front() == '.') return ends_with(host, b) && host.size() > b.size();
+  return host == b;
+}
+
+struct Subtrees {
+  std::vector<GeneralName> names;
+  bool has(GeneralNameType t) const {
+    for (const auto& n : names)
+      if (n.type == t) return true;
+    return false;
+  }
+};
+
+Subtrees load_subtrees(Bytes trees) {
+  Subtrees out;
+  der::Reader t(trees);
+  while (!t.empty()) {
+    der::Reader sub(Bytes{});
+    der::Element base;
+    std::vector<GeneralName> one;
+    if (!t.enter(der::kSequence, sub) || !sub.read(base) || !parse_general_names(base.raw, one)) break;
+    out.names.insert(out.names.end(), one.begin(), one.end());
+  }
+  return out;
+}
+
+bool matches(const GeneralName& name, const GeneralName& base) {
+  if (name.type != base.type) return false;
+  switch (name.type) {
+    case GeneralNameType::dns: return dns_in_subtree(std::string(as_text(name.value)), std::string(as_text(base.value)));
+    case GeneralNameType::ip: return ip_in_subtree(name.value, base.value);
+    case GeneralNameType::rfc822: return email_in_subtree(as_text(name.value), as_text(base.value));
+    case GeneralNameType::directory: return name_has_prefix(Name{name.value}, Name{base.value});
+    default: return false;
+  }
+}
+
+std::string describe(const GeneralName& g) {
+  switch (g.type) {
+    case GeneralNameType::dns: return "DNS:" + std::string(as_text(g.value));
+    case GeneralNameType::ip: return "IP:" + ip_text(g.value);
+    case GeneralNameType::rfc822: return "email:" + std::string(as_text(g.value));
+    case GeneralNameType::directory: return "DirName:" + to_string(Name{g.value});
+    default: return "other name";
+  }
+}
+
+}  // namespace
+
+bool parse_ip(std::string_view s, std::vector<std::uint8_t>& out) {
+  out.clear();
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
+  if (s.find(':') == std::string_view::npos) {
+    // Dotted quad, decimal, no leading zeros.
+    std::size_t i = 0;
+    for (int part = 0; part < 4; ++part) {
+      if (part) {
+        if (i >= s.size() || s[i] != '.') return false;
+        ++i;
+      }
+      const std::size_t start = i;
+      unsigned v = 0;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + unsigned(s[i++] - '0');
+      if (i == start || v > 255 || (s[start] == '0' && i - start > 1)) return false;
+      out.push_back(static_cast<std::uint8_t>(v));
+    }
+    return i == s.size() || (out.clear(), false);
+  }
+  // IPv6 (RFC 4291 §2.2), with "::" and an optional trailing IPv4.
+  std::vector<std::uint16_t> head, tail;
+  bool gap = false;
+  std::size_t i = 0;
+  if (s.substr(0, 2) == "::") {
+    gap = true;
+    i = 2;
+  }
+  std::vector<std::uint8_t> v4;
+  while (i < s.size()) {
+    auto& groups = gap ? tail : head;
+    const std::size_t start = i;
+    const std::size_t next = s.find(':', i);
+    const std::string_view tok = s.substr(i, next == std::string_view::npos ? std::string_view::npos : next - i);
+    if (tok.find('.') != std::string_view::npos && next == std::string_view::npos) {
+      if (!parse_ip(tok, v4) || v4.size() != 4) return false;
+      groups.push_back(static_cast<std::uint16_t>((v4[0] << 8) | v4[1]));
+      groups.push_back(static_cast<std::uint16_t>((v4[2] << 8) | v4[3]));
+      i = s.size();
+      break;
+    }
+    unsigned v = 0;
+    while (i < s.size() && i - start < 4 && std::isxdigit(static_cast<unsigned char>(s[i]))) {
+      const char c = s[i++];
+      v = v * 16 + unsigned(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    if (i == start) return false;
+    groups.push_back(static_cast<std::uint16_t>(v));
+    if (i == s.size()) break;
+    if (s[i] != ':') return false;
+    ++i;
+    if (i < s.size() && s[i] == ':') {
+      if (gap) return false;
+      gap = true;
+      ++i;
+    } else if (i == s.size()) {
+      return false;  // trailing single ':'
+    }
+  }
+  const std::size_t n = head.size() + tail.size();
+  if (gap ? n > 7 : n != 8) return false;
+  out.assign(16, 0);
+  for (std::size_t k = 0; k < head.size(); ++k) {
+    out[2 * k] = static_cast<std::uint8_t>(head[k] >> 8);
+    out[2 * k + 1] = static_cast<std::uint8_t>(head[k]);
+  }
+  for (std::size_t k = 0; k < tail.size(); ++k) {
+    const std::size_t at = 8 - tail.size() + k;
+    out[2 * at] = static_cast<std::uint8_t>(tail[k] >> 8);
+    out[2 * at + 1] = static_cast<std::uint8_t>(tail[k]);
+  }
+  return true;
+}
+
+bool matches_hostname(const CertView& cert, std::string_view host_in) {
+  std::vector<std::uint8_t> ip;
+  const auto names = cert.san_names();
+  if (parse_ip(host_in, ip)) {
+    for (const auto& g : names)
+      if (g.type == GeneralNameType::ip && g.value.size() == ip.size() &&
+          std::equal(ip.begin(), ip.end(), g.value.begin()))
+        return true;
+    return false;
+  }
+  std::string host = lower(host_in);
+  if (!host.empty() && host.back() == '.') host.pop_back();
+  if (host.empty() || host.find('*') != std::string::npos || host.find("..") != std::string::npos ||
+      host.front() == '.')
+    return false;
+  for (const auto& g : names)
+    if (g.type == GeneralNameType::dns && dns_matches(std::string(as_text(g.value)), host)) return true;
+  return false;
+}
+
+std::string san_list(const CertView& cert) {
+  std::string out;
+  for (const auto& g : cert.san_names()) {
+    if (!out.empty()) out += ", ";
+    if (g.type == GeneralNameType::dns) out.append(as_text(g.value));
+    else out.append(ip_text(g.value));
+  }
+  return out.empty() ? "(no DNS or IP subjectAltName)" : out;
+}
+
+bool satisfies_name_constraints(const CertView& issuer, const CertView& cert, bool is_leaf, std::string* detail) {
+  (void)is_leaf;
+  if (!issuer.ext.has_name_constraints) return true;
+  const Subtrees permitted = load_subtrees(issuer.ext.nc_permitted);
+  const Subtrees excluded = load_subtrees(issuer.ext.nc_excluded);
+  // The names the certificate carries.
+  std::vector<GeneralName> names;
+  std::vector<std::string> emails;  // storage for emailAddress attributes
+  if (!cert.subject.empty()) names.push_back({GeneralNameType::directory, cert.subject.raw});
+  std::vector<GeneralName> san;
+  if (cert.ext.has_san && parse_general_names(cert.ext.san, san)) names.insert(names.end(), san.begin(), san.end());
+  if (!cert.ext.has_san) {
+    // RFC 5280 §4.2.1.10: without subjectAltName, rfc822Name constraints
+    // apply to emailAddress attributes of the subject.
+    emails = name_attributes(cert.subject, Bytes(oid::email_address, sizeof oid::email_address));
+    for (const auto& e : emails)
+      names.push_back({GeneralNameType::rfc822, Bytes(reinterpret_cast<const std::uint8_t*>(e.data()), e.size())});
+  }
+  for (const auto& n : names) {
+    if (n.type != GeneralNameType::dns && n.type != GeneralNameType::ip && n.type != GeneralNameType::rfc822 &&
+        n.type != GeneralNameType::directory)
+      continue;
+    if (permitted.has(n.type)) {
+      bool ok = false;
+      for (const auto& b : permitted.names) ok = ok || matches(n, b);
+      if (!ok) {
+        if (detail) *detail = describe(n) + " is outside the permitted subtrees";
+        return false;
+      }
+    }
+    for (const auto& b : excluded.names) {
+      if (matches(n, b)) {
+        if (detail) *detail = describe(n) + " is in an excluded subtree (" + describe(b) + ")";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace tern::x509
