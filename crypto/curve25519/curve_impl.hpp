@@ -296,8 +296,15 @@ struct Curve {
   // ---- fixed base: [k]B ------------------------------------------------------
   // table[i][j] = (j+1) * 256^i * B, affine; the scalar is read as 64 signed
   // radix-16 digits in [-8, 8].
+  // Table rows are stored as plain 64-bit words so the constant-time
+  // selection is one OR-accumulate loop over contiguous memory (vectorised).
+  static constexpr std::size_t kNielsWords = sizeof(Niels) / 8;
+  static_assert(sizeof(Niels) % 8 == 0);
+  using NielsWords = std::uint64_t[kNielsWords];
+  static void to_words(NielsWords& w, const Niels& n) noexcept { std::memcpy(w, &n, sizeof n); }
+
   struct BaseTable {
-    Niels t[32][8];
+    NielsWords t[32][8];
     Niels odd[64];  // (2j+1) B, for the verifier's wNAF (width 8)
     BaseTable() noexcept {
       static const std::uint8_t kB[32] = {
@@ -312,11 +319,14 @@ struct Curve {
         // p = 256^i B
         to_cached(c, p);
         q = p;
-        to_niels(t[i][0], q);
+        Niels n;
+        to_niels(n, q);
+        to_words(t[i][0], n);
         for (int j = 1; j < 8; ++j) {
           add(s, q, c);
           to_p3(q, s);
-          to_niels(t[i][j], q);
+          to_niels(n, q);
+          to_words(t[i][j], n);
         }
         for (int j = 0; j < 8; ++j) {
           dbl(s, p);
@@ -341,24 +351,31 @@ struct Curve {
     return t;
   }
 
-  // r = digit * row-base, digit in [-8, 8], constant time.
-  static void select(Niels& r, const Niels row[8], std::int8_t digit) noexcept {
+  // r = digit * row-base, digit in [-8, 8], constant time: every entry is
+  // read, the match is OR-ed in under a mask.
+  static void select(Niels& r, const NielsWords row[8], std::int8_t digit) noexcept {
     const std::uint32_t neg = static_cast<std::uint32_t>(static_cast<std::uint8_t>(digit)) >> 7;
     const std::uint32_t mag = static_cast<std::uint32_t>((digit ^ -static_cast<std::int32_t>(neg)) + static_cast<std::int32_t>(neg)) & 0xff;
-    F::set_small(r.ypx, 1);
-    F::set_small(r.ymx, 1);
-    F::set_small(r.xy2d, 0);
+    std::uint64_t acc[kNielsWords] = {};
     for (std::uint32_t j = 0; j < 8; ++j) {
       const std::uint64_t m = ct::mask_eq(static_cast<std::uint64_t>(mag), static_cast<std::uint64_t>(j + 1));
-      F::cmov(r.ypx, row[j].ypx, m);
-      F::cmov(r.ymx, row[j].ymx, m);
-      F::cmov(r.xy2d, row[j].xy2d, m);
+      for (std::size_t w = 0; w < kNielsWords; ++w) acc[w] |= m & row[j][w];
     }
+    std::memcpy(&r, acc, sizeof r);
+    // digit 0: the identity (1, 1, 0)
+    Niels id;
+    F::set_small(id.ypx, 1);
+    F::set_small(id.ymx, 1);
+    F::set_small(id.xy2d, 0);
+    const std::uint64_t zm = ct::mask_eq(static_cast<std::uint64_t>(mag), std::uint64_t{0});
+    F::cmov(r.ypx, id.ypx, zm);
+    F::cmov(r.ymx, id.ymx, zm);
     const std::uint64_t nm = ct::mask_from_bit(static_cast<std::uint64_t>(neg));
     F::cswap(r.ypx, r.ymx, nm);
     Fe t;
     F::neg(t, r.xy2d);
     F::cmov(r.xy2d, t, nm);
+    wipe(acc, sizeof acc);
   }
 
   // [k]B for a 256-bit scalar with bit 255 clear; constant time in k.
