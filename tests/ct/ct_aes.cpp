@@ -4,6 +4,7 @@
 // active (portable under TERN_CPU_DISABLE=all; AES-NI under valgrind
 // otherwise, which has no AVX-512/VAES).
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 #include "crypto/aes/aes.hpp"
@@ -38,6 +39,11 @@ void gcm_case(std::size_t key_len, std::size_t len, std::size_t nonce_len) {
   secret(pt, len);
   tern::aes::AesGcm g;
   (void)g.init(std::span<const std::uint8_t>(key, key_len));
+  static bool printed = false;
+  if (!printed) {
+    std::printf("ct: aes-gcm kernel %s\n", g.kernel());
+    printed = true;
+  }
   const auto n = std::span<const std::uint8_t>(nonce, nonce_len);
   const tern::Status s = g.seal(std::span<std::uint8_t>(buf, len + 16), n, aad, std::span<const std::uint8_t>(pt, len));
   declassify(&s, sizeof s);
