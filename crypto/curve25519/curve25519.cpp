@@ -52,8 +52,10 @@ Status x25519(std::span<std::uint8_t, 32> shared, std::span<const std::uint8_t, 
   std::memcpy(shared.data(), out, 32);
   wipe(k, sizeof k);
   wipe(out, sizeof out);
-  // Only whether the result is zero is revealed.
-  return ct::mask_zero(static_cast<std::uint32_t>(acc)) ? Status::zero_shared_secret : Status::ok;
+  // Only whether the result is zero is revealed, and without a branch
+  // (Status::ok is 0).
+  const std::uint32_t zero = ct::mask_zero(static_cast<std::uint32_t>(acc));
+  return static_cast<Status>(zero & static_cast<std::uint32_t>(Status::zero_shared_secret));
 }
 
 void x25519_public_key(std::span<std::uint8_t, 32> pub, std::span<const std::uint8_t, 32> scalar) noexcept {
