@@ -31,12 +31,12 @@ using detail::GcmKernel;
 
 constexpr GcmKernel kKernels[] = {
 #if TERN_SIMD && defined(__x86_64__) && TERN_GCM_VAES512
-    {"vaes512", cpu::vaes | cpu::vpclmulqdq | cpu::avx512f | cpu::avx512bw | cpu::avx512vl | cpu::aesni | cpu::pclmul |
-                    cpu::avx2,
+    {"vaes512", cpu::vaes | cpu::vpclmulqdq | cpu::avx512f | cpu::avx512bw | cpu::avx512vl | cpu::avx2 | cpu::avx |
+                    cpu::aesni | cpu::pclmul | cpu::sse41 | cpu::ssse3,
      detail::gcm_vaes512_init, detail::gcm_vaes512_seal, detail::gcm_vaes512_open},
 #endif
 #if TERN_SIMD && defined(__x86_64__) && TERN_GCM_VAES256
-    {"vaes256", cpu::vaes | cpu::vpclmulqdq | cpu::avx2 | cpu::aesni | cpu::pclmul | cpu::sse41,
+    {"vaes256", cpu::vaes | cpu::vpclmulqdq | cpu::avx2 | cpu::avx | cpu::aesni | cpu::pclmul | cpu::sse41 | cpu::ssse3,
      detail::gcm_vaes256_init, detail::gcm_vaes256_seal, detail::gcm_vaes256_open},
 #endif
 #if TERN_SIMD && defined(__x86_64__) && TERN_GCM_AESNI

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <string>
@@ -332,6 +333,19 @@ TEST_CASE("aes-gcm: argument errors", "[gcm][errors]") {
           Status::ok);
     CHECK(g.open(std::span<std::uint8_t>(buf.data(), 16), nonce, {}, std::span<const std::uint8_t>(buf.data(), 32)) ==
           Status::ok);
+#if SIZE_MAX > 0xFFFFFFFFu
+    // Lengths past the GCM limits (the spans are never read: the checks come first).
+    const std::size_t max_pt = (std::size_t{1} << 36) - 32;
+    static std::uint8_t dummy[64];
+    CHECK(g.seal_detached(std::span<std::uint8_t>(dummy, max_pt + 1), tag, nonce, {},
+                          std::span<const std::uint8_t>(dummy, max_pt + 1)) == Status::bad_length);
+    CHECK(g.open_detached(std::span<std::uint8_t>(dummy, max_pt + 1), tag, nonce, {},
+                          std::span<const std::uint8_t>(dummy + 1, max_pt + 1)) == Status::bad_length);
+    CHECK(g.seal(std::span<std::uint8_t>(dummy, 32), nonce, std::span<const std::uint8_t>(dummy, std::size_t{1} << 61),
+                 std::span<const std::uint8_t>(dummy + 32, 16)) == Status::bad_length);
+    CHECK(g.seal(std::span<std::uint8_t>(dummy, 32), std::span<const std::uint8_t>(dummy, std::size_t{1} << 61), {},
+                 std::span<const std::uint8_t>(dummy + 32, 16)) == Status::bad_length);
+#endif
     // An empty message with an empty AAD works (tag only).
     Bytes t16(16);
     CHECK(g.seal(t16, nonce, {}, {}) == Status::ok);
