@@ -4,6 +4,7 @@
 #include "crypto/bignum/bignum.hpp"
 
 #include "crypto/bignum/bignum_internal.hpp"
+#include "crypto/internal/bytes.hpp"
 #include "crypto/internal/cpu.hpp"
 #include "crypto/internal/wipe.hpp"
 
@@ -13,9 +14,9 @@ namespace detail {
 namespace {
 const Kernel kKernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
-    {"adx", cpu::adx | cpu::bmi2, mont_mul_adx, mont_sqr_adx},
+    {"adx", cpu::adx | cpu::bmi2, mont_mul_adx, mont_sqr_adx, redc_adx},
 #endif
-    {"portable", 0, mont_mul_portable, mont_sqr_portable},
+    {"portable", 0, mont_mul_portable, mont_sqr_portable, redc_portable},
 };
 tern::internal::Dispatch<Kernel> g_dispatch{kKernels};
 }  // namespace
@@ -107,16 +108,21 @@ Status Modulus::init(const Limb* mod, std::size_t limbs) noexcept {
 }
 
 bool from_be(Limb* out, std::size_t n, std::span<const std::uint8_t> in) noexcept {
-  zero(out, n);
-  Limb extra = 0;
   const std::size_t len = in.size();
-  for (std::size_t i = 0; i < len; ++i) {
-    const std::size_t pos = len - 1 - i;  // byte significance
-    const Limb b = in[i];
-    if (pos / 8 < n)
-      out[pos / 8] |= b << (8 * (pos % 8));
-    else
-      extra |= b;
+  const std::uint8_t* p = in.data();
+  Limb extra = 0;
+  const std::size_t fit = len < 8 * n ? len : 8 * n;  // low-order bytes that fit
+  for (std::size_t i = 0; i < len - fit; ++i) extra |= p[i];
+  for (std::size_t i = 0; i < n; ++i) {
+    // limb i covers bytes [len - 8i - 8, len - 8i)
+    if (8 * i + 8 <= fit) {
+      out[i] = load_be64(p + len - 8 * i - 8);
+    } else {
+      Limb v = 0;
+      for (std::size_t b = 0; b < 8; ++b)
+        if (8 * i + b < fit) v |= Limb{p[len - 1 - 8 * i - b]} << (8 * b);
+      out[i] = v;
+    }
   }
   if (extra != 0) {
     zero(out, n);
@@ -127,9 +133,14 @@ bool from_be(Limb* out, std::size_t n, std::span<const std::uint8_t> in) noexcep
 
 void to_be(std::span<std::uint8_t> out, const Limb* a, std::size_t n) noexcept {
   const std::size_t len = out.size();
-  for (std::size_t i = 0; i < len; ++i) {
-    const std::size_t pos = len - 1 - i;
-    out[i] = pos / 8 < n ? static_cast<std::uint8_t>(a[pos / 8] >> (8 * (pos % 8))) : 0;
+  std::uint8_t* p = out.data();
+  for (std::size_t i = 0; 8 * i < len; ++i) {
+    const Limb v = i < n ? a[i] : 0;
+    if (8 * i + 8 <= len) {
+      store_be64(p + len - 8 * i - 8, v);
+    } else {
+      for (std::size_t b = 0; 8 * i + b < len; ++b) p[len - 1 - 8 * i - b] = static_cast<std::uint8_t>(v >> (8 * b));
+    }
   }
 }
 
@@ -206,11 +217,11 @@ void to_mont(Limb* r, const Limb* a, const Modulus& m) noexcept {
 }
 
 void from_mont(Limb* r, const Limb* a, const Modulus& m) noexcept {
-  Limb one[kMaxLimbs];
-  zero(one, m.n);
-  one[0] = 1;
-  // a*1/R: a < m and 1 < m.
-  mm(detail::active_kernel(), r, a, one, m);
+  Limb T[2 * kMaxLimbs];
+  copy(T, a, m.n);
+  zero(T + m.n, m.n);
+  detail::active_kernel().redc(r, T, m.m, m.m0inv, m.n);
+  wipe(T, 2 * m.n * sizeof(Limb));
 }
 
 void mod_add(Limb* r, const Limb* a, const Limb* b, const Modulus& m) noexcept {

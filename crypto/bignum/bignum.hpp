@@ -98,21 +98,26 @@ namespace detail {
 // Kernel entry points: r = a*b/R mod m, n limbs, fully reduced.
 using MontMulFn = void (*)(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                            std::size_t n);
+// r = T/R mod m for T (2n limbs, clobbered) < m*R.
+using RedcFn = void (*)(Limb* r, Limb* T, const Limb* m, Limb m0inv, std::size_t n);
 struct Kernel {
   const char* name;
   std::uint32_t needs;
   MontMulFn mont_mul;
   MontMulFn mont_sqr;  // called with a == b
+  RedcFn redc;
 };
 void mont_mul_portable(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                        std::size_t n) noexcept;
 void mont_sqr_portable(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                        std::size_t n) noexcept;
+void redc_portable(Limb* r, Limb* T, const Limb* m, Limb m0inv, std::size_t n) noexcept;
 #if TERN_SIMD && defined(__x86_64__)
 void mont_mul_adx(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                   std::size_t n) noexcept;
 void mont_sqr_adx(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                   std::size_t n) noexcept;
+void redc_adx(Limb* r, Limb* T, const Limb* m, Limb m0inv, std::size_t n) noexcept;
 #endif
 const Kernel& active_kernel() noexcept;
 }  // namespace detail

@@ -74,6 +74,10 @@ void mont_sqr_adx(Limb* r, const Limb* a, const Limb*, const Limb* m, Limb m0inv
   sos_sqr(r, a, m, m0inv, n, AddMulAdx{});
 }
 
+void redc_adx(Limb* r, Limb* T, const Limb* m, Limb m0inv, std::size_t n) noexcept {
+  sos_reduce(r, T, m, m0inv, n, AddMulAdx{});
+}
+
 }  // namespace tern::bignum::detail
 
 #endif

@@ -15,4 +15,8 @@ void mont_sqr_portable(Limb* r, const Limb* a, const Limb*, const Limb* m, Limb 
   sos_sqr(r, a, m, m0inv, n, AddMulPortable{});
 }
 
+void redc_portable(Limb* r, Limb* T, const Limb* m, Limb m0inv, std::size_t n) noexcept {
+  sos_reduce(r, T, m, m0inv, n, AddMulPortable{});
+}
+
 }  // namespace tern::bignum::detail
