@@ -89,14 +89,12 @@ template <std::size_t N>
 struct Traits;
 template <>
 struct Traits<4> {
-  static constexpr Curve curve = Curve::p256;
   static constexpr const internal::CurveConsts<4>& c = internal::kP256Consts;
   static constexpr sha2::HashId hash = sha2::HashId::sha256;
   static const EcKernel<4>& kernel() { return g_p256.get(); }
 };
 template <>
 struct Traits<6> {
-  static constexpr Curve curve = Curve::p384;
   static constexpr const internal::CurveConsts<6>& c = internal::kP384Consts;
   static constexpr sha2::HashId hash = sha2::HashId::sha384;
   static const EcKernel<6>& kernel() { return g_p384.get(); }

@@ -2,7 +2,10 @@
 // compiled for MULX/ADCX/ADOX.
 #if TERN_SIMD && defined(__x86_64__)
 
+#include <immintrin.h>
+
 #define TERN_EC_FN __attribute__((target("bmi2,adx")))
+#define TERN_EC_MULX 1
 #include "crypto/ec/ec_impl.hpp"
 #include "crypto/internal/cpu.hpp"
 

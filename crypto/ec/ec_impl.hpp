@@ -80,6 +80,392 @@ TERN_EC_INLINE u64 mac(u64 a, u64 b, u64 c, u64 d, u64& hi) {
 
 // ---- modular arithmetic over an N-limb odd modulus m ---------------------------
 // Montgomery multiplication (CIOS): r = a * b / 2^(64N) mod m; a, b < m.
+#ifdef TERN_EC_MULX
+// 4 limbs: MULX with the two carry chains of ADCX (CF) and ADOX (OF), one
+// row of a*b[i] then one reduction row per limb; the accumulator rotates
+// through r8..r13. Reads a and b completely before writing r (they may
+// alias). Final conditional subtraction by CMOV.
+TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
+  if (minv == 1) {  // P-256's p: q = t0
+      __asm__ volatile(
+          "xorl %%r8d, %%r8d\n\t"
+          "xorl %%r9d, %%r9d\n\t"
+          "xorl %%r10d, %%r10d\n\t"
+          "xorl %%r11d, %%r11d\n\t"
+          "xorl %%r12d, %%r12d\n\t"
+          "xorl %%r13d, %%r13d\n\t"
+          "movq 0(%[b]), %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r8\n\t"
+          "adoxq %%rcx, %%r9\n\t"
+          "mulxq 8(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r9\n\t"
+          "adoxq %%rcx, %%r10\n\t"
+          "mulxq 16(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 24(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "adcxq %%rax, %%r12\n\t"
+          "adoxq %%rax, %%r13\n\t"
+          "adcxq %%rax, %%r13\n\t"
+          "movq %%r8, %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r8\n\t"
+          "adoxq %%rcx, %%r9\n\t"
+          "mulxq 8(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r9\n\t"
+          "adoxq %%rcx, %%r10\n\t"
+          "mulxq 16(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 24(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "adcxq %%rax, %%r12\n\t"
+          "adoxq %%rax, %%r13\n\t"
+          "adcxq %%rax, %%r13\n\t"
+          "movq 8(%[b]), %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r9\n\t"
+          "adoxq %%rcx, %%r10\n\t"
+          "mulxq 8(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 16(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 24(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "adcxq %%rax, %%r13\n\t"
+          "adoxq %%rax, %%r8\n\t"
+          "adcxq %%rax, %%r8\n\t"
+          "movq %%r9, %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r9\n\t"
+          "adoxq %%rcx, %%r10\n\t"
+          "mulxq 8(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 16(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 24(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "adcxq %%rax, %%r13\n\t"
+          "adoxq %%rax, %%r8\n\t"
+          "adcxq %%rax, %%r8\n\t"
+          "movq 16(%[b]), %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 8(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 16(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "mulxq 24(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r13\n\t"
+          "adoxq %%rcx, %%r8\n\t"
+          "adcxq %%rax, %%r8\n\t"
+          "adoxq %%rax, %%r9\n\t"
+          "adcxq %%rax, %%r9\n\t"
+          "movq %%r10, %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 8(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 16(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "mulxq 24(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r13\n\t"
+          "adoxq %%rcx, %%r8\n\t"
+          "adcxq %%rax, %%r8\n\t"
+          "adoxq %%rax, %%r9\n\t"
+          "adcxq %%rax, %%r9\n\t"
+          "movq 24(%[b]), %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 8(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "mulxq 16(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r13\n\t"
+          "adoxq %%rcx, %%r8\n\t"
+          "mulxq 24(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r8\n\t"
+          "adoxq %%rcx, %%r9\n\t"
+          "adcxq %%rax, %%r9\n\t"
+          "adoxq %%rax, %%r10\n\t"
+          "adcxq %%rax, %%r10\n\t"
+          "movq %%r11, %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 8(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "mulxq 16(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r13\n\t"
+          "adoxq %%rcx, %%r8\n\t"
+          "mulxq 24(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r8\n\t"
+          "adoxq %%rcx, %%r9\n\t"
+          "adcxq %%rax, %%r9\n\t"
+          "adoxq %%rax, %%r10\n\t"
+          "adcxq %%rax, %%r10\n\t"
+          "movq %%r12, 0(%[r])\n\t"
+          "movq %%r13, 8(%[r])\n\t"
+          "movq %%r8, 16(%[r])\n\t"
+          "movq %%r9, 24(%[r])\n\t"
+          "subq 0(%[m]), %%r12\n\t"
+          "sbbq 8(%[m]), %%r13\n\t"
+          "sbbq 16(%[m]), %%r8\n\t"
+          "sbbq 24(%[m]), %%r9\n\t"
+          "sbbq $0, %%r10\n\t"
+          "cmovcq 0(%[r]), %%r12\n\t"
+          "cmovcq 8(%[r]), %%r13\n\t"
+          "cmovcq 16(%[r]), %%r8\n\t"
+          "cmovcq 24(%[r]), %%r9\n\t"
+          "movq %%r12, 0(%[r])\n\t"
+          "movq %%r13, 8(%[r])\n\t"
+          "movq %%r8, 16(%[r])\n\t"
+          "movq %%r9, 24(%[r])\n\t"
+          :
+          : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m] "r"(m)
+          : "rax", "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "cc", "memory");
+  } else {
+      __asm__ volatile(
+          "xorl %%r8d, %%r8d\n\t"
+          "xorl %%r9d, %%r9d\n\t"
+          "xorl %%r10d, %%r10d\n\t"
+          "xorl %%r11d, %%r11d\n\t"
+          "xorl %%r12d, %%r12d\n\t"
+          "xorl %%r13d, %%r13d\n\t"
+          "movq 0(%[b]), %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r8\n\t"
+          "adoxq %%rcx, %%r9\n\t"
+          "mulxq 8(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r9\n\t"
+          "adoxq %%rcx, %%r10\n\t"
+          "mulxq 16(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 24(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "adcxq %%rax, %%r12\n\t"
+          "adoxq %%rax, %%r13\n\t"
+          "adcxq %%rax, %%r13\n\t"
+          "movq %%r8, %%rdx\n\t"
+          "imulq %[minv], %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r8\n\t"
+          "adoxq %%rcx, %%r9\n\t"
+          "mulxq 8(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r9\n\t"
+          "adoxq %%rcx, %%r10\n\t"
+          "mulxq 16(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 24(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "adcxq %%rax, %%r12\n\t"
+          "adoxq %%rax, %%r13\n\t"
+          "adcxq %%rax, %%r13\n\t"
+          "movq 8(%[b]), %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r9\n\t"
+          "adoxq %%rcx, %%r10\n\t"
+          "mulxq 8(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 16(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 24(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "adcxq %%rax, %%r13\n\t"
+          "adoxq %%rax, %%r8\n\t"
+          "adcxq %%rax, %%r8\n\t"
+          "movq %%r9, %%rdx\n\t"
+          "imulq %[minv], %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r9\n\t"
+          "adoxq %%rcx, %%r10\n\t"
+          "mulxq 8(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 16(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 24(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "adcxq %%rax, %%r13\n\t"
+          "adoxq %%rax, %%r8\n\t"
+          "adcxq %%rax, %%r8\n\t"
+          "movq 16(%[b]), %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 8(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 16(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "mulxq 24(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r13\n\t"
+          "adoxq %%rcx, %%r8\n\t"
+          "adcxq %%rax, %%r8\n\t"
+          "adoxq %%rax, %%r9\n\t"
+          "adcxq %%rax, %%r9\n\t"
+          "movq %%r10, %%rdx\n\t"
+          "imulq %[minv], %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r10\n\t"
+          "adoxq %%rcx, %%r11\n\t"
+          "mulxq 8(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 16(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "mulxq 24(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r13\n\t"
+          "adoxq %%rcx, %%r8\n\t"
+          "adcxq %%rax, %%r8\n\t"
+          "adoxq %%rax, %%r9\n\t"
+          "adcxq %%rax, %%r9\n\t"
+          "movq 24(%[b]), %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 8(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "mulxq 16(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r13\n\t"
+          "adoxq %%rcx, %%r8\n\t"
+          "mulxq 24(%[a]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r8\n\t"
+          "adoxq %%rcx, %%r9\n\t"
+          "adcxq %%rax, %%r9\n\t"
+          "adoxq %%rax, %%r10\n\t"
+          "adcxq %%rax, %%r10\n\t"
+          "movq %%r11, %%rdx\n\t"
+          "imulq %[minv], %%rdx\n\t"
+          "xorl %%eax, %%eax\n\t"
+          "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r11\n\t"
+          "adoxq %%rcx, %%r12\n\t"
+          "mulxq 8(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r12\n\t"
+          "adoxq %%rcx, %%r13\n\t"
+          "mulxq 16(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r13\n\t"
+          "adoxq %%rcx, %%r8\n\t"
+          "mulxq 24(%[m]), %%rbx, %%rcx\n\t"
+          "adcxq %%rbx, %%r8\n\t"
+          "adoxq %%rcx, %%r9\n\t"
+          "adcxq %%rax, %%r9\n\t"
+          "adoxq %%rax, %%r10\n\t"
+          "adcxq %%rax, %%r10\n\t"
+          "movq %%r12, 0(%[r])\n\t"
+          "movq %%r13, 8(%[r])\n\t"
+          "movq %%r8, 16(%[r])\n\t"
+          "movq %%r9, 24(%[r])\n\t"
+          "subq 0(%[m]), %%r12\n\t"
+          "sbbq 8(%[m]), %%r13\n\t"
+          "sbbq 16(%[m]), %%r8\n\t"
+          "sbbq 24(%[m]), %%r9\n\t"
+          "sbbq $0, %%r10\n\t"
+          "cmovcq 0(%[r]), %%r12\n\t"
+          "cmovcq 8(%[r]), %%r13\n\t"
+          "cmovcq 16(%[r]), %%r8\n\t"
+          "cmovcq 24(%[r]), %%r9\n\t"
+          "movq %%r12, 0(%[r])\n\t"
+          "movq %%r13, 8(%[r])\n\t"
+          "movq %%r8, 16(%[r])\n\t"
+          "movq %%r9, 24(%[r])\n\t"
+          :
+          : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m] "r"(m), [minv] "m"(minv)
+          : "rax", "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "cc", "memory");
+  }
+}
+
+// MULX with two carry chains (ADCX / ADOX when the compiler uses them).
+template <std::size_t N>
+TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
+  if constexpr (N == 4) {
+    mont_mul4_asm(r, a, b, m, minv);
+    return;
+  }
+  u64 t[N + 2];
+  for (std::size_t j = 0; j < N + 2; ++j) t[j] = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    unsigned char c1 = 0, c2 = 0;
+    unsigned long long hi, lo, x;
+    const u64 bi = b[i];
+    for (std::size_t j = 0; j < N; ++j) {
+      lo = _mulx_u64(a[j], bi, &hi);
+      c1 = _addcarryx_u64(c1, t[j], lo, &x);
+      t[j] = x;
+      c2 = _addcarryx_u64(c2, t[j + 1], hi, &x);
+      t[j + 1] = x;
+    }
+    c1 = _addcarryx_u64(c1, t[N], 0, &x);
+    t[N] = x;
+    t[N + 1] += static_cast<u64>(c1) + c2;
+    const u64 q = t[0] * minv;
+    c1 = c2 = 0;
+    for (std::size_t j = 0; j < N; ++j) {
+      lo = _mulx_u64(q, m[j], &hi);
+      c1 = _addcarryx_u64(c1, t[j], lo, &x);
+      t[j] = x;
+      c2 = _addcarryx_u64(c2, t[j + 1], hi, &x);
+      t[j + 1] = x;
+    }
+    c1 = _addcarryx_u64(c1, t[N], 0, &x);
+    t[N] = x;
+    t[N + 1] += static_cast<u64>(c1) + c2;
+    for (std::size_t j = 0; j < N + 1; ++j) t[j] = t[j + 1];  // t[0] == 0: divide by 2^64
+    t[N + 1] = 0;
+  }
+  u64 s[N], bo = 0;
+  for (std::size_t j = 0; j < N; ++j) s[j] = subb(t[j], m[j], bo, bo);
+  subb(t[N], 0, bo, bo);
+  u64 keep = 0 - bo;
+  for (std::size_t j = 0; j < N; ++j) r[j] = (t[j] & keep) | (s[j] & ~keep);
+}
+#else
 template <std::size_t N>
 TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
   u64 t[N + 2];
@@ -102,7 +488,33 @@ TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u
   u64 keep = 0 - bo;  // borrow: t < m, keep t
   for (std::size_t j = 0; j < N; ++j) r[j] = (t[j] & keep) | (s[j] & ~keep);
 }
+#endif
 
+#ifdef TERN_EC_MULX
+// Single carry chains: the compiler turns these into ADC / SBB runs.
+template <std::size_t N>
+TERN_EC_INLINE void mod_add(u64* r, const u64* a, const u64* b, const u64* m) {
+  unsigned long long t[N], s[N];
+  unsigned char c = 0, bo = 0;
+  for (std::size_t j = 0; j < N; ++j) c = _addcarry_u64(c, a[j], b[j], &t[j]);
+  for (std::size_t j = 0; j < N; ++j) bo = _subborrow_u64(bo, t[j], m[j], &s[j]);
+  unsigned long long top;
+  bo = _subborrow_u64(bo, c, 0, &top);
+  u64 keep = 0 - static_cast<u64>(bo);
+  for (std::size_t j = 0; j < N; ++j) r[j] = (t[j] & keep) | (s[j] & ~keep);
+}
+template <std::size_t N>
+TERN_EC_INLINE void mod_sub(u64* r, const u64* a, const u64* b, const u64* m) {
+  unsigned long long t[N], x;
+  unsigned char bo = 0, c = 0;
+  for (std::size_t j = 0; j < N; ++j) bo = _subborrow_u64(bo, a[j], b[j], &t[j]);
+  u64 mask = 0 - static_cast<u64>(bo);
+  for (std::size_t j = 0; j < N; ++j) {
+    c = _addcarry_u64(c, t[j], m[j] & mask, &x);
+    r[j] = x;
+  }
+}
+#else
 template <std::size_t N>
 TERN_EC_INLINE void mod_add(u64* r, const u64* a, const u64* b, const u64* m) {
   u64 t[N], s[N], c = 0, bo = 0;
@@ -120,6 +532,7 @@ TERN_EC_INLINE void mod_sub(u64* r, const u64* a, const u64* b, const u64* m) {
   u64 mask = 0 - bo;
   for (std::size_t j = 0; j < N; ++j) r[j] = addc(t[j], m[j] & mask, c, c);
 }
+#endif
 
 template <std::size_t N>
 TERN_EC_INLINE u64 is_zero_mask(const u64* a) {
