@@ -14,9 +14,11 @@ namespace detail {
 namespace {
 const Kernel kKernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
-    {"adx", cpu::adx | cpu::bmi2, mont_mul_adx, mont_sqr_adx, redc_adx},
+    {"ifma", cpu::adx | cpu::bmi2 | cpu::avx512f | cpu::avx512ifma, mont_mul_adx, mont_sqr_adx, redc_adx,
+     pow2_ifma},
+    {"adx", cpu::adx | cpu::bmi2, mont_mul_adx, mont_sqr_adx, redc_adx, nullptr},
 #endif
-    {"portable", 0, mont_mul_portable, mont_sqr_portable, redc_portable},
+    {"portable", 0, mont_mul_portable, mont_sqr_portable, redc_portable, nullptr},
 };
 tern::internal::Dispatch<Kernel> g_dispatch{kKernels};
 }  // namespace
@@ -321,6 +323,7 @@ void pow2_secret(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mo
   constexpr unsigned w = 4;
   constexpr std::size_t entries = std::size_t{1} << w;
   const detail::Kernel& k = detail::active_kernel();
+  if (k.pow2 != nullptr && k.pow2(r, b1_mont, e1, b2_mont, e2, m)) return;
   const std::size_t n = m.n;
   Limb table1[entries * kMaxLimbs], table2[entries * kMaxLimbs];
   Limb acc[kMaxLimbs], t[kMaxLimbs];

@@ -25,7 +25,8 @@ using Limb = std::uint64_t;
 inline constexpr std::size_t kLimbBits = 64;
 inline constexpr std::size_t kMaxLimbs = 128;  // 8192 bits
 
-// Kernel control ("adx", "portable").
+// Kernel control ("ifma", "adx", "portable"). "ifma" is adx plus an AVX-512
+// IFMA exponentiation for the RSA CRT halves.
 KernelSet& bignum_kernels() noexcept;
 
 // An odd modulus m > 1 prepared for Montgomery arithmetic with R = 2^(64 n).
@@ -106,6 +107,10 @@ struct Kernel {
   MontMulFn mont_mul;
   MontMulFn mont_sqr;  // called with a == b
   RedcFn redc;
+  // Optional whole-exponentiation override for pow2_secret (false: use the
+  // generic ladder).
+  bool (*pow2)(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
+               const Modulus& m) noexcept;
 };
 void mont_mul_portable(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                        std::size_t n) noexcept;
@@ -118,6 +123,8 @@ void mont_mul_adx(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0i
 void mont_sqr_adx(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                   std::size_t n) noexcept;
 void redc_adx(Limb* r, Limb* T, const Limb* m, Limb m0inv, std::size_t n) noexcept;
+bool pow2_ifma(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
+               const Modulus& m) noexcept;
 #endif
 const Kernel& active_kernel() noexcept;
 }  // namespace detail
