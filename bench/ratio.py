@@ -44,8 +44,12 @@ def load(paths):
     """samples[(algo, size)][impl][(file, rep)] = rate"""
     samples = defaultdict(lambda: defaultdict(dict))
     for fi, path in enumerate(paths):
-        with open(path) as f:
-            doc = json.load(f)
+        try:
+            with open(path) as f:
+                doc = json.load(f)
+        except (OSError, ValueError) as e:
+            print(f"warning: skipping {path}: {e}", file=sys.stderr)
+            continue
         benches = doc.get("benchmarks", [])
         have_iter = set()
         for b in benches:

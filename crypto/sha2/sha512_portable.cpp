@@ -37,12 +37,50 @@ inline std::uint64_t maj(std::uint64_t x, std::uint64_t y, std::uint64_t z) noex
 
 }  // namespace
 
-#define TERN_SHA512_ROUND(a, b, c, d, e, f, g, h, i)                        \
-  do {                                                                      \
-    std::uint64_t t1 = h + bsig1(e) + ch(e, f, g) + K512[i] + w[(i) & 15]; \
-    d += t1;                                                                \
-    h = t1 + bsig0(a) + maj(a, b, c);                                       \
+// One round with the working variables renamed instead of shifted: only d
+// and h change. k is the round index within a 16-round group, so every
+// message-word index is a compile-time constant.
+#define TERN_SHA512_ROUND(a, b, c, d, e, f, g, h, k)             \
+  do {                                                             \
+    const std::uint64_t t1 = h + bsig1(e) + ch(e, f, g) + kp[k] + w[k]; \
+    d += t1;                                                       \
+    h = t1 + bsig0(a) + maj(a, b, c);                              \
   } while (0)
+#define TERN_SHA512_SCHED(k) w[k] += ssig1(w[((k) + 14) & 15]) + w[((k) + 9) & 15] + ssig0(w[((k) + 1) & 15])
+#define TERN_SHA512_16(S)                         \
+  S(0);                                             \
+  TERN_SHA512_ROUND(a, b, c, d, e, f, g, h, 0);   \
+  S(1);                                             \
+  TERN_SHA512_ROUND(h, a, b, c, d, e, f, g, 1);   \
+  S(2);                                             \
+  TERN_SHA512_ROUND(g, h, a, b, c, d, e, f, 2);   \
+  S(3);                                             \
+  TERN_SHA512_ROUND(f, g, h, a, b, c, d, e, 3);   \
+  S(4);                                             \
+  TERN_SHA512_ROUND(e, f, g, h, a, b, c, d, 4);   \
+  S(5);                                             \
+  TERN_SHA512_ROUND(d, e, f, g, h, a, b, c, 5);   \
+  S(6);                                             \
+  TERN_SHA512_ROUND(c, d, e, f, g, h, a, b, 6);   \
+  S(7);                                             \
+  TERN_SHA512_ROUND(b, c, d, e, f, g, h, a, 7);   \
+  S(8);                                             \
+  TERN_SHA512_ROUND(a, b, c, d, e, f, g, h, 8);   \
+  S(9);                                             \
+  TERN_SHA512_ROUND(h, a, b, c, d, e, f, g, 9);   \
+  S(10);                                            \
+  TERN_SHA512_ROUND(g, h, a, b, c, d, e, f, 10);  \
+  S(11);                                            \
+  TERN_SHA512_ROUND(f, g, h, a, b, c, d, e, 11);  \
+  S(12);                                            \
+  TERN_SHA512_ROUND(e, f, g, h, a, b, c, d, 12);  \
+  S(13);                                            \
+  TERN_SHA512_ROUND(d, e, f, g, h, a, b, c, 13);  \
+  S(14);                                            \
+  TERN_SHA512_ROUND(c, d, e, f, g, h, a, b, 14);  \
+  S(15);                                            \
+  TERN_SHA512_ROUND(b, c, d, e, f, g, h, a, 15)
+#define TERN_SHA512_NOSCHED(k) (void)0
 
 void sha512_portable(std::uint64_t state[8], const std::uint8_t* p, std::size_t nblocks) noexcept {
   std::uint64_t w[16];
@@ -50,19 +88,11 @@ void sha512_portable(std::uint64_t state[8], const std::uint8_t* p, std::size_t 
     std::uint64_t a = state[0], b = state[1], c = state[2], d = state[3];
     std::uint64_t e = state[4], f = state[5], g = state[6], h = state[7];
     for (int i = 0; i < 16; ++i) w[i] = load_be64(p + 8 * i);
-    for (int i = 0; i < 80; i += 8) {
-      if (i >= 16) {
-        for (int j = i; j < i + 8; ++j)
-          w[j & 15] += ssig1(w[(j - 2) & 15]) + w[(j - 7) & 15] + ssig0(w[(j - 15) & 15]);
-      }
-      TERN_SHA512_ROUND(a, b, c, d, e, f, g, h, i + 0);
-      TERN_SHA512_ROUND(h, a, b, c, d, e, f, g, i + 1);
-      TERN_SHA512_ROUND(g, h, a, b, c, d, e, f, i + 2);
-      TERN_SHA512_ROUND(f, g, h, a, b, c, d, e, i + 3);
-      TERN_SHA512_ROUND(e, f, g, h, a, b, c, d, i + 4);
-      TERN_SHA512_ROUND(d, e, f, g, h, a, b, c, i + 5);
-      TERN_SHA512_ROUND(c, d, e, f, g, h, a, b, i + 6);
-      TERN_SHA512_ROUND(b, c, d, e, f, g, h, a, i + 7);
+    const std::uint64_t* kp = K512;
+    TERN_SHA512_16(TERN_SHA512_NOSCHED);
+    for (int r = 16; r < 80; r += 16) {
+      kp = K512 + r;
+      TERN_SHA512_16(TERN_SHA512_SCHED);
     }
     state[0] += a;
     state[1] += b;
@@ -77,5 +107,8 @@ void sha512_portable(std::uint64_t state[8], const std::uint8_t* p, std::size_t 
 }
 
 #undef TERN_SHA512_ROUND
+#undef TERN_SHA512_SCHED
+#undef TERN_SHA512_16
+#undef TERN_SHA512_NOSCHED
 
 }  // namespace tern::sha2::internal
