@@ -357,9 +357,13 @@ struct Curve {
     const std::uint32_t neg = static_cast<std::uint32_t>(static_cast<std::uint8_t>(digit)) >> 7;
     const std::uint32_t mag = static_cast<std::uint32_t>((digit ^ -static_cast<std::int32_t>(neg)) + static_cast<std::int32_t>(neg)) & 0xff;
     std::uint64_t acc[kNielsWords] = {};
-    for (std::uint32_t j = 0; j < 8; ++j) {
-      const std::uint64_t m = ct::mask_eq(static_cast<std::uint64_t>(mag), static_cast<std::uint64_t>(j + 1));
-      for (std::size_t w = 0; w < kNielsWords; ++w) acc[w] |= m & row[j][w];
+    if constexpr (requires { F::select_words(acc, &row[0][0], kNielsWords, 8, mag); }) {
+      F::select_words(acc, &row[0][0], kNielsWords, 8, mag);
+    } else {
+      for (std::uint32_t j = 0; j < 8; ++j) {
+        const std::uint64_t m = ct::mask_eq(static_cast<std::uint64_t>(mag), static_cast<std::uint64_t>(j + 1));
+        for (std::size_t w = 0; w < kNielsWords; ++w) acc[w] |= m & row[j][w];
+      }
     }
     std::memcpy(&r, acc, sizeof r);
     // digit 0: the identity (1, 1, 0)

@@ -9,12 +9,35 @@
 
 #if TERN_SIMD && defined(__x86_64__)
 
+#include <immintrin.h>
+
+#include <cstddef>
 #include <cstdint>
 
 #include "crypto/internal/bytes.hpp"
+#include "crypto/internal/cpu.hpp"
 #include "crypto/internal/ct.hpp"
 
 namespace tern::curve25519_detail {
+
+// Constant-time table selection with AVX2 (every entry read; the one whose
+// index + 1 equals `mag` is OR-ed in under a vector compare mask).
+// words must be a multiple of 4.
+__attribute__((target("avx2"))) inline void select_words_avx2(std::uint64_t* out, const std::uint64_t* rows,
+                                                               std::size_t words, std::size_t entries,
+                                                               std::uint32_t mag) noexcept {
+  __m256i acc[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+  const __m256i vm = _mm256_set1_epi64x(static_cast<long long>(mag));
+  const std::size_t nv = words / 4;
+  for (std::size_t j = 0; j < entries; ++j) {
+    const __m256i m = _mm256_cmpeq_epi64(vm, _mm256_set1_epi64x(static_cast<long long>(j + 1)));
+    for (std::size_t v = 0; v < nv; ++v) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows + j * words + 4 * v));
+      acc[v] = _mm256_or_si256(acc[v], _mm256_and_si256(m, x));
+    }
+  }
+  for (std::size_t v = 0; v < nv; ++v) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4 * v), acc[v]);
+}
 
 struct Fe64 {
   struct T {
@@ -24,6 +47,20 @@ struct Fe64 {
   using u128 = unsigned __int128;
 
   static void set_small(T& r, std::uint32_t x) noexcept { r = T{{x, 0, 0, 0}}; }
+
+  // Fixed-base table selection (see Curve::select): AVX2 when present.
+  static void select_words(std::uint64_t* out, const std::uint64_t* rows, std::size_t words, std::size_t entries,
+                           std::uint32_t mag) noexcept {
+    static const bool avx2 = cpu::has(cpu::avx2);
+    if (avx2 && words % 4 == 0 && words <= 16) {
+      select_words_avx2(out, rows, words, entries, mag);
+      return;
+    }
+    for (std::size_t j = 0; j < entries; ++j) {
+      const std::uint64_t m = ct::mask_eq(static_cast<std::uint64_t>(mag), static_cast<std::uint64_t>(j + 1));
+      for (std::size_t w = 0; w < words; ++w) out[w] |= m & rows[j * words + w];
+    }
+  }
 
   static void add(T& r, const T& a, const T& b) noexcept {
     std::uint64_t r0, r1, r2, r3, t;
