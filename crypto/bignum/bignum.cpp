@@ -15,10 +15,10 @@ namespace {
 const Kernel kKernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
     {"ifma", cpu::adx | cpu::bmi2 | cpu::avx512f | cpu::avx512ifma, mont_mul_adx, mont_sqr_adx, redc_adx,
-     pow2_ifma},
-    {"adx", cpu::adx | cpu::bmi2, mont_mul_adx, mont_sqr_adx, redc_adx, nullptr},
+     pow2_ifma, pow2x2_ifma},
+    {"adx", cpu::adx | cpu::bmi2, mont_mul_adx, mont_sqr_adx, redc_adx, nullptr, nullptr},
 #endif
-    {"portable", 0, mont_mul_portable, mont_sqr_portable, redc_portable, nullptr},
+    {"portable", 0, mont_mul_portable, mont_sqr_portable, redc_portable, nullptr, nullptr},
 };
 tern::internal::Dispatch<Kernel> g_dispatch{kKernels};
 }  // namespace
@@ -358,6 +358,15 @@ void pow2_secret(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mo
   wipe(table2, entries * n * sizeof(Limb));
   wipe(acc, sizeof(acc));
   wipe(t, sizeof(t));
+}
+
+void pow2_secret_pair(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2a, const Limb* e2a,
+                      const Modulus& ma, Limb* rb, const Limb* b1b, const Limb* e1b, const Limb* b2b,
+                      const Limb* e2b, const Modulus& mb) noexcept {
+  const detail::Kernel& k = detail::active_kernel();
+  if (k.pow2x2 != nullptr && k.pow2x2(ra, b1a, e1a, b2a, e2a, ma, rb, b1b, e1b, b2b, e2b, mb)) return;
+  pow2_secret(ra, b1a, e1a, b2a, e2a, ma);
+  pow2_secret(rb, b1b, e1b, b2b, e2b, mb);
 }
 
 }  // namespace tern::bignum

@@ -94,6 +94,11 @@ void pow_secret(Limb* r, const Limb* base_mont, const Limb* e, const Modulus& m)
 // squarings (used to fold RSA blinding's unblinding into the CRT halves).
 void pow2_secret(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
                  const Modulus& m) noexcept;
+// Two independent pow2_secret jobs (the CRT halves); kernels may
+// interleave them.
+void pow2_secret_pair(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2a, const Limb* e2a,
+                      const Modulus& ma, Limb* rb, const Limb* b1b, const Limb* e1b, const Limb* b2b,
+                      const Limb* e2b, const Modulus& mb) noexcept;
 
 namespace detail {
 // Kernel entry points: r = a*b/R mod m, n limbs, fully reduced.
@@ -111,6 +116,10 @@ struct Kernel {
   // generic ladder).
   bool (*pow2)(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
                const Modulus& m) noexcept;
+  // Optional: two pow2_secret jobs at once (false: run them one by one).
+  bool (*pow2x2)(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2a, const Limb* e2a,
+                 const Modulus& ma, Limb* rb, const Limb* b1b, const Limb* e1b, const Limb* b2b,
+                 const Limb* e2b, const Modulus& mb) noexcept;
 };
 void mont_mul_portable(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                        std::size_t n) noexcept;
@@ -125,6 +134,9 @@ void mont_sqr_adx(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0i
 void redc_adx(Limb* r, Limb* T, const Limb* m, Limb m0inv, std::size_t n) noexcept;
 bool pow2_ifma(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
                const Modulus& m) noexcept;
+bool pow2x2_ifma(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2a, const Limb* e2a, const Modulus& ma,
+                 Limb* rb, const Limb* b1b, const Limb* e1b, const Limb* b2b, const Limb* e2b,
+                 const Modulus& mb) noexcept;
 #endif
 const Kernel& active_kernel() noexcept;
 }  // namespace detail

@@ -45,45 +45,55 @@ void from52(Limb* out, std::size_t n64, const Limb* x, std::size_t lanes) noexce
   }
 }
 
-// r = a*b/2^(52K) mod m, almost reduced (< 2m for a, b < 2m, 4m < 2^(52K)).
-// All operands are normalised 8*NV-lane arrays; r may alias a or b.
-template <int NV>
-TERN_IFMA_TARGET void amm(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv52,
-                          std::size_t K) noexcept {
-  __m512i A[NV], M[NV], acc[NV];
+// S independent streams (S = 2 runs the two CRT halves side by side, which
+// hides the latency of each iteration's serial u computation). For each
+// stream s: r = a*b/2^(52K) mod m, almost reduced (< 2m for a, b < 2m and
+// 4m < 2^(52K)). Operands are normalised 8*NV-lane arrays; r may alias a, b.
+template <int NV, int S>
+TERN_IFMA_TARGET void amm(Limb* const* r, const Limb* const* a, const Limb* const* b, const Limb* const* m,
+                          const Limb* m0inv52, std::size_t K) noexcept {
+  __m512i A[S][NV], M[S][NV], acc[S][NV];
   const __m512i zero = _mm512_setzero_si512();
-  for (int v = 0; v < NV; ++v) {
-    A[v] = _mm512_loadu_si512(a + 8 * v);
-    M[v] = _mm512_loadu_si512(m + 8 * v);
-    acc[v] = zero;
-  }
-  const Limb m0 = m[0];
-  for (std::size_t i = 0; i < K; ++i) {
-    const __m512i bi = _mm512_set1_epi64(static_cast<long long>(b[i]));
-    for (int v = 0; v < NV; ++v) acc[v] = _mm512_madd52lo_epu64(acc[v], A[v], bi);
-    const Limb t = static_cast<Limb>(_mm_cvtsi128_si64(_mm512_castsi512_si128(acc[0])));
-    const Limb u = (t * m0inv52) & kMask52;
-    const Limb carry = (t + ((u * m0) & kMask52)) >> 52;
-    const __m512i ub = _mm512_set1_epi64(static_cast<long long>(u));
-    __m512i H[NV];
+  Limb m0[S];
+  for (int q = 0; q < S; ++q) {
     for (int v = 0; v < NV; ++v) {
-      H[v] = _mm512_madd52hi_epu64(zero, A[v], bi);
-      H[v] = _mm512_madd52hi_epu64(H[v], M[v], ub);
-      acc[v] = _mm512_madd52lo_epu64(acc[v], M[v], ub);
+      A[q][v] = _mm512_loadu_si512(a[q] + 8 * v);
+      M[q][v] = _mm512_loadu_si512(m[q] + 8 * v);
+      acc[q][v] = zero;
     }
-    // Divide by 2^52: shift every lane down one (lane 0 is now 0 mod 2^52).
-    for (int v = 0; v < NV - 1; ++v) acc[v] = _mm512_alignr_epi64(acc[v + 1], acc[v], 1);
-    acc[NV - 1] = _mm512_alignr_epi64(zero, acc[NV - 1], 1);
-    for (int v = 0; v < NV; ++v) acc[v] = _mm512_add_epi64(acc[v], H[v]);
-    acc[0] = _mm512_add_epi64(acc[0], _mm512_zextsi128_si512(_mm_cvtsi64_si128(static_cast<long long>(carry))));
+    m0[q] = m[q][0];
   }
-  alignas(64) Limb out[8 * NV];
-  for (int v = 0; v < NV; ++v) _mm512_store_si512(out + 8 * v, acc[v]);
-  Limb c = 0;
-  for (int j = 0; j < 8 * NV; ++j) {
-    const Limb x = out[j] + c;
-    r[j] = x & kMask52;
-    c = x >> 52;
+  for (std::size_t i = 0; i < K; ++i) {
+    for (int q = 0; q < S; ++q) {
+      const __m512i bi = _mm512_set1_epi64(static_cast<long long>(b[q][i]));
+      for (int v = 0; v < NV; ++v) acc[q][v] = _mm512_madd52lo_epu64(acc[q][v], A[q][v], bi);
+      const Limb t = static_cast<Limb>(_mm_cvtsi128_si64(_mm512_castsi512_si128(acc[q][0])));
+      const Limb u = (t * m0inv52[q]) & kMask52;
+      const Limb carry = (t + ((u * m0[q]) & kMask52)) >> 52;
+      const __m512i ub = _mm512_set1_epi64(static_cast<long long>(u));
+      __m512i H[NV];
+      for (int v = 0; v < NV; ++v) {
+        H[v] = _mm512_madd52hi_epu64(zero, A[q][v], bi);
+        H[v] = _mm512_madd52hi_epu64(H[v], M[q][v], ub);
+        acc[q][v] = _mm512_madd52lo_epu64(acc[q][v], M[q][v], ub);
+      }
+      // Divide by 2^52: shift every lane down one (lane 0 is now 0 mod 2^52).
+      for (int v = 0; v < NV - 1; ++v) acc[q][v] = _mm512_alignr_epi64(acc[q][v + 1], acc[q][v], 1);
+      acc[q][NV - 1] = _mm512_alignr_epi64(zero, acc[q][NV - 1], 1);
+      for (int v = 0; v < NV; ++v) acc[q][v] = _mm512_add_epi64(acc[q][v], H[v]);
+      acc[q][0] = _mm512_add_epi64(acc[q][0],
+                                   _mm512_zextsi128_si512(_mm_cvtsi64_si128(static_cast<long long>(carry))));
+    }
+  }
+  for (int q = 0; q < S; ++q) {
+    alignas(64) Limb out[8 * NV];
+    for (int v = 0; v < NV; ++v) _mm512_store_si512(out + 8 * v, acc[q][v]);
+    Limb c = 0;
+    for (int j = 0; j < 8 * NV; ++j) {
+      const Limb x = out[j] + c;
+      r[q][j] = x & kMask52;
+      c = x >> 52;
+    }
   }
 }
 
@@ -108,76 +118,11 @@ inline unsigned window4(const Limb* e, std::size_t nlimbs, std::size_t pos) noex
   return static_cast<unsigned>(v & 15);
 }
 
-template <int NV>
-bool pow2_ifma_t(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
-                 const Modulus& mod, const Limb* x_conv) noexcept {
-  constexpr std::size_t L = 8 * NV, entries = 16;
-  const std::size_t K = (mod.bits + 2 + 51) / 52;
-  struct Scratch {
-    alignas(64) Limb m52[L], x52[L], t[L], u[L], acc[L], one[L];
-    alignas(64) Limb tab1[entries * L], tab2[entries * L];
-    Limb r64[kMaxLimbs];
-  } s;
-  WipeOnExit<Scratch> guard(s);
-  const Limb m0inv52 = mod.m0inv & kMask52;
-  to52(s.m52, L, mod.m, mod.n);
-  to52(s.x52, L, x_conv, mod.n);
-  // Bases: Montgomery-64 form -> Montgomery-52 form via x_conv.
-  to52(s.t, L, b1_mont, mod.n);
-  amm<NV>(s.tab1 + L, s.t, s.x52, s.m52, m0inv52, K);
-  to52(s.t, L, b2_mont, mod.n);
-  amm<NV>(s.tab2 + L, s.t, s.x52, s.m52, m0inv52, K);
-  // 1 in Montgomery-52 form: R64 mod m (Montgomery-64 form of 1) converted.
-  for (std::size_t i = 0; i < L; ++i) s.one[i] = 0;
-  s.one[0] = 1;
-  {
-    Limb one64[kMaxLimbs] = {1};
-    Limb one_m[kMaxLimbs];
-    mont_mul_portable(one_m, one64, mod.rr, mod.m, mod.m0inv, mod.n);
-    to52(s.t, L, one_m, mod.n);
-  }
-  amm<NV>(s.tab1, s.t, s.x52, s.m52, m0inv52, K);
-  for (std::size_t i = 0; i < L; ++i) s.tab2[i] = s.tab1[i];
-  for (std::size_t i = 2; i < entries; ++i) {
-    if (i % 2 == 0) {
-      amm<NV>(s.tab1 + i * L, s.tab1 + (i / 2) * L, s.tab1 + (i / 2) * L, s.m52, m0inv52, K);
-      amm<NV>(s.tab2 + i * L, s.tab2 + (i / 2) * L, s.tab2 + (i / 2) * L, s.m52, m0inv52, K);
-    } else {
-      amm<NV>(s.tab1 + i * L, s.tab1 + (i - 1) * L, s.tab1 + L, s.m52, m0inv52, K);
-      amm<NV>(s.tab2 + i * L, s.tab2 + (i - 1) * L, s.tab2 + L, s.m52, m0inv52, K);
-    }
-  }
-  const std::size_t nwin = (mod.bits + 3) / 4;
-  gather<NV>(s.acc, s.tab1, entries, window4(e1, mod.n, (nwin - 1) * 4));
-  gather<NV>(s.u, s.tab2, entries, window4(e2, mod.n, (nwin - 1) * 4));
-  amm<NV>(s.acc, s.acc, s.u, s.m52, m0inv52, K);
-  for (std::size_t w = nwin - 1; w > 0; --w) {
-    for (int q = 0; q < 4; ++q) amm<NV>(s.acc, s.acc, s.acc, s.m52, m0inv52, K);
-    gather<NV>(s.u, s.tab1, entries, window4(e1, mod.n, (w - 1) * 4));
-    amm<NV>(s.acc, s.acc, s.u, s.m52, m0inv52, K);
-    gather<NV>(s.u, s.tab2, entries, window4(e2, mod.n, (w - 1) * 4));
-    amm<NV>(s.acc, s.acc, s.u, s.m52, m0inv52, K);
-  }
-  // Leave Montgomery-52 form (result <= m), reduce, enter Montgomery-64.
-  amm<NV>(s.acc, s.acc, s.one, s.m52, m0inv52, K);
-  from52(s.r64, mod.n + 1 <= kMaxLimbs ? mod.n : mod.n, s.acc, L);
-  // The value is < 2^(64 n) since it is <= m; one conditional subtraction.
-  final_sub(s.r64, s.r64, 0, mod.m, mod.n);
-  mont_mul_adx(r, s.r64, mod.rr, mod.m, mod.m0inv, mod.n);
-  return true;
-}
-
-}  // namespace
-
-bool pow2_ifma(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
-               const Modulus& mod) noexcept {
-  const std::size_t K = (mod.bits + 2 + 51) / 52;
-  const std::size_t nv = (K + 1 + 7) / 8;
-  if (nv < 2 || nv > kMaxVec) return false;
-  // x_conv = 2^(104K) / R64 mod m turns Montgomery-64 into Montgomery-52
-  // form: amm(a*R64, x_conv) = a*2^(52K). Computed with the 64-bit code:
-  // 2^(104K) = Mont64(2)^(104K) read back out of Montgomery form.
-  Limb one[kMaxLimbs] = {1}, two[kMaxLimbs], x[kMaxLimbs];
+// x_conv = 2^(104K) / R64 mod m turns Montgomery-64 into Montgomery-52
+// form: amm(a*R64, x_conv) = a*2^(52K). Computed with the 64-bit code:
+// Mont64(2)^(104K), read back out of Montgomery form twice.
+void conversion_factor(Limb* x, const Modulus& mod, std::size_t K) noexcept {
+  Limb one[kMaxLimbs] = {1}, two[kMaxLimbs], acc[kMaxLimbs], T[2 * kMaxLimbs];
   mont_mul_adx(two, one, mod.rr, mod.m, mod.m0inv, mod.n);  // R mod m
   Limb carry = 0;
   for (std::size_t i = 0; i < mod.n; ++i) {  // 2R mod m
@@ -186,26 +131,14 @@ bool pow2_ifma(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont
     carry = v >> 63;
   }
   final_sub(two, two, carry, mod.m, mod.n);
-  const std::size_t t = 104 * K;
-  std::uint8_t eb[8];
-  for (int i = 0; i < 8; ++i) eb[i] = static_cast<std::uint8_t>(t >> (56 - 8 * i));
-  // left-to-right square and multiply on the public exponent t
-  Limb acc[kMaxLimbs];
-  bool started = false;
-  for (std::uint8_t byte : eb)
-    for (int b = 7; b >= 0; --b) {
-      if (started) mont_sqr_adx(acc, acc, acc, mod.m, mod.m0inv, mod.n);
-      if ((byte >> b) & 1) {
-        if (started) {
-          mont_mul_adx(acc, acc, two, mod.m, mod.m0inv, mod.n);
-        } else {
-          for (std::size_t i = 0; i < mod.n; ++i) acc[i] = two[i];
-          started = true;
-        }
-      }
-    }
-  // acc = 2^t * R; two redc steps give 2^t / R.
-  Limb T[2 * kMaxLimbs];
+  const std::size_t t = 104 * K;  // public
+  int hb = 63;
+  while (((t >> hb) & 1) == 0) --hb;
+  for (std::size_t i = 0; i < mod.n; ++i) acc[i] = two[i];
+  for (int b = hb - 1; b >= 0; --b) {
+    mont_sqr_adx(acc, acc, acc, mod.m, mod.m0inv, mod.n);
+    if ((t >> b) & 1) mont_mul_adx(acc, acc, two, mod.m, mod.m0inv, mod.n);
+  }
   for (int step = 0; step < 2; ++step) {
     for (std::size_t i = 0; i < mod.n; ++i) {
       T[i] = acc[i];
@@ -214,19 +147,133 @@ bool pow2_ifma(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont
     redc_adx(acc, T, mod.m, mod.m0inv, mod.n);
   }
   for (std::size_t i = 0; i < mod.n; ++i) x[i] = acc[i];
-  bool ok;
-  switch (nv) {
-    case 2: ok = pow2_ifma_t<2>(r, b1_mont, e1, b2_mont, e2, mod, x); break;
-    case 3: ok = pow2_ifma_t<3>(r, b1_mont, e1, b2_mont, e2, mod, x); break;
-    case 4: ok = pow2_ifma_t<4>(r, b1_mont, e1, b2_mont, e2, mod, x); break;
-    case 5: ok = pow2_ifma_t<5>(r, b1_mont, e1, b2_mont, e2, mod, x); break;
-    case 6: ok = pow2_ifma_t<6>(r, b1_mont, e1, b2_mont, e2, mod, x); break;
-    case 7: ok = pow2_ifma_t<7>(r, b1_mont, e1, b2_mont, e2, mod, x); break;
-    default: ok = pow2_ifma_t<8>(r, b1_mont, e1, b2_mont, e2, mod, x); break;
-  }
   wipe(acc, sizeof(acc));
   wipe(T, sizeof(T));
-  return ok;
+  wipe(two, sizeof(two));
+}
+
+// One job: r = b1^e1 * b2^e2 mod m (Montgomery-64 form in and out).
+struct Job {
+  Limb* r;
+  const Limb *b1, *e1, *b2, *e2;
+  const Modulus* mod;
+};
+
+template <int NV, int S>
+void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
+  constexpr std::size_t L = 8 * NV, entries = 16;
+  struct Scratch {
+    alignas(64) Limb m52[S][L], x52[S][L], t[S][L], u[S][L], acc[S][L], one[S][L];
+    alignas(64) Limb tab1[S][entries * L], tab2[S][entries * L];
+    Limb x64[kMaxLimbs], r64[kMaxLimbs];
+  } s;
+  WipeOnExit<Scratch> guard(s);
+  Limb m0inv52[S];
+  const Limb *mp[S], *mt[S];
+  Limb *rp[S], *ap[S], *bp[S];
+  std::size_t bits = 0;
+  for (int q = 0; q < S; ++q) {
+    const Modulus& mod = *jobs[q].mod;
+    if (mod.bits > bits) bits = mod.bits;
+    m0inv52[q] = mod.m0inv & kMask52;
+    to52(s.m52[q], L, mod.m, mod.n);
+    mp[q] = s.m52[q];
+    conversion_factor(s.x64, mod, K);
+    to52(s.x52[q], L, s.x64, mod.n);
+    for (std::size_t i = 0; i < L; ++i) s.one[q][i] = 0;
+    s.one[q][0] = 1;
+  }
+  auto run = [&](Limb* const* r, const Limb* const* a, const Limb* const* b) {
+    amm<NV, S>(r, a, b, mp, m0inv52, K);
+  };
+  // Bases (and 1): Montgomery-64 -> Montgomery-52 via the conversion factor.
+  for (int w = 0; w < 3; ++w) {
+    for (int q = 0; q < S; ++q) {
+      const Modulus& mod = *jobs[q].mod;
+      if (w == 0) {
+        Limb one64[kMaxLimbs] = {1};
+        mont_mul_adx(s.x64, one64, mod.rr, mod.m, mod.m0inv, mod.n);  // Mont64(1)
+        to52(s.t[q], L, s.x64, mod.n);
+        rp[q] = s.tab1[q];
+      } else {
+        to52(s.t[q], L, w == 1 ? jobs[q].b1 : jobs[q].b2, mod.n);
+        rp[q] = (w == 1 ? s.tab1[q] : s.tab2[q]) + L;
+      }
+      ap[q] = s.t[q];
+      mt[q] = s.x52[q];
+    }
+    amm<NV, S>(rp, ap, mt, mp, m0inv52, K);
+  }
+  for (int q = 0; q < S; ++q)
+    for (std::size_t i = 0; i < L; ++i) s.tab2[q][i] = s.tab1[q][i];
+  for (std::size_t i = 2; i < entries; ++i)
+    for (int tb = 0; tb < 2; ++tb) {
+      for (int q = 0; q < S; ++q) {
+        Limb* tab = tb == 0 ? s.tab1[q] : s.tab2[q];
+        rp[q] = tab + i * L;
+        ap[q] = tab + (i % 2 == 0 ? i / 2 : i - 1) * L;
+        bp[q] = tab + (i % 2 == 0 ? i / 2 : 1) * L;
+      }
+      run(rp, ap, bp);
+    }
+  const std::size_t nwin = (bits + 3) / 4;
+  for (int q = 0; q < S; ++q) {
+    gather<NV>(s.acc[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (nwin - 1) * 4));
+    gather<NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (nwin - 1) * 4));
+    rp[q] = s.acc[q];
+    ap[q] = s.u[q];
+  }
+  run(rp, rp, ap);
+  for (std::size_t w = nwin - 1; w > 0; --w) {
+    for (int sq = 0; sq < 4; ++sq) run(rp, rp, rp);
+    for (int q = 0; q < S; ++q)
+      gather<NV>(s.u[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (w - 1) * 4));
+    run(rp, rp, ap);
+    for (int q = 0; q < S; ++q)
+      gather<NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (w - 1) * 4));
+    run(rp, rp, ap);
+  }
+  // Leave Montgomery-52 form (result <= m), reduce, enter Montgomery-64.
+  for (int q = 0; q < S; ++q) ap[q] = s.one[q];
+  run(rp, rp, ap);
+  for (int q = 0; q < S; ++q) {
+    const Modulus& mod = *jobs[q].mod;
+    from52(s.r64, mod.n, s.acc[q], L);
+    final_sub(s.r64, s.r64, 0, mod.m, mod.n);
+    mont_mul_adx(jobs[q].r, s.r64, mod.rr, mod.m, mod.m0inv, mod.n);
+  }
+}
+
+std::size_t k52(const Modulus& m) noexcept { return (m.bits + 2 + 51) / 52; }
+
+template <int S>
+bool dispatch_nv(const Job* jobs, std::size_t K) noexcept {
+  switch ((K + 1 + 7) / 8) {
+    case 2: pow2_ifma_t<2, S>(jobs, K); return true;
+    case 3: pow2_ifma_t<3, S>(jobs, K); return true;
+    case 4: pow2_ifma_t<4, S>(jobs, K); return true;
+    case 5: pow2_ifma_t<5, S>(jobs, K); return true;
+    case 6: pow2_ifma_t<6, S>(jobs, K); return true;
+    case 7: pow2_ifma_t<7, S>(jobs, K); return true;
+    case 8: pow2_ifma_t<8, S>(jobs, K); return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+bool pow2_ifma(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
+               const Modulus& mod) noexcept {
+  const Job job{r, b1_mont, e1, b2_mont, e2, &mod};
+  return dispatch_nv<1>(&job, k52(mod));
+}
+
+bool pow2x2_ifma(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2a, const Limb* e2a, const Modulus& ma,
+                 Limb* rb, const Limb* b1b, const Limb* e1b, const Limb* b2b, const Limb* e2b,
+                 const Modulus& mb) noexcept {
+  if (k52(ma) != k52(mb)) return false;
+  const Job jobs[2] = {{ra, b1a, e1a, b2a, e2a, &ma}, {rb, b1b, e1b, b2b, e2b, &mb}};
+  return dispatch_nv<2>(jobs, k52(ma));
 }
 
 }  // namespace tern::bignum::detail

@@ -362,7 +362,7 @@ Status PrivateKey::private_op(std::span<std::uint8_t> out, std::span<const std::
   if (m.size() != k || out.size() != k) return Status::bad_length;
   struct Scratch {
     Limb c[kMaxLimbs], r[kMaxLimbs], re[kMaxLimbs], cb[kMaxLimbs];
-    Limb cp[kMaxLimbs], rp[kMaxLimbs], xp[kMaxLimbs], t[kMaxLimbs];
+    Limb cp[kMaxLimbs], rp[kMaxLimbs], cq[kMaxLimbs], rq[kMaxLimbs], xp[kMaxLimbs], t[kMaxLimbs];
     Limb xq[2 * kMaxLimbs + 1];
     Limb prod[2 * kMaxLimbs + 1];
     std::uint8_t rbytes[kMaxBytes];
@@ -382,10 +382,9 @@ Status PrivateKey::private_op(std::span<std::uint8_t> out, std::span<const std::
   // Per prime: x = c'^dp * r^(p-2) = c^dp (mod p), blinding folded in.
   bignum::reduce_to_mont(s.cp, s.cb, nl, p_);
   bignum::reduce_to_mont(s.rp, s.r, nl, p_);
-  bignum::pow2_secret(s.xp, s.cp, dp_, s.rp, pm2_, p_);
-  bignum::reduce_to_mont(s.cp, s.cb, nl, q_);
-  bignum::reduce_to_mont(s.rp, s.r, nl, q_);
-  bignum::pow2_secret(s.xq, s.cp, dq_, s.rp, qm2_, q_);
+  bignum::reduce_to_mont(s.cq, s.cb, nl, q_);
+  bignum::reduce_to_mont(s.rq, s.r, nl, q_);
+  bignum::pow2_secret_pair(s.xp, s.cp, dp_, s.rp, pm2_, p_, s.xq, s.cq, dq_, s.rq, qm2_, q_);
   bignum::from_mont(s.xq, s.xq, q_);  // mq (plain)
   // Garner: h = (mp - mq) * qinv mod p; m = mq + h*q.
   bignum::reduce_to_mont(s.t, s.xq, q_.n, p_);
