@@ -12,9 +12,10 @@
 #include <immintrin.h>
 
 // GCC 12 reports its own _mm512_undefined_* placeholders inside the
-// intrinsic headers (castsi512_si128, alignr) as maybe-uninitialized.
+// intrinsic headers (castsi512_si128, alignr, srli) as (maybe-)uninitialized.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 #define TERN_IFMA_TARGET __attribute__((target("avx512f,avx512ifma")))
@@ -23,7 +24,6 @@ namespace tern::bignum::detail {
 namespace {
 
 constexpr Limb kMask52 = (Limb{1} << 52) - 1;
-constexpr int kMaxVec = 8;  // up to 64 radix-2^52 limbs (primes up to ~3300 bits)
 
 // x (n64 limbs) -> lanes radix-2^52 limbs, zero padded.
 void to52(Limb* out, std::size_t lanes, const Limb* x, std::size_t n64) noexcept {
@@ -45,6 +45,7 @@ void from52(Limb* out, std::size_t n64, const Limb* x, std::size_t lanes) noexce
   }
 }
 
+// Up to 8 vectors (64 radix-2^52 limbs: primes up to ~3300 bits).
 // S independent streams (S = 2 runs the two CRT halves side by side, which
 // hides the latency of each iteration's serial u computation). For each
 // stream s: r = a*b/2^(52K) mod m, almost reduced (< 2m for a, b < 2m and
@@ -85,14 +86,30 @@ TERN_IFMA_TARGET void amm(Limb* const* r, const Limb* const* a, const Limb* cons
                                    _mm512_zextsi128_si512(_mm_cvtsi64_si128(static_cast<long long>(carry))));
     }
   }
+  // Normalise to 52-bit limbs without a scalar carry loop: one vector
+  // carry step, then the rare second-order carries (a lane that reached
+  // 2^52 "generates", a lane of exactly 2^52-1 "propagates") resolved as
+  // one integer addition over the lane bit masks: carries = (P + (G<<1)) ^ P.
+  const __m512i mask52 = _mm512_set1_epi64(static_cast<long long>(kMask52));
+  const __m512i one = _mm512_set1_epi64(1);
   for (int q = 0; q < S; ++q) {
-    alignas(64) Limb out[8 * NV];
-    for (int v = 0; v < NV; ++v) _mm512_store_si512(out + 8 * v, acc[q][v]);
-    Limb c = 0;
-    for (int j = 0; j < 8 * NV; ++j) {
-      const Limb x = out[j] + c;
-      r[q][j] = x & kMask52;
-      c = x >> 52;
+    __m512i hi[NV];
+    for (int v = 0; v < NV; ++v) {
+      hi[v] = _mm512_srli_epi64(acc[q][v], 52);
+      acc[q][v] = _mm512_and_si512(acc[q][v], mask52);
+    }
+    for (int v = NV - 1; v > 0; --v) acc[q][v] = _mm512_add_epi64(acc[q][v], _mm512_alignr_epi64(hi[v], hi[v - 1], 7));
+    acc[q][0] = _mm512_add_epi64(acc[q][0], _mm512_alignr_epi64(hi[0], zero, 7));
+    std::uint64_t G = 0, P = 0;
+    for (int v = 0; v < NV; ++v) {
+      G |= static_cast<std::uint64_t>(_mm512_cmpgt_epu64_mask(acc[q][v], mask52)) << (8 * v);
+      P |= static_cast<std::uint64_t>(_mm512_cmpeq_epu64_mask(acc[q][v], mask52)) << (8 * v);
+    }
+    const std::uint64_t c = (P + (G << 1)) ^ P;
+    for (int v = 0; v < NV; ++v) {
+      const __mmask8 k = static_cast<__mmask8>(c >> (8 * v));
+      acc[q][v] = _mm512_and_si512(_mm512_mask_add_epi64(acc[q][v], k, acc[q][v], one), mask52);
+      _mm512_storeu_si512(r[q] + 8 * v, acc[q][v]);
     }
   }
 }
