@@ -23,6 +23,6 @@
 #pragma once
 
 #include "x509/cert/cert.hpp"
-// gen.hpp added below
+#include "x509/gen/gen.hpp"
 #include "x509/path/verify.hpp"
 #include "x509/pem/pem.hpp"

@@ -70,7 +70,10 @@ class PathBuilder {
     for (const auto& a : store_.anchors())
       if (same_bytes(a.der(), leaf.der())) {
         Failure f = validate();
-        if (f.error == Error::ok) return finish(res);
+        if (f.error == Error::ok) {
+          good_ = path_;
+          return finish(res);
+        }
         consider(f, 3);
       }
     extend();
