@@ -161,7 +161,8 @@ tern::bench::Registrar reg([] {
   for (std::size_t j = 0; j < ps.count() && bp.empty(); ++j)
     if (ps.supported(j)) bp = ps.name(j);
   for (std::size_t n : tern::bench::kSizes) {
-    add_tern<tern::chacha::XChaCha20Poly1305>("xchacha20poly1305", bc, bp, bc + "-" + bp, n, false);
+    if (bc != "portable" || bp != "portable")
+      add_tern<tern::chacha::XChaCha20Poly1305>("xchacha20poly1305", bc, bp, bc + "-" + bp, n, false);
     add_tern<tern::chacha::XChaCha20Poly1305>("xchacha20poly1305", "portable", "portable", "portable", n, false);
   }
 });
