@@ -10,6 +10,18 @@
 #include "crypto/internal/wipe.hpp"
 #include "crypto/sha2/sha2.hpp"
 
+// Verdicts that are public by design (a private key is in range, a nonce
+// candidate was rejected, the released signature or shared secret) are
+// declassified for valgrind's memcheck so the constant-time check
+// (tests/ct/ct_ec.cpp) follows the secrets up to, and not past, them. The
+// client request is a few no-op instructions outside valgrind.
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define TERN_EC_DECLASSIFY(p, n) (void)VALGRIND_MAKE_MEM_DEFINED((p), (n))
+#else
+#define TERN_EC_DECLASSIFY(p, n) ((void)0)
+#endif
+
 namespace tern::ec {
 
 using internal::EcKernel;
@@ -118,7 +130,8 @@ bool load_private(u64* d, std::span<const std::uint8_t> priv) {
   if (priv.size() != 8 * N) return false;
   load<N>(d, priv.data());
   u64 ok = lt_mask<N>(d, Traits<N>::c.n) & ~zero_mask<N>(d);
-  return ct::value_barrier(ok) != 0;  // validity is public
+  TERN_EC_DECLASSIFY(&ok, sizeof ok);  // validity is public
+  return ct::value_barrier(ok) != 0;
 }
 
 // Decodes and validates a SEC 1 point; plain coordinates out.
@@ -257,14 +270,17 @@ Status sign_impl(std::span<std::uint8_t> out, std::span<const std::uint8_t> priv
   for (int attempt = 0; attempt < 64; ++attempt) {
     drbg.next(s.k);
     u64 ok = lt_mask<N>(s.k, C.n) & ~zero_mask<N>(s.k);
-    if (ct::value_barrier(ok) == 0) continue;  // probability < 2^-32
+    TERN_EC_DECLASSIFY(&ok, sizeof ok);  // a rejected candidate (p < 2^-32) is public
+    if (ct::value_barrier(ok) == 0) continue;
     K.base_mult(s.x, s.y, s.k);
-    reduce_once<N>(s.x, C.n);  // r = x mod n (x < p < 2n)
+    reduce_once<N>(s.x, C.n);  // r = x mod n (x < p < 2n); r is published
+    TERN_EC_DECLASSIFY(s.x, sizeof s.x);
     if (ct::value_barrier(zero_mask<N>(s.x)) != 0) continue;
     K.n_inv(s.kinv, s.k);
     K.n_mul(s.t, s.x, s.d);
     add_mod<N>(s.t, s.t, s.e, C.n);
     K.n_mul(s.s, s.kinv, s.t);
+    TERN_EC_DECLASSIFY(s.s, sizeof s.s);  // s is published
     if (ct::value_barrier(zero_mask<N>(s.s)) != 0) continue;
     store<N>(out.data(), s.x);
     store<N>(out.data() + len, s.s);
@@ -313,7 +329,9 @@ Status ecdh_impl(std::span<std::uint8_t> out, std::span<const std::uint8_t> priv
   Status st = decode_point<N>(qx, qy, peer);
   if (st != Status::ok) return st;
   if (!load_private<N>(s.d, priv)) return Status::bad_key;
-  if (!Traits<N>::kernel().point_mult(s.x, s.y, qx, qy, s.d)) return Status::bad_point;
+  bool finite = Traits<N>::kernel().point_mult(s.x, s.y, qx, qy, s.d);
+  TERN_EC_DECLASSIFY(&finite, sizeof finite);  // infinity only for invalid peers
+  if (!finite) return Status::bad_point;
   store<N>(out.data(), s.x);
   return Status::ok;
 }
