@@ -66,7 +66,8 @@ TERN_IFMA_FN void poly_ifma_powers(PolyState& st) noexcept {
   const V3 r8{_mm512_permutexvar_epi64(top, v.l0), _mm512_permutexvar_epi64(top, v.l1),
               _mm512_permutexvar_epi64(top, v.l2)};
   const V3 w = vmul(v, r8, times20(r8.l1), times20(r8.l2));  // r^9..r^16
-  const __m512i rev = _mm512_setr_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  // Lane i gets r^(k - kLaneBlock[i]) (k = 16 or 8): index 7 - kLaneBlock[i].
+  const __m512i rev = _mm512_setr_epi64(7, 3, 6, 2, 5, 1, 4, 0);
   _mm512_storeu_si512(st.pw[0], _mm512_permutexvar_epi64(rev, w.l0));
   _mm512_storeu_si512(st.pw[1], _mm512_permutexvar_epi64(rev, w.l1));
   _mm512_storeu_si512(st.pw[2], _mm512_permutexvar_epi64(rev, w.l2));

@@ -113,30 +113,36 @@ TERN_IFMA V3 vmul(const V3& h, const V3& r, __m512i s1, __m512i s2) {
   t1hi = _mm512_madd52hi_epu64(t1hi, h.l2, s2);
   t2lo = _mm512_madd52lo_epu64(t2lo, h.l2, r.l0);
   t2hi = _mm512_madd52hi_epu64(t2hi, h.l2, r.l0);
-  // The high halves weigh 2^52 = 2^8 * 2^44: shift them into the next limb;
-  // the top one lands at 2^132 == 20 (mod p): 20 * 2^8 = 5120.
+  // The high halves weigh 2^52 = 2^8 * 2^44: they go into the next limb
+  // times 2^8, the top one at 2^132 == 20 (mod p), i.e. times 20 * 2^8 =
+  // 5120 into limb 0. These small products are done with vpmadd52luq too
+  // (exact: t*hi < 2^52 for the limb bounds kept here), which leaves the
+  // ALU pipes to ChaCha20-style work.
   const __m512i m44 = _mm512_set1_epi64(static_cast<long long>(kM44));
-  __m512i d0 = _mm512_add_epi64(t0lo, _mm512_add_epi64(_mm512_slli_epi64(t2hi, 12), _mm512_slli_epi64(t2hi, 10)));
-  __m512i d1 = _mm512_add_epi64(t1lo, _mm512_slli_epi64(t0hi, 8));
-  __m512i d2 = _mm512_add_epi64(t2lo, _mm512_slli_epi64(t1hi, 8));
+  __m512i d0 = _mm512_madd52lo_epu64(t0lo, t2hi, _mm512_set1_epi64(5120));
+  __m512i d1 = _mm512_madd52lo_epu64(t1lo, t0hi, _mm512_set1_epi64(256));
+  __m512i d2 = _mm512_madd52lo_epu64(t2lo, t1hi, _mm512_set1_epi64(256));
   d1 = _mm512_add_epi64(d1, _mm512_srli_epi64(d0, 44));
   d0 = _mm512_and_si512(d0, m44);
   d2 = _mm512_add_epi64(d2, _mm512_srli_epi64(d1, 44));
   d1 = _mm512_and_si512(d1, m44);
   const __m512i c = _mm512_srli_epi64(d2, 42);
   d2 = _mm512_and_si512(d2, _mm512_set1_epi64(static_cast<long long>(kM42)));
-  d0 = _mm512_add_epi64(d0, _mm512_add_epi64(c, _mm512_slli_epi64(c, 2)));
+  d0 = _mm512_madd52lo_epu64(d0, c, _mm512_set1_epi64(5));
   return {d0, d1, d2};
 }
 
-// Message limbs of eight consecutive blocks, block j in lane j, plus 2^128.
+// Message limbs of eight consecutive blocks plus 2^128. Lane i holds block
+// kLaneBlock[i] (the order vpunpck{l,h}qdq produce); the final powers are
+// stored in the same order.
+inline constexpr int kLaneBlock[8] = {0, 4, 1, 5, 2, 6, 3, 7};
 TERN_IFMA V3 load8(const std::uint8_t* m) {
   const __m512i a = _mm512_loadu_si512(m), b = _mm512_loadu_si512(m + 64);
-  const __m512i lo = _mm512_permutex2var_epi64(a, _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14), b);
-  const __m512i hi = _mm512_permutex2var_epi64(a, _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15), b);
+  const __m512i lo = _mm512_unpacklo_epi64(a, b), hi = _mm512_unpackhi_epi64(a, b);
   const __m512i m44 = _mm512_set1_epi64(static_cast<long long>(kM44));
+  // (lo >> 44 | hi << 20) & m44 in one ternary-logic op (A|B)&C = 0xa8.
   return {_mm512_and_si512(lo, m44),
-          _mm512_and_si512(_mm512_or_si512(_mm512_srli_epi64(lo, 44), _mm512_slli_epi64(hi, 20)), m44),
+          _mm512_ternarylogic_epi64(_mm512_srli_epi64(lo, 44), _mm512_slli_epi64(hi, 20), m44, 0xa8),
           _mm512_or_si512(_mm512_srli_epi64(hi, 24), _mm512_set1_epi64(std::int64_t{1} << 40))};
 }
 
@@ -171,7 +177,8 @@ TERN_IFMA V3 lane0(const std::uint64_t h[3]) {
           _mm512_mask_mov_epi64(z, 1, _mm512_set1_epi64(static_cast<long long>(h[2])))};
 }
 
-// The key powers as loaded from PolyState::pw: pa = r^16..r^9, pb = r^8..r^1,
+// The key powers as loaded from PolyState::pw: lane i of pa = r^(16 - kLaneBlock[i]),
+// of pb = r^(8 - kLaneBlock[i]),
 // r16 = r^16 in every lane; s* = 20 * limbs 1 and 2.
 struct Powers {
   V3 pa, pb, r16;
