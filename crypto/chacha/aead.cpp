@@ -26,7 +26,7 @@ using detail::PolyState;
 // Counter 0 makes the Poly1305 key; the message uses blocks 1 .. 2^32-1.
 constexpr std::uint64_t kMaxMessage = ((std::uint64_t{1} << 32) - 1) * 64;
 constexpr std::size_t kSmall = 192;   // one kernel call: key block + message
-constexpr std::size_t kChunk = 2048;  // stitching granularity (multiple of 64)
+constexpr std::size_t kChunk = 4096;  // stitching granularity (multiple of 64)
 
 void mac_padded(const PolyKernel& pk, PolyState& ps, const std::uint8_t* p, std::size_t n) noexcept {
   if (n >= 16) pk.blocks(ps, p, n / 16);
