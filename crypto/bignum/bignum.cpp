@@ -79,6 +79,7 @@ Status Modulus::init(const Limb* mod, std::size_t limbs) noexcept {
   std::size_t top = 0;
   for (Limb t = mod[limbs - 1]; t != 0; t >>= 1) ++top;
   bits = 64 * (limbs - 1) + top;
+  has_conv52 = false;
   // -m^-1 mod 2^64 by Newton's iteration (x = m0 is right mod 2^3).
   Limb x = mod[0];
   for (int i = 0; i < 5; ++i) x *= 2 - mod[0] * x;
@@ -107,6 +108,27 @@ Status Modulus::init(const Limb* mod, std::size_t limbs) noexcept {
   wipe(acc, sizeof(acc));
   wipe(two, sizeof(two));
   return Status::ok;
+}
+
+void Modulus::prepare_radix52() noexcept {
+  if (n == 0) return;
+  const std::size_t K = (bits + 2 + 51) / 52;
+  // Mont(2) = 2R mod m, raised to the public power 104K: Mont(2^(104K));
+  // leaving Montgomery form twice gives 2^(104K) / R.
+  Limb one[kMaxLimbs], two[kMaxLimbs], acc[kMaxLimbs];
+  zero(one, n);
+  one[0] = 1;
+  to_mont(two, one, *this);
+  mod_add(two, two, two, *this);
+  const std::uint64_t t = 104 * static_cast<std::uint64_t>(K);
+  std::uint8_t eb[8];
+  for (int i = 0; i < 8; ++i) eb[i] = static_cast<std::uint8_t>(t >> (56 - 8 * i));
+  pow_public(acc, two, eb, *this);
+  from_mont(acc, acc, *this);
+  from_mont(conv52, acc, *this);
+  has_conv52 = true;
+  wipe(acc, sizeof(acc));
+  wipe(two, sizeof(two));
 }
 
 bool from_be(Limb* out, std::size_t n, std::span<const std::uint8_t> in) noexcept {

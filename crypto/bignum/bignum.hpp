@@ -37,11 +37,18 @@ struct Modulus {
   Limb m0inv;          // -m^-1 mod 2^64
   std::size_t n = 0;   // limbs
   std::size_t bits = 0;
+  // Optional: 2^(104 K) / R mod m with K = ceil((bits + 2) / 52), the factor
+  // that moves Montgomery form to radix-2^52 Montgomery form (IFMA kernel).
+  Limb conv52[kMaxLimbs];
+  bool has_conv52 = false;
 
   // m: `limbs` limbs, odd, top limb non-zero (so `limbs` is minimal),
   // limbs <= kMaxLimbs. Constant time in the value of m (its bit length is
   // treated as public). bad_key if the requirements fail.
   Status init(const Limb* mod, std::size_t limbs) noexcept;
+  // Precomputes conv52 (for moduli that are exponentiated often, such as
+  // RSA primes). Constant time in the value of m.
+  void prepare_radix52() noexcept;
   ~Modulus();
 };
 

@@ -195,8 +195,12 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
     m0inv52[q] = mod.m0inv & kMask52;
     to52(s.m52[q], L, mod.m, mod.n);
     mp[q] = s.m52[q];
-    conversion_factor(s.x64, mod, K);
-    to52(s.x52[q], L, s.x64, mod.n);
+    if (mod.has_conv52) {
+      to52(s.x52[q], L, mod.conv52, mod.n);
+    } else {
+      conversion_factor(s.x64, mod, K);
+      to52(s.x52[q], L, s.x64, mod.n);
+    }
     for (std::size_t i = 0; i < L; ++i) s.one[q][i] = 0;
     s.one[q][0] = 1;
   }

@@ -293,6 +293,8 @@ Status PrivateKey::from_components(std::span<const std::uint8_t> n, std::span<co
     ok = ct::value_barrier(good) != 0;
   }
   if (ok) {
+    p_.prepare_radix52();
+    q_.prepare_radix52();
     Limb two[kMaxLimbs] = {2};
     bignum::sub(pm2_, p_.m, two, pl);
     bignum::sub(qm2_, q_.m, two, ql);
