@@ -26,7 +26,8 @@ using detail::PolyState;
 // Counter 0 makes the Poly1305 key; the message uses blocks 1 .. 2^32-1.
 constexpr std::uint64_t kMaxMessage = ((std::uint64_t{1} << 32) - 1) * 64;
 constexpr std::size_t kSmall = 192;   // one kernel call: key block + message
-constexpr std::size_t kChunk = 4096;  // stitching granularity (multiple of 64)
+constexpr std::size_t kChunk = 4096;
+constexpr std::size_t kFusedMin = 1024;  // fused AVX-512 + IFMA pass from this length  // stitching granularity (multiple of 64)
 
 void mac_padded(const PolyKernel& pk, PolyState& ps, const std::uint8_t* p, std::size_t n) noexcept {
   if (n >= 16) pk.blocks(ps, p, n / 16);
@@ -51,6 +52,24 @@ bool bad_overlap(const std::uint8_t* a, std::size_t an, const std::uint8_t* b, s
   if (an == 0 || bn == 0 || a == b) return false;
   const auto x = reinterpret_cast<std::uintptr_t>(a), y = reinterpret_cast<std::uintptr_t>(b);
   return x < y + bn && y < x + an;
+}
+
+// The fused AVX-512 + IFMA pass over the leading multiple of 1024 bytes
+// when both of those kernels are active and the message is long enough;
+// returns the bytes done and advances the block counter.
+std::size_t fused(const ChaChaKernel& ck, const PolyKernel& pk, std::uint8_t* out, const std::uint8_t* in,
+                  std::size_t len, std::uint32_t st[16], PolyState& ps, bool open) noexcept {
+#if TERN_SIMD && defined(__x86_64__)
+  if (len >= kFusedMin && ck.xor_stream == &detail::xor_stream_avx512 && pk.blocks == &detail::poly_blocks_ifma) {
+    const std::size_t n1024 = len / 1024;
+    detail::chacha_poly_fused_avx512(out, in, n1024, st, ps, open);
+    st[12] += static_cast<std::uint32_t>(16 * n1024);
+    return 1024 * n1024;
+  }
+#else
+  (void)ck, (void)pk, (void)out, (void)in, (void)len, (void)st, (void)ps, (void)open;
+#endif
+  return 0;
 }
 
 void seal_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::uint8_t* ct,
@@ -78,7 +97,8 @@ void seal_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::ui
     wipe(k0, sizeof(k0));
     mac_padded(pk, ps, aad, aadlen);
     st[12] = 1;
-    for (std::size_t off = 0; off < len; off += kChunk) {
+    const std::size_t start = fused(ck, pk, ct, pt, len, st, ps, false);
+    for (std::size_t off = start; off < len; off += kChunk) {
       const std::size_t n = len - off < kChunk ? len - off : kChunk;
       ck.xor_stream(ct + off, pt + off, n, st);
       st[12] += static_cast<std::uint32_t>(kChunk / 64);
@@ -125,7 +145,8 @@ Status open_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::
     wipe(k0, sizeof(k0));
     mac_padded(pk, ps, aad, aadlen);
     st[12] = 1;
-    for (std::size_t off = 0; off < len; off += kChunk) {
+    const std::size_t start = fused(ck, pk, pt, ct, len, st, ps, true);
+    for (std::size_t off = start; off < len; off += kChunk) {
       const std::size_t n = len - off < kChunk ? len - off : kChunk;
       mac_padded(pk, ps, ct + off, n);
       ck.xor_stream(pt + off, ct + off, n, st);
