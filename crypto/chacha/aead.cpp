@@ -27,7 +27,7 @@ using detail::PolyState;
 constexpr std::uint64_t kMaxMessage = ((std::uint64_t{1} << 32) - 1) * 64;
 constexpr std::size_t kSmall = 192;   // one kernel call: key block + message
 constexpr std::size_t kChunk = 4096;
-constexpr std::size_t kFusedMin = 1024;  // fused AVX-512 + IFMA pass from this length  // stitching granularity (multiple of 64)
+constexpr std::size_t kFusedMin = 2048;  // fused AVX-512 + IFMA pass from this length  // stitching granularity (multiple of 64)
 
 void mac_padded(const PolyKernel& pk, PolyState& ps, const std::uint8_t* p, std::size_t n) noexcept {
   if (n >= 16) pk.blocks(ps, p, n / 16);
