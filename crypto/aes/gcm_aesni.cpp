@@ -78,12 +78,11 @@ TERN_AESNI_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const s
         b[j] = _mm_xor_si128(bswap128(ctr), rk[0]);
       }
       Acc128 a = acc_zero();
-      if (have) {
-        mul_acc(a, _mm_xor_si128(pend[0], y), hp[0]);
-        for (int j = 1; j < 8; ++j) mul_acc(a, pend[j], hp[j]);
-      }
-      for (int r = 1; r < NR; ++r)
+      if (have) pend[0] = _mm_xor_si128(pend[0], y);
+      for (int r = 1; r < NR; ++r) {
         for (int j = 0; j < 8; ++j) b[j] = _mm_aesenc_si128(b[j], rk[r]);
+        if (r - 1 < 8 && have) mul_acc(a, pend[r - 1], hp[r - 1]);
+      }
       for (int j = 0; j < 8; ++j) {
         b[j] = _mm_xor_si128(_mm_aesenclast_si128(b[j], rk[NR]),
                              _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i + 16 * j)));
@@ -103,10 +102,10 @@ TERN_AESNI_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const s
         b[j] = _mm_xor_si128(bswap128(ctr), rk[0]);
       }
       Acc128 a = acc_zero();
-      mul_acc(a, _mm_xor_si128(bswap128(c[0]), y), hp[0]);
-      for (int j = 1; j < 8; ++j) mul_acc(a, bswap128(c[j]), hp[j]);
-      for (int r = 1; r < NR; ++r)
+      for (int r = 1; r < NR; ++r) {
         for (int j = 0; j < 8; ++j) b[j] = _mm_aesenc_si128(b[j], rk[r]);
+        if (r - 1 < 8) mul_acc(a, r == 1 ? _mm_xor_si128(bswap128(c[0]), y) : bswap128(c[r - 1]), hp[r - 1]);
+      }
       for (int j = 0; j < 8; ++j)
         _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i + 16 * j),
                          _mm_xor_si128(_mm_aesenclast_si128(b[j], rk[NR]), c[j]));

@@ -159,6 +159,7 @@ TERN_VAES512_TARGET inline __m128i tail_any(const GcmKey& k, const __m512i* rk, 
 }
 
 constexpr int kWide = 8;
+constexpr int kWide256 = 4;  // AES-256 sealing: fewer live registers measured faster
 
 // One full 256-byte chunk (16 blocks) with its own reduction.
 template <int NR, bool Dec>
@@ -207,7 +208,7 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
     for (std::size_t p = 0; p < aad_len; p += 256)
       y = ghash_chunk(k, y, aad + p, aad_len - p < 256 ? aad_len - p : 256);
     const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4));
-    constexpr int W = kWide;                   // zmm per iteration
+    constexpr int W = (NR == 14 && !Dec) ? kWide256 : kWide;  // zmm per iteration
     constexpr std::size_t kBytes = 64 * W;     // bytes per iteration
     static_assert(W <= NR - 1, "one GHASH zmm per AES round");
     __m512i pw[W];
@@ -221,13 +222,14 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
         b[z] = _mm512_xor_si512(bswap512(ctr), rk[0]);
         ctr = _mm512_add_epi32(ctr, four);
       }
+      for (int z = 0; z < W; ++z) c[z] = _mm512_loadu_si512(in + i + 64 * z);
       if constexpr (Dec) {
-        for (int z = 0; z < W; ++z) {
-          c[z] = _mm512_loadu_si512(in + i + 64 * z);
-          pend[z] = bswap512(c[z]);
-        }
+        for (int z = 0; z < W; ++z) pend[z] = bswap512(c[z]);
         have = true;
       }
+      // The last AES round ends with "xor key": fold the data into that key.
+      __m512i last[W];
+      for (int z = 0; z < W; ++z) last[z] = _mm512_xor_si512(rk[NR], c[z]);
       // GHASH of the previous (sealing) or current (opening) blocks, one
       // zmm of it between AES rounds so the two streams interleave.
       Acc512 a = acc512_zero();
@@ -236,10 +238,8 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
         for (int z = 0; z < W; ++z) b[z] = _mm512_aesenc_epi128(b[z], rk[r]);
         if (r - 1 < W && have) mul_acc512(a, pend[r - 1], pw[r - 1]);
       }
-      if constexpr (!Dec)
-        for (int z = 0; z < W; ++z) c[z] = _mm512_loadu_si512(in + i + 64 * z);
       for (int z = 0; z < W; ++z) {
-        b[z] = _mm512_xor_si512(_mm512_aesenclast_epi128(b[z], rk[NR]), c[z]);
+        b[z] = _mm512_aesenclast_epi128(b[z], last[z]);
         _mm512_storeu_si512(out + i + 64 * z, b[z]);
       }
       if (have) {
