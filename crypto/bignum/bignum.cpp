@@ -15,10 +15,10 @@ namespace {
 const Kernel kKernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
     {"ifma", cpu::adx | cpu::bmi2 | cpu::avx512f | cpu::avx512ifma, mont_mul_adx, mont_sqr_adx, redc_adx,
-     pow2_ifma, pow2x2_ifma},
-    {"adx", cpu::adx | cpu::bmi2, mont_mul_adx, mont_sqr_adx, redc_adx, nullptr, nullptr},
+     pow2_ifma, pow_public_ifma, pow2x2_ifma},
+    {"adx", cpu::adx | cpu::bmi2, mont_mul_adx, mont_sqr_adx, redc_adx, nullptr, nullptr, nullptr},
 #endif
-    {"portable", 0, mont_mul_portable, mont_sqr_portable, redc_portable, nullptr, nullptr},
+    {"portable", 0, mont_mul_portable, mont_sqr_portable, redc_portable, nullptr, nullptr, nullptr},
 };
 tern::internal::Dispatch<Kernel> g_dispatch{kKernels};
 }  // namespace
@@ -307,6 +307,16 @@ void pow_public(Limb* r, const Limb* base_mont, std::span<const std::uint8_t> e,
   copy(r, acc, m.n);
   wipe(acc, sizeof(acc));
   wipe(base, sizeof(base));
+}
+
+void modexp_public(Limb* out, const Limb* x, std::span<const std::uint8_t> e, const Modulus& m) noexcept {
+  const detail::Kernel& k = detail::active_kernel();
+  if (k.pow_public_plain != nullptr && k.pow_public_plain(out, x, e, m)) return;
+  Limb t[kMaxLimbs];
+  to_mont(t, x, m);
+  pow_public(t, t, e, m);
+  from_mont(out, t, m);
+  wipe(t, sizeof(t));
 }
 
 void pow_secret(Limb* r, const Limb* base_mont, const Limb* e, const Modulus& m) noexcept {

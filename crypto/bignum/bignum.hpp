@@ -94,6 +94,9 @@ void reduce_to_mont(Limb* r, const Limb* x, std::size_t xn, const Modulus& m) no
 // Variable time in e (a public exponent), constant time in base.
 void pow_public(Limb* r, const Limb* base_mont, std::span<const std::uint8_t> e,
                 const Modulus& m) noexcept;
+// out = x^e mod m with plain (non-Montgomery) x < m in and out; e public
+// (variable time in e only). Kernels may use their own representation.
+void modexp_public(Limb* out, const Limb* x, std::span<const std::uint8_t> e, const Modulus& m) noexcept;
 // r = base^e (Montgomery form in and out), e a secret of m.n limbs whose
 // value is < 2^m.bits. Fixed window, masked table reads.
 void pow_secret(Limb* r, const Limb* base_mont, const Limb* e, const Modulus& m) noexcept;
@@ -123,6 +126,8 @@ struct Kernel {
   // generic ladder).
   bool (*pow2)(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
                const Modulus& m) noexcept;
+  // Optional: plain x^e mod m for a public exponent (false: generic).
+  bool (*pow_public_plain)(Limb* out, const Limb* x, std::span<const std::uint8_t> e, const Modulus& m) noexcept;
   // Optional: two pow2_secret jobs at once (false: run them one by one).
   bool (*pow2x2)(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2a, const Limb* e2a,
                  const Modulus& ma, Limb* rb, const Limb* b1b, const Limb* e1b, const Limb* b2b,
@@ -139,6 +144,7 @@ void mont_mul_adx(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0i
 void mont_sqr_adx(Limb* r, const Limb* a, const Limb* b, const Limb* m, Limb m0inv,
                   std::size_t n) noexcept;
 void redc_adx(Limb* r, Limb* T, const Limb* m, Limb m0inv, std::size_t n) noexcept;
+bool pow_public_ifma(Limb* out, const Limb* x, std::span<const std::uint8_t> e, const Modulus& m) noexcept;
 bool pow2_ifma(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
                const Modulus& m) noexcept;
 bool pow2x2_ifma(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2a, const Limb* e2a, const Modulus& ma,

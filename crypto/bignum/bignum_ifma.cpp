@@ -11,6 +11,8 @@
 
 #include <immintrin.h>
 
+#include <type_traits>
+
 // GCC 12 reports its own _mm512_undefined_* placeholders inside the
 // intrinsic headers (castsi512_si128, alignr, srli) as (maybe-)uninitialized.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -100,12 +102,13 @@ TERN_IFMA_TARGET void amm(Limb* const* r, const Limb* const* a, const Limb* cons
     }
     for (int v = NV - 1; v > 0; --v) acc[q][v] = _mm512_add_epi64(acc[q][v], _mm512_alignr_epi64(hi[v], hi[v - 1], 7));
     acc[q][0] = _mm512_add_epi64(acc[q][0], _mm512_alignr_epi64(hi[0], zero, 7));
-    std::uint64_t G = 0, P = 0;
+    using Bits = std::conditional_t<(NV > 8), unsigned __int128, std::uint64_t>;
+    Bits G = 0, P = 0;
     for (int v = 0; v < NV; ++v) {
-      G |= static_cast<std::uint64_t>(_mm512_cmpgt_epu64_mask(acc[q][v], mask52)) << (8 * v);
-      P |= static_cast<std::uint64_t>(_mm512_cmpeq_epu64_mask(acc[q][v], mask52)) << (8 * v);
+      G |= static_cast<Bits>(_mm512_cmpgt_epu64_mask(acc[q][v], mask52)) << (8 * v);
+      P |= static_cast<Bits>(_mm512_cmpeq_epu64_mask(acc[q][v], mask52)) << (8 * v);
     }
-    const std::uint64_t c = (P + (G << 1)) ^ P;
+    const Bits c = (P + (G << 1)) ^ P;
     for (int v = 0; v < NV; ++v) {
       const __mmask8 k = static_cast<__mmask8>(c >> (8 * v));
       acc[q][v] = _mm512_and_si512(_mm512_mask_add_epi64(acc[q][v], k, acc[q][v], one), mask52);
@@ -281,7 +284,91 @@ bool dispatch_nv(const Job* jobs, std::size_t K) noexcept {
   }
 }
 
+// out = x^e mod m (plain in and out, x < m), e public: square and multiply
+// on almost-Montgomery radix-2^52 values. R52^2 mod m comes from
+// 2^(52K+4) mod m (doublings) raised to 13K with AMM: every AMM of powers of
+// two adds their exponents' offsets above 52K, so offset 4 becomes 52K.
+template <int NV>
+void pow_public_ifma_t(Limb* out, const Limb* x, std::span<const std::uint8_t> e, const Modulus& mod,
+                       std::size_t K) noexcept {
+  constexpr std::size_t L = 8 * NV;
+  struct Scratch {
+    alignas(64) Limb m52[L], rr[L], z[L], xm[L], acc[L], one[L];
+    Limb t64[kMaxLimbs];
+  } s;
+  WipeOnExit<Scratch> guard(s);
+  const std::size_t n = mod.n;
+  const Limb m0inv52 = mod.m0inv & kMask52;
+  to52(s.m52, L, mod.m, n);
+  Limb* rp[1];
+  const Limb *ap[1], *bp[1], *mp[1] = {s.m52};
+  auto amm1 = [&](Limb* r, const Limb* a, const Limb* b) {
+    rp[0] = r;
+    ap[0] = a;
+    bp[0] = b;
+    amm<NV, 1>(rp, ap, bp, mp, &m0inv52, K);
+  };
+  // 2^(52K+4) mod m by doubling from 2^(bits-1) < m (public counts).
+  for (std::size_t i = 0; i < n; ++i) s.t64[i] = 0;
+  s.t64[(mod.bits - 1) / 64] = Limb{1} << ((mod.bits - 1) % 64);
+  for (std::size_t i = mod.bits - 1; i < 52 * K + 4; ++i) {
+    const Limb carry = s.t64[n - 1] >> 63;
+    for (std::size_t j = n - 1; j > 0; --j) s.t64[j] = (s.t64[j] << 1) | (s.t64[j - 1] >> 63);
+    s.t64[0] <<= 1;
+    final_sub(s.t64, s.t64, carry, mod.m, n);
+  }
+  to52(s.z, L, s.t64, n);
+  const std::size_t f = 13 * K;  // public
+  int hb = 63;
+  while (((f >> hb) & 1) == 0) --hb;
+  for (std::size_t i = 0; i < L; ++i) s.rr[i] = s.z[i];
+  for (int b = hb - 1; b >= 0; --b) {
+    amm1(s.rr, s.rr, s.rr);
+    if ((f >> b) & 1) amm1(s.rr, s.rr, s.z);
+  }
+  // x in Montgomery-52 form, then the exponentiation.
+  to52(s.acc, L, x, n);
+  amm1(s.xm, s.acc, s.rr);
+  bool started = false;
+  for (std::uint8_t byte : e)
+    for (int b = 7; b >= 0; --b) {
+      if (started) amm1(s.acc, s.acc, s.acc);
+      if ((byte >> b) & 1) {
+        if (started) {
+          amm1(s.acc, s.acc, s.xm);
+        } else {
+          for (std::size_t i = 0; i < L; ++i) s.acc[i] = s.xm[i];
+          started = true;
+        }
+      }
+    }
+  for (std::size_t i = 0; i < L; ++i) s.one[i] = 0;
+  s.one[0] = 1;
+  if (!started) for (std::size_t i = 0; i < L; ++i) s.acc[i] = s.rr[i];  // e = 0: R^2 -> R -> 1 below
+  amm1(s.acc, s.acc, s.one);
+  if (!started) amm1(s.acc, s.acc, s.one);
+  from52(out, n, s.acc, L);
+  final_sub(out, out, 0, mod.m, n);
+}
+
 }  // namespace
+
+bool pow_public_ifma(Limb* out, const Limb* x, std::span<const std::uint8_t> e, const Modulus& mod) noexcept {
+  const std::size_t K = k52(mod);
+  switch ((K + 1 + 7) / 8) {
+    case 2: pow_public_ifma_t<2>(out, x, e, mod, K); return true;
+    case 3: pow_public_ifma_t<3>(out, x, e, mod, K); return true;
+    case 4: pow_public_ifma_t<4>(out, x, e, mod, K); return true;
+    case 5: pow_public_ifma_t<5>(out, x, e, mod, K); return true;
+    case 6: pow_public_ifma_t<6>(out, x, e, mod, K); return true;
+    case 7: pow_public_ifma_t<7>(out, x, e, mod, K); return true;
+    case 8: pow_public_ifma_t<8>(out, x, e, mod, K); return true;
+    case 9: pow_public_ifma_t<9>(out, x, e, mod, K); return true;
+    case 10: pow_public_ifma_t<10>(out, x, e, mod, K); return true;
+    case 11: pow_public_ifma_t<11>(out, x, e, mod, K); return true;
+    default: return false;
+  }
+}
 
 bool pow2_ifma(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
                const Modulus& mod) noexcept {

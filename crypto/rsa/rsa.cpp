@@ -178,9 +178,7 @@ Status PublicKey::public_op(std::span<std::uint8_t> out, std::span<const std::ui
   Limb x[kMaxLimbs];
   if (!bignum::from_be(x, mod_.n, sig)) return Status::bad_signature;
   if (!bignum::lt_mask(x, mod_.m, mod_.n)) return Status::bad_signature;  // s >= n
-  bignum::to_mont(x, x, mod_);
-  bignum::pow_public(x, x, exponent(), mod_);
-  bignum::from_mont(x, x, mod_);
+  bignum::modexp_public(x, x, exponent(), mod_);
   bignum::to_be(out, x, mod_.n);
   return Status::ok;
 }
@@ -378,9 +376,9 @@ Status PrivateKey::private_op(std::span<std::uint8_t> out, std::span<const std::
   s.rbytes[0] &= static_cast<std::uint8_t>((1u << top) - 1);
   bignum::from_be(s.r, nl, std::span<const std::uint8_t>(s.rbytes, k));
   s.r[0] |= 1;  // never zero
-  bignum::to_mont(s.re, s.r, N);
-  bignum::pow_public(s.re, s.re, pub_.exponent(), N);
-  bignum::mont_mul(s.cb, s.c, s.re, N);  // c * r^e (plain)
+  bignum::modexp_public(s.re, s.r, pub_.exponent(), N);  // r^e (plain)
+  bignum::to_mont(s.cb, s.c, N);
+  bignum::mont_mul(s.cb, s.cb, s.re, N);  // c * r^e (plain)
   // Per prime: x = c'^dp * r^(p-2) = c^dp (mod p), blinding folded in.
   bignum::reduce_to_mont(s.cp, s.cb, nl, p_);
   bignum::reduce_to_mont(s.rp, s.r, nl, p_);
@@ -398,9 +396,7 @@ Status PrivateKey::private_op(std::span<std::uint8_t> out, std::span<const std::
   s.prod[total] = 0;
   bignum::add(s.prod, s.prod, s.xq, total + 1);
   // Fault check: the result raised to e must give the input back.
-  bignum::to_mont(s.t, s.prod, N);
-  bignum::pow_public(s.t, s.t, pub_.exponent(), N);
-  bignum::from_mont(s.t, s.t, N);
+  bignum::modexp_public(s.t, s.prod, pub_.exponent(), N);
   Limb diff = 0;
   for (std::size_t i = 0; i < nl; ++i) diff |= s.t[i] ^ s.c[i];
   for (std::size_t i = nl; i < total + 1; ++i) diff |= s.prod[i];
