@@ -40,6 +40,7 @@ inline constexpr std::size_t kHPad = 16;
 // 128-bit big-endian integer of its 16 bytes: [0] = low 64 bits, [1] = high.
 struct GcmKey {
   alignas(64) std::uint64_t htab[kHPowers + kHPad][2];  // htab[k] = H^(kHPowers - k)
+  alignas(64) std::uint8_t rk_wide[15][64];               // each round key x4 (VAES kernels; else unused)
   alignas(16) std::uint8_t rk[240];                      // FIPS 197 round keys, bytes
   std::uint64_t bs_rk[15][8];                            // bitsliced round keys (portable)
   std::uint32_t rounds;                                  // 10 or 14
@@ -55,7 +56,7 @@ using GcmCryptFn = void (*)(const GcmKey& k, const std::uint8_t j0[16], const st
 struct GcmKernel {
   const char* name;
   std::uint32_t needs;
-  void (*init)(GcmKey& k) noexcept;  // fills htab from rk (rk/bs_rk/rounds already set)
+  void (*init)(GcmKey& k) noexcept;  // fills htab (and rk_wide) from rk (rk/bs_rk/rounds already set)
   GcmCryptFn seal;
   GcmCryptFn open;
 };

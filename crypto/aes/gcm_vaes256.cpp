@@ -143,9 +143,9 @@ TERN_VAES256_TARGET __m128i tail(const GcmKey& k, const __m256i* rk, __m256i ctr
 template <int NR, bool Dec>
 TERN_VAES256_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
                                const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept {
+  // Round keys broadcast to both lanes, precomputed in the context.
   __m256i rk[NR + 1];
-  for (int r = 0; r <= NR; ++r)
-    rk[r] = _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * r)));
+  for (int r = 0; r <= NR; ++r) rk[r] = _mm256_load_si256(reinterpret_cast<const __m256i*>(k.rk_wide[r]));
   const __m128i j0v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(j0));
   __m128i ekj0 = _mm_xor_si128(j0v, _mm256_castsi256_si128(rk[0]));
   for (int r = 1; r < NR; ++r) ekj0 = _mm_aesenc_si128(ekj0, _mm256_castsi256_si128(rk[r]));
@@ -215,6 +215,8 @@ TERN_VAES256_TARGET void init_impl(GcmKey& k) noexcept {
   for (int r = 1; r < NR; ++r) b = _mm_aesenc_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * r)));
   b = _mm_aesenclast_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * NR)));
   fill_htab(k, b);
+  for (int r = 0; r <= NR; ++r)
+    for (int l = 0; l < 4; ++l) std::memcpy(k.rk_wide[r] + 16 * l, k.rk + 16 * r, 16);
 }
 
 }  // namespace

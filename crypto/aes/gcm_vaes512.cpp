@@ -190,9 +190,8 @@ TERN_VAES512_TARGET inline __m128i ghash_then_ctr(const GcmKey& k, const __m512i
 template <int NR, bool Dec>
 TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
                                const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept {
-  __m512i rk[NR + 1];
-  for (int r = 0; r <= NR; ++r)
-    rk[r] = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * r)));
+  // Round keys broadcast to all four lanes, precomputed in the context.
+  const __m512i* rk = reinterpret_cast<const __m512i*>(k.rk_wide);
   const __m128i j0v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(j0));
   const __m128i ekj0 = aes_xmm<NR>(rk, j0v);
   const __m128i lenblk = len_block(aad_len, len);
@@ -276,6 +275,8 @@ TERN_VAES512_TARGET void init_impl(GcmKey& k) noexcept {
   for (int r = 1; r < NR; ++r) b = _mm_aesenc_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * r)));
   b = _mm_aesenclast_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * NR)));
   fill_htab(k, b);
+  for (int r = 0; r <= NR; ++r)
+    for (int l = 0; l < 4; ++l) std::memcpy(k.rk_wide[r] + 16 * l, k.rk + 16 * r, 16);
 }
 
 }  // namespace
