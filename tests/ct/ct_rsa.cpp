@@ -6,6 +6,7 @@
 // Runs with whichever bignum kernel is active (portable under
 // TERN_CPU_DISABLE=all, adx otherwise).
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -94,6 +95,7 @@ void rsa_sign(bool pss) {
     if (key.from_pkcs1_der(der) != tern::Status::ok) __builtin_trap();
     tern::rsa::PrivateKeyTestAccess::mark_secret(key);
     loaded = true;
+    std::printf("ct: rsa signing with bignum kernel %s\n", tern::bignum::bignum_kernels().active());
   }
   std::uint8_t digest[32];
   for (int i = 0; i < 32; ++i) digest[i] = static_cast<std::uint8_t>(i * 5 + 3);
