@@ -1,7 +1,8 @@
 // Portable Poly1305 (RFC 8439 §2.5). The accumulator is kept in radix 2^44
-// (44/44/42-bit limbs). With unsigned __int128 the block function works in
-// that radix directly; without it (32-bit targets) it converts to five
-// 26-bit limbs for the duration of a call and uses 32x32->64 products.
+// (44/44/42-bit limbs) between calls, shared with the IFMA kernel. With
+// unsigned __int128 the block loop runs in radix 2^64; without it (32-bit
+// targets) in five 26-bit limbs with 32x32->64 products. Either converts
+// on entry and exit.
 // Constant time: no branches or indices on secret data.
 #include "crypto/chacha/internal.hpp"
 #include "crypto/internal/bytes.hpp"
@@ -59,31 +60,40 @@ void poly_finish(PolyState& st, std::uint8_t tag[16]) noexcept {
 }
 
 #ifdef __SIZEOF_INT128__
+// Radix 2^64 for the block loop (h = h0 + h1 2^64 + h2 2^128, h2 small;
+// four 64x64 products per block thanks to the clamped r: r1 is a multiple
+// of 4, so r1 2^128 == (r1 / 4) 5 (mod p) and s1 = r1 + r1/4 is exact);
+// the accumulator is converted from and to radix 2^44 around the loop.
 void poly_blocks_portable(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept {
   using u128 = unsigned __int128;
-  const std::uint64_t r0 = st.r[0], r1 = st.r[1], r2 = st.r[2];
-  const std::uint64_t s1 = r1 * 20, s2 = r2 * 20;
-  std::uint64_t h0 = st.h[0], h1 = st.h[1], h2 = st.h[2];
+  using u64 = std::uint64_t;
+  u64 l0 = st.h[0], l1 = st.h[1], l2 = st.h[2];
+  l1 += l0 >> 44;
+  l0 &= kM44;
+  l2 += l1 >> 44;
+  l1 &= kM44;
+  u64 h0 = l0 | (l1 << 44), h1 = (l1 >> 20) | (l2 << 24), h2 = l2 >> 40;
+  const u64 r0 = st.r[0] | (st.r[1] << 44), r1 = (st.r[1] >> 20) | (st.r[2] << 24);
+  const u64 s1 = r1 + (r1 >> 2);
   for (; n > 0; --n, m += 16) {
-    const std::uint64_t t0 = load_le64(m), t1 = load_le64(m + 8);
-    h0 += t0 & kM44;
-    h1 += ((t0 >> 44) | (t1 << 20)) & kM44;
-    h2 += (t1 >> 24) | (std::uint64_t{1} << 40);
-    const u128 d0 = u128{h0} * r0 + u128{h1} * s2 + u128{h2} * s1;
-    u128 d1 = u128{h0} * r1 + u128{h1} * r0 + u128{h2} * s2;
-    u128 d2 = u128{h0} * r2 + u128{h1} * r1 + u128{h2} * r0;
-    h0 = static_cast<std::uint64_t>(d0) & kM44;
-    d1 += static_cast<std::uint64_t>(d0 >> 44);
-    h1 = static_cast<std::uint64_t>(d1) & kM44;
-    d2 += static_cast<std::uint64_t>(d1 >> 44);
-    h2 = static_cast<std::uint64_t>(d2) & kM42;
-    h0 += static_cast<std::uint64_t>(d2 >> 42) * 5;
-    h1 += h0 >> 44;
-    h0 &= kM44;
+    const u128 t0 = u128{h0} + load_le64(m);
+    const u128 t1 = u128{h1} + load_le64(m + 8) + static_cast<u64>(t0 >> 64);
+    const u64 a0 = static_cast<u64>(t0), a1 = static_cast<u64>(t1);
+    const u64 a2 = h2 + static_cast<u64>(t1 >> 64) + 1;
+    const u128 d0 = u128{a0} * r0 + u128{a1} * s1;
+    const u128 d1 = u128{a0} * r1 + u128{a1} * r0 + u128{a2} * s1 + static_cast<u64>(d0 >> 64);
+    const u64 d2 = a2 * r0 + static_cast<u64>(d1 >> 64);
+    // 2^130 == 5: fold the bits of d2 above 2 back in as (d2 >> 2) * 5.
+    const u64 fold = (d2 & ~u64{3}) + (d2 >> 2);
+    const u128 e0 = u128{static_cast<u64>(d0)} + fold;
+    const u128 e1 = u128{static_cast<u64>(d1)} + static_cast<u64>(e0 >> 64);
+    h0 = static_cast<u64>(e0);
+    h1 = static_cast<u64>(e1);
+    h2 = (d2 & 3) + static_cast<u64>(e1 >> 64);
   }
-  st.h[0] = h0;
-  st.h[1] = h1;
-  st.h[2] = h2;
+  st.h[0] = h0 & kM44;
+  st.h[1] = ((h0 >> 44) | (h1 << 20)) & kM44;
+  st.h[2] = (h1 >> 24) | (h2 << 40);
 }
 #else
 void poly_blocks_portable(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept {
