@@ -411,6 +411,26 @@ TEST_CASE("rsa: sign/verify round trips with the fixed test keys", "[rsa]") {
   });
 }
 
+TEST_CASE("rsa: PKCS#8 id-RSASSA-PSS key", "[rsa]") {
+  auto path = test::locate(test::Source::vectors, "rsa/test_keys.txt");
+  REQUIRE(path);
+  Bytes der;
+  for (auto& r : test::parse_records(test::read_file(*path)))
+    if (r.has("Pkcs8Pss")) der = r.bytes("Pkcs8Pss");
+  REQUIRE(!der.empty());
+  rsa::PrivateKey k;
+  REQUIRE(k.from_pkcs8_der(der) == Status::ok);
+  REQUIRE(k.bits() == 2048);
+  TestRandom rng(10);
+  const Bytes d = digest_of(sha2::HashId::sha256, Bytes{'p', 's', 's'});
+  Bytes sig(k.size_bytes());
+  REQUIRE(rsa::sign_pss(k, sha2::HashId::sha256, d, 32, rng, sig) == Status::ok);
+  REQUIRE(rsa::verify_pss(k.public_key(), sha2::HashId::sha256, sha2::HashId::sha256, 32, d, sig) == Status::ok);
+  // The same DER is not a PKCS#1 key.
+  rsa::PrivateKey k1;
+  REQUIRE(k1.from_pkcs1_der(der) != Status::ok);
+}
+
 TEST_CASE("rsa: malformed keys and signatures are errors", "[rsa]") {
   auto keys = test_keys();
   rsa::PrivateKey k;
