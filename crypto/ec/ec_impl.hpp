@@ -689,18 +689,25 @@ struct Curve {
 
   // Constant-time guarded addition r = p + q; q affine when Mixed (q_inf
   // mask says q is infinity), otherwise Jacobian (q.z == 0 is infinity).
-  template <bool Mixed>
+  // Either input at infinity is always handled, and p = -q yields infinity
+  // (Z3 = 0) by the formula itself. With Dbl, p = q is handled too (a
+  // doubling is computed and selected); callers pass Dbl = false only where
+  // p = q cannot occur (see base_mult_jac and point_mult).
+  template <bool Mixed, bool Dbl = true>
   TERN_EC_FN static void add_ct(Jac& r, const Jac& p, const u64* qx, const u64* qy, const u64* qz, u64 q_inf) {
-    Jac sum, d;
+    Jac sum;
     u64 hz, rz;
     add_core<Mixed>(sum, p, qx, qy, qz, hz, rz);
-    dbl(d, p);
     u64 p_inf = is_zero_mask<N>(p.z);
     if constexpr (!Mixed) q_inf = is_zero_mask<N>(qz);
-    u64 use_dbl = hz & rz & ~p_inf & ~q_inf;
-    cmov<N>(sum.x, d.x, use_dbl);
-    cmov<N>(sum.y, d.y, use_dbl);
-    cmov<N>(sum.z, d.z, use_dbl);
+    if constexpr (Dbl) {
+      Jac d;
+      dbl(d, p);
+      u64 use_dbl = hz & rz & ~p_inf & ~q_inf;
+      cmov<N>(sum.x, d.x, use_dbl);
+      cmov<N>(sum.y, d.y, use_dbl);
+      cmov<N>(sum.z, d.z, use_dbl);
+    }
     cmov<N>(sum.x, qx, p_inf);
     cmov<N>(sum.y, qy, p_inf);
     cmov<N>(sum.z, Mixed ? C.p_one : qz, p_inf);
@@ -777,6 +784,15 @@ struct Curve {
   }
 
   // k*G, constant time (fixed-base comb with masked table scans).
+  // Accumulating from the lowest window, acc = P_i G with
+  // P_i = sum_{j<i} d_j 2^(5j), |P_i| < 0.52 * 2^(5i), is added to
+  // Q = d_i 2^(5i) G, d_i != 0. acc = Q would need P_i = d_i 2^(5i) mod n.
+  // Below the top window both sides are far smaller than n and differ as
+  // integers. In the top window it would need 2 P_i - k = -n, i.e.
+  // |P_i| = n mod 2^(5i) with |P_i| < 0.52 * 2^(5i), but n mod 2^(5i) is
+  // about 0.99 * 2^(5i) for both curves (i = 51: 2^255, i = 76: 2^380). So
+  // the doubling case never occurs and no doubling is computed; acc = -Q
+  // gives infinity, which the formulas and the next addition handle.
   TERN_EC_FN static void base_mult_jac(Jac& acc, const u64* k) {
     unsigned char abs[kWindows], neg[kWindows];
     recode(abs, neg, k);
@@ -790,7 +806,7 @@ struct Curve {
         cmov<N>(qy, Tab::at(i, e).y, mask);
       }
       cneg(qy, 0 - static_cast<u64>(neg[i]));
-      add_ct<true>(acc, acc, qx, qy, nullptr, ct::mask_zero(a));
+      add_ct<true, false>(acc, acc, qx, qy, nullptr, ct::mask_zero(a));
     }
     for (std::size_t i = 0; i < kWindows; ++i) abs[i] = neg[i] = 0;
   }
@@ -803,13 +819,20 @@ struct Curve {
   }
 
   // k*P, constant time in k; P affine (plain coordinates), valid.
+  // Top-down signed windows: before window i is added, acc = 32 s P with
+  // |32 s| <= n / 32 + 17 for i >= 1, and Q = d_i P with |d_i| <= 16, so
+  // acc = Q only when s = d_i = 0 (both at infinity, handled). In the last
+  // window (i = 0) acc = Q means k = n - 2|d_0| with d_0 < 0 the low digit
+  // of k, which needs n = |d_0| (mod 32); n mod 32 is 17 for P-256 and 19
+  // for P-384 while |d_0| <= 16, so it cannot happen either, but that
+  // addition keeps the doubling guard anyway (one doubling per call).
   TERN_EC_FN static bool point_mult(u64* x, u64* y, const u64* px, const u64* py, const u64* k) {
     Jac tab[16];
     to_mont(tab[0].x, px);
     to_mont(tab[0].y, py);
     copy<N>(tab[0].z, C.p_one);
     dbl(tab[1], tab[0]);
-    for (int i = 2; i < 16; ++i) add_ct<false>(tab[i], tab[i - 1], tab[0].x, tab[0].y, tab[0].z, 0);
+    for (int i = 2; i < 16; ++i) add_ct<false, false>(tab[i], tab[i - 1], tab[0].x, tab[0].y, tab[0].z, 0);
     unsigned char abs[kWindows], neg[kWindows];
     recode(abs, neg, k);
     Jac acc;
@@ -826,7 +849,10 @@ struct Curve {
         cmov<N>(q.z, tab[e].z, mask);
       }
       cneg(q.y, 0 - static_cast<u64>(neg[i]));
-      add_ct<false>(acc, acc, q.x, q.y, q.z, 0);
+      if (i == 0)
+        add_ct<false, true>(acc, acc, q.x, q.y, q.z, 0);
+      else
+        add_ct<false, false>(acc, acc, q.x, q.y, q.z, 0);
     }
     for (std::size_t i = 0; i < kWindows; ++i) abs[i] = neg[i] = 0;
     u64 inf = is_zero_mask<N>(acc.z);

@@ -410,6 +410,58 @@ TEST_CASE("ec malformed inputs", "[ec]") {
   }
 }
 
+// Scalars next to 0 and n exercise the additions that meet infinity or
+// P = -Q: k*P and (n-k)*P share x, k*G and (n-k)*G are negatives, and
+// variable-base k*G equals fixed-base k*G.
+TEST_CASE("ec edge scalars", "[ec]") {
+  for (Curve c : {Curve::p256, Curve::p384}) {
+    const std::size_t fs = ec::field_size(c);
+    const Bytes n = c == Curve::p256
+                        ? hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")
+                        : hex("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973");
+    auto sub_small = [&](unsigned v) {  // n - v
+      Bytes r = n;
+      unsigned borrow = v;
+      for (std::size_t i = r.size(); i-- > 0 && borrow;) {
+        unsigned x = r[i];
+        r[i] = static_cast<std::uint8_t>(x - (borrow & 0xff));
+        borrow = (borrow >> 8) + (x < (borrow & 0xff) ? 1u : 0u);
+      }
+      return r;
+    };
+    for_each_kernel(family(c), kernels(c), [&](const std::string& k) {
+      Bytes g(ec::uncompressed_point_size(c)), one(fs, 0);
+      one.back() = 1;
+      REQUIRE(ec::public_key_from_private(c, g, one) == Status::ok);
+      Bytes p7(ec::uncompressed_point_size(c)), seven(fs, 0);
+      seven.back() = 7;
+      REQUIRE(ec::public_key_from_private(c, p7, seven) == Status::ok);
+      std::size_t cnt = 0;
+      for (unsigned v = 1; v <= 70; ++v) {
+        INFO("v = " << v);
+        Bytes kv(fs, 0);
+        kv[fs - 1] = static_cast<std::uint8_t>(v);
+        Bytes nk = sub_small(v);
+        Bytes a(ec::uncompressed_point_size(c)), b(ec::uncompressed_point_size(c));
+        REQUIRE(ec::public_key_from_private(c, a, kv) == Status::ok);
+        REQUIRE(ec::public_key_from_private(c, b, nk) == Status::ok);
+        CHECK(std::equal(a.begin(), a.begin() + 1 + static_cast<long>(fs), b.begin()));
+        CHECK(a != b);
+        Bytes x1(fs), x2(fs), x3(fs), x4(fs);
+        REQUIRE(ec::ecdh(c, x1, kv, g) == Status::ok);
+        REQUIRE(ec::ecdh(c, x2, nk, g) == Status::ok);
+        CHECK(x1 == Bytes(a.begin() + 1, a.begin() + 1 + static_cast<long>(fs)));
+        CHECK(x2 == x1);
+        REQUIRE(ec::ecdh(c, x3, kv, p7) == Status::ok);
+        REQUIRE(ec::ecdh(c, x4, nk, p7) == Status::ok);
+        CHECK(x3 == x4);
+        cnt += 4;
+      }
+      report(std::string("edge scalars ") + family(c), k, cnt);
+    });
+  }
+}
+
 TEST_CASE("ec key generation and ECDH agreement", "[ec]") {
   for (Curve c : {Curve::p256, Curve::p384}) {
     const std::size_t fs = ec::field_size(c);
