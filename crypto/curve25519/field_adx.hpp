@@ -62,7 +62,7 @@ struct Fe64 {
     }
   }
 
-  static void add(T& r, const T& a, const T& b) noexcept {
+  [[gnu::always_inline]] static void add(T& r, const T& a, const T& b) noexcept {
     std::uint64_t r0, r1, r2, r3, t;
     // a + b; a carry out is 2^256 = 38 (mod p). Adding 38 can carry once
     // more, and then the low limbs are tiny, so the last add cannot.
@@ -89,7 +89,7 @@ struct Fe64 {
         : "cc");
     r = T{{r0, r1, r2, r3}};
   }
-  static void sub(T& r, const T& a, const T& b) noexcept {
+  [[gnu::always_inline]] static void sub(T& r, const T& a, const T& b) noexcept {
     std::uint64_t r0, r1, r2, r3, t;
     // a - b; a borrow left a - b + 2^256 = a - b + 38: take 38 off, twice
     // at most (the second time cannot borrow).
@@ -116,12 +116,12 @@ struct Fe64 {
         : "cc");
     r = T{{r0, r1, r2, r3}};
   }
-  static void neg(T& r, const T& a) noexcept {
+  [[gnu::always_inline]] static void neg(T& r, const T& a) noexcept {
     const T z{{0, 0, 0, 0}};
     sub(r, z, a);
   }
 
-  static void mul(T& r, const T& a, const T& b) noexcept {
+  [[gnu::always_inline]] static void mul(T& r, const T& a, const T& b) noexcept {
     std::uint64_t x0, x1, x2, x3, x4, lo, hi, t0, t1, t2, t3;
     std::uint64_t pa = reinterpret_cast<std::uintptr_t>(a.v), pb = reinterpret_cast<std::uintptr_t>(b.v);
     // Row 0, then rows 1..3 each adding a[i]*b into a five-register window
@@ -191,7 +191,7 @@ struct Fe64 {
     (void)hi;
     r = T{{pa, pb, x0, x1}};
   }
-  static void sqr(T& r, const T& a) noexcept {
+  [[gnu::always_inline]] static void sqr(T& r, const T& a) noexcept {
     std::uint64_t t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
     std::uint64_t pa = reinterpret_cast<std::uintptr_t>(a.v);
     // Cross products a_i a_j (i < j) into t1..t6, doubled, plus the squares
@@ -273,7 +273,7 @@ struct Fe64 {
     r = T{{t0, t1, t2, t3}};
   }
 
-  static void mul_small(T& r, const T& a, std::uint32_t c) noexcept {
+  [[gnu::always_inline]] static void mul_small(T& r, const T& a, std::uint32_t c) noexcept {
     std::uint64_t r0, r1, r2, r3, h0, h1, h2;
     std::uint64_t cc = c;
     __asm__(
