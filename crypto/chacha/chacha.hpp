@@ -34,7 +34,7 @@ struct PolyKernel;
 // Poly1305 accumulator and key, shared by every Poly1305 kernel. The
 // accumulator h and r are held in radix 2^44 (limbs of 44, 44, 42 bits).
 struct alignas(64) PolyState {
-  std::uint64_t pw[3][16];  // r^16 .. r^1 per limb (entry j holds r^(16-j)); valid when powers != 0
+  std::uint64_t pw[3][16];  // IFMA kernel: powers of r in its lane order; valid when powers != 0
   std::uint64_t h[3];
   std::uint64_t r[3];
   std::uint64_t s[2];      // the pad, little-endian halves

@@ -1,12 +1,15 @@
 // Poly1305 with AVX-512 IFMA (vpmadd52luq/vpmadd52huq) in radix 2^44.
 //
 // Long inputs are absorbed sixteen blocks at a time by two sets of eight
-// lane accumulators (block i of a 16-block group goes to lane i % 8 of set
-// i / 8); each step multiplies by r^16, and the last step multiplies lane j
-// of the two sets by r^(16-j) and r^(8-j) instead, after which the lanes
-// are summed. The powers r^1..r^16 are computed once per key (three scalar
-// products, then two vector products). Inputs shorter than 16 blocks, and
-// the last < 16 blocks, use the scalar radix-2^44 code (the same limbs).
+// lane accumulators (blocks 0..7 of a group go to set a, 8..15 to set b, in
+// the lane order of simd_avx512.hpp's load8); each step multiplies by r^16,
+// and the last step multiplies each lane by r^(16 - its block index)
+// instead, after which the lanes are summed. The powers are computed once
+// per key (three scalar products, then two vector products). Products are
+// split into 52-bit halves by vpmadd52luq/vpmadd52huq and recombined into
+// the 44-bit limbs with further vpmadd52luq by small constants. Inputs
+// shorter than 16 blocks, and the last < 16 blocks, use the portable code
+// (the accumulator format is shared).
 #include "crypto/chacha/internal.hpp"
 #include "crypto/chacha/simd_avx512.hpp"
 #include "crypto/internal/wipe.hpp"
