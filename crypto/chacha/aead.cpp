@@ -3,8 +3,10 @@
 //
 // One pass over the data: the message is processed in chunks that are
 // encrypted and then MACed while still in L1 (seal), or MACed and then
-// decrypted (open). Short messages (<= 192 bytes) get the Poly1305 key
-// block and their keystream from a single kernel call.
+// decrypted (open); with the AVX-512 and IFMA kernels, messages of 2 KiB
+// and more go through the fused pass (aead_avx512.cpp) that interleaves the
+// two. Short messages (<= 192 bytes) get the Poly1305 key block and their
+// keystream from a single kernel call.
 #include "crypto/chacha/aead.hpp"
 
 #include <cstdint>
@@ -26,8 +28,8 @@ using detail::PolyState;
 // Counter 0 makes the Poly1305 key; the message uses blocks 1 .. 2^32-1.
 constexpr std::uint64_t kMaxMessage = ((std::uint64_t{1} << 32) - 1) * 64;
 constexpr std::size_t kSmall = 192;   // one kernel call: key block + message
-constexpr std::size_t kChunk = 4096;
-constexpr std::size_t kFusedMin = 2048;  // fused AVX-512 + IFMA pass from this length  // stitching granularity (multiple of 64)
+constexpr std::size_t kChunk = 4096;     // stitching granularity of the plain path (multiple of 64)
+constexpr std::size_t kFusedMin = 2048;  // fused AVX-512 + IFMA pass from this length
 
 void mac_padded(const PolyKernel& pk, PolyState& ps, const std::uint8_t* p, std::size_t n) noexcept {
   if (n >= 16) pk.blocks(ps, p, n / 16);
