@@ -51,6 +51,8 @@ struct Curve {
     F::mul(t0, t1, z100);        // 2^200 - 1
     sqr_n(t1, t0, 50);
     F::mul(z250, t1, z50);       // 2^250 - 1
+    Fe* temps[] = {&t0, &t1, &z9, &z5, &z10, &z20, &z40, &z50, &z100};
+    for (Fe* p : temps) wipe_object(*p);
   }
   // r = z^(p-2) = z^(2^255 - 21); 0 maps to 0.
   static void invert(Fe& r, const Fe& z) noexcept {
@@ -58,6 +60,9 @@ struct Curve {
     pow_250(z250, z11, z);
     sqr_n(t, z250, 5);
     F::mul(r, t, z11);
+    wipe_object(z250);
+    wipe_object(z11);
+    wipe_object(t);
   }
   // r = z^((p-5)/8) = z^(2^252 - 3).
   static void pow22523(Fe& r, const Fe& z) noexcept {
@@ -250,6 +255,9 @@ struct Curve {
     F::mul(y, Y, zi);
     F::to_bytes(out, y);
     out[31] ^= static_cast<std::uint8_t>(is_negative(x) << 7);
+    wipe_object(zi);
+    wipe_object(x);
+    wipe_object(y);
   }
 
   // RFC 8032 §5.1.3 decoding; rejects y >= p and the encoding of x = 0 with
