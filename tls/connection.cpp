@@ -1,0 +1,912 @@
+#include "tls/connection.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <ctime>
+
+#include "crypto/internal/bytes.hpp"
+#include "crypto/internal/ct.hpp"
+#include "crypto/internal/wipe.hpp"
+
+namespace tern::tls {
+
+namespace {
+constexpr std::size_t kMaxHandshakeMessage = 1u << 17;
+constexpr std::size_t kMaxBufferedAppData = 4 * kMaxPlaintext;
+
+bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+}  // namespace
+
+// ---- the state machine table --------------------------------------------------
+
+const Transition kTransitions[] = {
+    {HsState::client_start, HsState::client_wait_sh},
+    {HsState::client_wait_sh, HsState::client_wait_sh},  // HelloRetryRequest
+    {HsState::client_wait_sh, HsState::client_wait_ee},
+    {HsState::client_wait_ee, HsState::client_wait_cert_cr},
+    {HsState::client_wait_cert_cr, HsState::client_wait_cert},  // CertificateRequest
+    {HsState::client_wait_cert_cr, HsState::client_wait_cv},
+    {HsState::client_wait_cert, HsState::client_wait_cv},
+    {HsState::client_wait_cv, HsState::client_wait_finished},
+    {HsState::client_wait_finished, HsState::connected},
+    {HsState::server_wait_ch, HsState::server_wait_ch2},  // sent HelloRetryRequest
+    {HsState::server_wait_ch, HsState::server_wait_finished},
+    {HsState::server_wait_ch2, HsState::server_wait_finished},
+    {HsState::server_wait_finished, HsState::connected},
+    {HsState::connected, HsState::closed},
+};
+const std::size_t kTransitionCount = sizeof kTransitions / sizeof kTransitions[0];
+
+bool transition_allowed(HsState from, HsState to) noexcept {
+  if (to == HsState::failed) return from != HsState::failed;
+  for (const auto& t : kTransitions)
+    if (t.from == from && t.to == to) return true;
+  return false;
+}
+
+const char* to_string(HsState s) noexcept {
+  switch (s) {
+    case HsState::client_start: return "client_start";
+    case HsState::client_wait_sh: return "client_wait_sh";
+    case HsState::client_wait_ee: return "client_wait_ee";
+    case HsState::client_wait_cert_cr: return "client_wait_cert_cr";
+    case HsState::client_wait_cert: return "client_wait_cert";
+    case HsState::client_wait_cv: return "client_wait_cv";
+    case HsState::client_wait_finished: return "client_wait_finished";
+    case HsState::server_wait_ch: return "server_wait_ch";
+    case HsState::server_wait_ch2: return "server_wait_ch2";
+    case HsState::server_wait_finished: return "server_wait_finished";
+    case HsState::connected: return "connected";
+    case HsState::closed: return "closed";
+    case HsState::failed: return "failed";
+  }
+  return "?";
+}
+
+void Connection::move_to(HsState to) {
+  if (!transition_allowed(hs_, to)) {
+    fail_with(fail(Alert::internal_error, "state machine: transition not in the table"));
+    return;
+  }
+  hs_ = to;
+}
+
+// ---- construction, state, I/O ---------------------------------------------------
+
+Connection::Connection(Role role, const Config& cfg)
+    : role_(role), cfg_(cfg), hs_(role == Role::client ? HsState::client_start : HsState::server_wait_ch) {}
+
+Connection::~Connection() {
+  if (!app_in_.empty()) wipe(app_in_.data(), app_in_.size());
+  if (!hs_in_.empty()) wipe(hs_in_.data(), hs_in_.size());
+  if (!rec_.empty()) wipe(rec_.data(), rec_.size());
+}
+
+RandomSource& Connection::rng() const noexcept { return cfg_.rng ? *cfg_.rng : default_random(); }
+
+std::uint64_t Connection::now() const {
+  if (cfg_.now) return cfg_.now();
+  return static_cast<std::uint64_t>(std::time(nullptr));
+}
+
+ConnState Connection::state() const noexcept {
+  switch (hs_) {
+    case HsState::connected: return peer_closed_ || local_closed_ ? ConnState::closed : ConnState::open;
+    case HsState::closed: return ConnState::closed;
+    case HsState::failed: return ConnState::failed;
+    default: return ConnState::handshaking;
+  }
+}
+
+void Connection::fail_with(Err e, bool received) {
+  if (hs_ == HsState::failed) return;
+  err_ = e;
+  alert_received_ = received;
+  hs_ = HsState::failed;
+  hs_out_.clear();
+  if (!received && e.alert != Alert::none) {
+    const std::uint8_t a[2] = {2, static_cast<std::uint8_t>(e.alert)};
+    if (write_.active()) {
+      (void)write_.seal(out_, ContentType::alert, Bytes(a, 2));
+    } else {
+      send_plain_record(ContentType::alert, Bytes(a, 2));
+    }
+  }
+}
+
+void Connection::start() {
+  if (started_) return;
+  started_ = true;
+  if (role_ == Role::client) {
+    if (Err e = client_send_hello(false, {})) fail_with(e);
+  }
+}
+
+Bytes Connection::pending_output() {
+  start();
+  return Bytes(out_.data() + out_head_, out_.size() - out_head_);
+}
+
+void Connection::consume_output(std::size_t n) {
+  out_head_ += std::min(n, out_.size() - out_head_);
+  if (out_head_ == out_.size()) {
+    out_.clear();
+    out_head_ = 0;
+  }
+}
+
+std::size_t Connection::feed(Bytes in) {
+  start();
+  std::size_t used = 0;
+  while (used < in.size()) {
+    if (hs_ == HsState::failed || hs_ == HsState::closed || peer_closed_) break;
+    if (readable() > kMaxBufferedAppData) break;
+    std::size_t need = kRecordHeader;
+    if (rec_.size() >= kRecordHeader) need += load_be16(rec_.data() + 3);
+    std::size_t take = std::min(need - rec_.size(), in.size() - used);
+    rec_.insert(rec_.end(), in.begin() + static_cast<std::ptrdiff_t>(used),
+                in.begin() + static_cast<std::ptrdiff_t>(used + take));
+    used += take;
+    if (rec_.size() == kRecordHeader) {
+      const std::uint8_t t = rec_[0];
+      const std::size_t len = load_be16(rec_.data() + 3);
+      if (t < 20 || t > 23) {
+        fail_with(fail(Alert::unexpected_message, "unknown record content type"));
+        break;
+      }
+      if (len > kMaxCiphertext) {
+        fail_with(fail(Alert::record_overflow, "record longer than 2^14 + 256"));
+        break;
+      }
+      if (len == 0 && t != static_cast<std::uint8_t>(ContentType::application_data)) {
+        fail_with(fail(Alert::decode_error, "empty record"));
+        break;
+      }
+    }
+    if (rec_.size() >= kRecordHeader && rec_.size() == kRecordHeader + load_be16(rec_.data() + 3)) {
+      process_record();
+      wipe(rec_.data(), rec_.size());
+      rec_.clear();
+    }
+  }
+  return used;
+}
+
+std::size_t Connection::read(std::span<std::uint8_t> out) {
+  std::size_t n = std::min(out.size(), readable());
+  if (n) std::memcpy(out.data(), app_in_.data() + app_head_, n);
+  app_head_ += n;
+  if (app_head_ == app_in_.size()) {
+    wipe(app_in_.data(), app_in_.size());
+    app_in_.clear();
+    app_head_ = 0;
+  }
+  return n;
+}
+
+Err Connection::write(Bytes data) {
+  if (hs_ != HsState::connected || local_closed_) return fail(Alert::internal_error, "connection not open for writing");
+  std::size_t off = 0;
+  do {
+    std::size_t n = std::min(kMaxPlaintext, data.size() - off);
+    TERN_TLS_TRY(send_record(ContentType::application_data, data.subspan(off, n)));
+    off += n;
+  } while (off < data.size());
+  return kOk;
+}
+
+void Connection::close() {
+  if (local_closed_ || hs_ == HsState::failed) return;
+  local_closed_ = true;
+  const std::uint8_t a[2] = {1, static_cast<std::uint8_t>(Alert::close_notify)};
+  if (write_.active())
+    (void)write_.seal(out_, ContentType::alert, Bytes(a, 2));
+  else
+    send_plain_record(ContentType::alert, Bytes(a, 2));
+}
+
+Status Connection::export_keying_material(std::span<std::uint8_t> out, std::string_view label, Bytes ctx) const noexcept {
+  if (hs_ != HsState::connected || !suite_) return Status::unsupported;
+  return tls::export_keying_material(suite_->hash, out, exp_master_.view(), label, ctx);
+}
+
+// ---- records --------------------------------------------------------------------
+
+void Connection::send_plain_record(ContentType type, Bytes content, std::uint16_t version) {
+  std::size_t off = 0;
+  do {
+    std::size_t n = std::min(kMaxPlaintext, content.size() - off);
+    out_.push_back(static_cast<std::uint8_t>(type));
+    out_.push_back(static_cast<std::uint8_t>(version >> 8));
+    out_.push_back(static_cast<std::uint8_t>(version));
+    out_.push_back(static_cast<std::uint8_t>(n >> 8));
+    out_.push_back(static_cast<std::uint8_t>(n));
+    out_.insert(out_.end(), content.begin() + static_cast<std::ptrdiff_t>(off),
+                content.begin() + static_cast<std::ptrdiff_t>(off + n));
+    off += n;
+  } while (off < content.size());
+}
+
+void Connection::send_ccs() {
+  if (ccs_sent_) return;
+  ccs_sent_ = true;
+  const std::uint8_t one = 1;
+  send_plain_record(ContentType::change_cipher_spec, Bytes(&one, 1));
+}
+
+Err Connection::send_record(ContentType type, Bytes content) {
+  if (!write_.active()) {
+    send_plain_record(type, content);
+    return kOk;
+  }
+  return write_.seal(out_, type, content);
+}
+
+void Connection::queue_handshake(Bytes msg) {
+  transcript_.update(msg);
+  hs_out_.insert(hs_out_.end(), msg.begin(), msg.end());
+}
+
+Err Connection::flush_handshake() {
+  if (hs_out_.empty()) return kOk;
+  std::size_t off = 0;
+  Err e = kOk;
+  while (off < hs_out_.size() && !e) {
+    std::size_t n = std::min(kMaxPlaintext, hs_out_.size() - off);
+    e = send_record(ContentType::handshake, Bytes(hs_out_.data() + off, n));
+    off += n;
+  }
+  hs_out_.clear();
+  return e;
+}
+
+bool Connection::ccs_allowed() const noexcept {
+  // RFC 8446 §5: after the first ClientHello and before the peer's Finished.
+  switch (hs_) {
+    case HsState::client_wait_sh:
+    case HsState::client_wait_ee:
+    case HsState::client_wait_cert_cr:
+    case HsState::client_wait_cert:
+    case HsState::client_wait_cv:
+    case HsState::client_wait_finished:
+    case HsState::server_wait_ch2:
+    case HsState::server_wait_finished:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Connection::process_record() {
+  const auto type = static_cast<ContentType>(rec_[0]);
+  std::span<std::uint8_t> body(rec_.data() + kRecordHeader, rec_.size() - kRecordHeader);
+  if (type == ContentType::change_cipher_spec) {
+    if (body.size() != 1 || body[0] != 1) return fail_with(fail(Alert::unexpected_message, "bad change_cipher_spec"));
+    if (!ccs_allowed()) return fail_with(fail(Alert::unexpected_message, "change_cipher_spec at this point"));
+    return;  // dropped
+  }
+  if (read_.active()) {
+    if (type != ContentType::application_data)
+      return fail_with(fail(Alert::unexpected_message, "unprotected record after keys were installed"));
+    ContentType inner;
+    std::span<std::uint8_t> content;
+    if (Err e = read_.open(rec_, inner, content)) return fail_with(e);
+    if (inner == ContentType::change_cipher_spec)
+      return fail_with(fail(Alert::unexpected_message, "protected change_cipher_spec"));
+    if (inner == ContentType::handshake && content.empty())
+      return fail_with(fail(Alert::unexpected_message, "empty handshake record"));
+    if (Err e = handle_record(inner, content)) return fail_with(e);
+    return;
+  }
+  if (type == ContentType::application_data)
+    return fail_with(fail(Alert::unexpected_message, "application data before keys"));
+  if (body.size() > kMaxPlaintext) return fail_with(fail(Alert::record_overflow, "plaintext record over 2^14"));
+  if (Err e = handle_record(type, body)) return fail_with(e);
+}
+
+Err Connection::handle_record(ContentType type, std::span<std::uint8_t> content) {
+  switch (type) {
+    case ContentType::handshake:
+      return handle_handshake_data(content);
+    case ContentType::alert:
+      if (!hs_in_.empty()) return fail(Alert::unexpected_message, "alert inside a fragmented handshake message");
+      return handle_alert(content);
+    case ContentType::application_data:
+      if (hs_ != HsState::connected) return fail(Alert::unexpected_message, "application data during the handshake");
+      if (!hs_in_.empty()) return fail(Alert::unexpected_message, "application data inside a handshake message");
+      app_in_.insert(app_in_.end(), content.begin(), content.end());
+      return kOk;
+    default:
+      return fail(Alert::unexpected_message, "unexpected record type");
+  }
+}
+
+Err Connection::handle_alert(std::span<std::uint8_t> data) {
+  if (data.size() != 2) return fail(Alert::decode_error, "alert: wrong length");
+  const auto a = static_cast<Alert>(data[1]);
+  if (a == Alert::close_notify) {
+    peer_closed_ = true;
+    if (hs_ != HsState::connected) fail_with(fail(Alert::close_notify, "peer closed during the handshake"), true);
+    return kOk;
+  }
+  if (a == Alert::user_canceled) return kOk;  // followed by close_notify
+  fail_with(Err{a, "fatal alert received"}, true);
+  return kOk;
+}
+
+Err Connection::handle_handshake_data(std::span<std::uint8_t> data) {
+  hs_in_.insert(hs_in_.end(), data.begin(), data.end());
+  std::size_t off = 0;
+  Err result = kOk;
+  while (hs_in_.size() - off >= 4) {
+    const std::size_t len = (std::size_t{hs_in_[off + 1]} << 16) | (std::size_t{hs_in_[off + 2]} << 8) | hs_in_[off + 3];
+    if (len > kMaxHandshakeMessage) {
+      result = fail(Alert::illegal_parameter, "handshake message too large");
+      break;
+    }
+    if (hs_in_.size() - off < 4 + len) break;
+    HandshakeMessage m{static_cast<HandshakeType>(hs_in_[off]), Bytes(hs_in_.data() + off + 4, len),
+                       Bytes(hs_in_.data() + off, 4 + len)};
+    off += 4 + len;
+    key_changed_ = false;
+    result = dispatch(m);
+    if (result || hs_ == HsState::failed) break;
+    // A message that changes keys must end its record (RFC 8446 §5.1).
+    if (key_changed_ && off != hs_in_.size()) {
+      result = fail(Alert::unexpected_message, "handshake data after a key change in the same record");
+      break;
+    }
+  }
+  if (result || hs_ == HsState::failed) {
+    hs_in_.clear();
+    return result;
+  }
+  hs_in_.erase(hs_in_.begin(), hs_in_.begin() + static_cast<std::ptrdiff_t>(off));
+  return kOk;
+}
+
+// ---- dispatcher -------------------------------------------------------------------
+
+Err Connection::dispatch(const HandshakeMessage& m) {
+  switch (hs_) {
+    case HsState::client_wait_sh: return on_client_wait_sh(m);
+    case HsState::client_wait_ee: return on_client_wait_ee(m);
+    case HsState::client_wait_cert_cr: return on_client_wait_cert_cr(m);
+    case HsState::client_wait_cert: return on_client_wait_cert(m);
+    case HsState::client_wait_cv: return on_client_wait_cv(m);
+    case HsState::client_wait_finished: return on_client_wait_finished(m);
+    case HsState::server_wait_ch:
+    case HsState::server_wait_ch2: return on_server_wait_ch(m);
+    case HsState::server_wait_finished: return on_server_wait_finished(m);
+    case HsState::connected: return on_connected(m);
+    default: return fail(Alert::unexpected_message, "handshake message in this state");
+  }
+}
+
+// ---- client -------------------------------------------------------------------------
+
+Err Connection::client_send_hello(bool second, Bytes cookie) {
+  ClientHelloOut ch;
+  if (!second) {
+    if (rng().fill(random_) != Status::ok) return fail(Alert::internal_error, "rng failure");
+    if (cfg_.middlebox_compat) {
+      session_id_.resize(32);
+      if (rng().fill(session_id_) != Status::ok) return fail(Alert::internal_error, "rng failure");
+    }
+    const std::size_t n = std::min<std::size_t>(std::max<std::size_t>(cfg_.key_shares, 1), cfg_.groups.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      auto kx = std::make_unique<KeyExchange>();
+      std::vector<std::uint8_t> fixed;
+      if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(cfg_.groups[i]);
+      if (kx->generate(cfg_.groups[i], rng(), fixed) != Status::ok)
+        return fail(Alert::internal_error, "key share generation failed");
+      kx_.push_back(std::move(kx));
+    }
+  }
+  std::memcpy(ch.random, random_, 32);
+  ch.session_id = session_id_;
+  ch.cipher_suites = cfg_.cipher_suites;
+  if (!cfg_.server_name.empty()) ch.exts.push_back({ext::server_name, encode_server_name(cfg_.server_name)});
+  ch.exts.push_back({ext::supported_groups, encode_u16_list(2, cfg_.groups)});
+  ch.exts.push_back({ext::signature_algorithms, encode_u16_list(2, cfg_.signature_schemes)});
+  if (!cfg_.signature_schemes_cert.empty())
+    ch.exts.push_back({ext::signature_algorithms_cert, encode_u16_list(2, cfg_.signature_schemes_cert)});
+  std::vector<KeyShareEntry> shares;
+  for (const auto& k : kx_) shares.push_back({k->group(), k->public_key()});
+  ch.exts.push_back({ext::key_share, encode_key_share_client(shares)});
+  const std::uint16_t v13 = kTls13;
+  ch.exts.push_back({ext::supported_versions, encode_supported_versions_client(std::span<const std::uint16_t>(&v13, 1))});
+  if (!cfg_.alpn.empty()) {
+    std::vector<std::string_view> p(cfg_.alpn.begin(), cfg_.alpn.end());
+    ch.exts.push_back({ext::alpn, encode_alpn(p)});
+  }
+  if (!cookie.empty()) ch.exts.push_back({ext::cookie, encode_cookie(cookie)});
+  if (cfg_.hooks && cfg_.hooks->edit_client_hello) cfg_.hooks->edit_client_hello(ch);
+  offered_exts_.clear();
+  for (const auto& e : ch.exts) offered_exts_.push_back(e.type);
+
+  std::vector<std::uint8_t> msg;
+  write_client_hello(msg, ch);
+  transcript_.update(msg);
+  if (second && cfg_.middlebox_compat) send_ccs();
+  send_plain_record(ContentType::handshake, msg, second ? kTls12 : 0x0301);
+  if (!second) move_to(HsState::client_wait_sh);
+  return kOk;
+}
+
+Err Connection::check_server_extensions(const Extensions& exts) {
+  for (const auto& e : exts)
+    if (!contains(offered_exts_, e.type)) return fail(Alert::unsupported_extension, "extension not offered");
+  return kOk;
+}
+
+Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::server_hello) return fail(Alert::unexpected_message, "expected ServerHello");
+  ServerHello sh;
+  TERN_TLS_TRY(parse_server_hello(m.body, sh));
+  if (!sh.has_supported_versions) {
+    // A TLS 1.2-or-older ServerHello: check the downgrade sentinel first.
+    if (std::memcmp(sh.random.data() + 24, kDowngradeTls12, 8) == 0 ||
+        std::memcmp(sh.random.data() + 24, kDowngradeTls11, 8) == 0)
+      return fail(Alert::illegal_parameter, "downgrade sentinel in ServerHello.random");
+    return fail(Alert::protocol_version, "server did not negotiate TLS 1.3");
+  }
+  if (sh.selected_version != kTls13) return fail(Alert::illegal_parameter, "server selected a version not offered");
+  if (sh.legacy_version != kTls12) return fail(Alert::protocol_version, "bad legacy_version");
+  if (sh.session_id.size() != session_id_.size() ||
+      !std::equal(sh.session_id.begin(), sh.session_id.end(), session_id_.begin()))
+    return fail(Alert::illegal_parameter, "legacy_session_id_echo mismatch");
+  if (!contains(cfg_.cipher_suites, sh.cipher_suite) || !find_suite(sh.cipher_suite))
+    return fail(Alert::illegal_parameter, "cipher suite not offered");
+  if (sh.compression != 0) return fail(Alert::illegal_parameter, "compression method not null");
+  for (const auto& e : sh.exts)  // the HRR cookie is the server's own extension
+    if (!contains(offered_exts_, e.type) && !(sh.is_hrr && e.type == ext::cookie))
+      return fail(Alert::unsupported_extension, "extension not offered");
+  if (sh.has_pre_shared_key) return fail(Alert::illegal_parameter, "pre_shared_key without an offer");
+  if (sh.is_hrr) return client_handle_hrr(sh, m);
+
+  if (hrr_done_ && sh.cipher_suite != hrr_suite_)
+    return fail(Alert::illegal_parameter, "ServerHello cipher suite differs from HelloRetryRequest");
+  if (!sh.has_key_share) return fail(Alert::missing_extension, "ServerHello without key_share");
+  const KeyExchange* kx = nullptr;
+  for (const auto& k : kx_)
+    if (k->group() == sh.key_share.group) kx = k.get();
+  if (!kx) return fail(Alert::illegal_parameter, "key_share for a group we did not send");
+  suite_ = find_suite(sh.cipher_suite);
+  group_ = sh.key_share.group;
+  if (kx->shared(sh.key_share.key, dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad server key share");
+  if (!transcript_.hash_known()) transcript_.set_hash(suite_->hash);
+  transcript_.update(m.raw);
+  TERN_TLS_TRY(install_handshake_keys());
+  kx_.clear();
+  move_to(HsState::client_wait_ee);
+  return kOk;
+}
+
+Err Connection::client_handle_hrr(const ServerHello& sh, const HandshakeMessage& m) {
+  if (hrr_done_) return fail(Alert::unexpected_message, "second HelloRetryRequest");
+  hrr_done_ = true;
+  hrr_suite_ = sh.cipher_suite;
+  bool changes = false;
+  if (sh.has_key_share) {
+    if (!contains(cfg_.groups, sh.key_share.group)) return fail(Alert::illegal_parameter, "HRR group not offered");
+    for (const auto& k : kx_)
+      if (k->group() == sh.key_share.group) return fail(Alert::illegal_parameter, "HRR asks for a share we sent");
+    changes = true;
+  }
+  if (sh.has_cookie) changes = true;
+  if (!changes) return fail(Alert::illegal_parameter, "HelloRetryRequest would not change the ClientHello");
+  suite_ = find_suite(sh.cipher_suite);
+  transcript_.set_hash(suite_->hash);
+  transcript_.replace_with_message_hash();
+  transcript_.update(m.raw);
+  if (sh.has_key_share) {
+    kx_.clear();
+    auto kx = std::make_unique<KeyExchange>();
+    std::vector<std::uint8_t> fixed;
+    if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(sh.key_share.group);
+    if (kx->generate(sh.key_share.group, rng(), fixed) != Status::ok)
+      return fail(Alert::internal_error, "key share generation failed");
+    kx_.push_back(std::move(kx));
+  }
+  cookie_.assign(sh.cookie.begin(), sh.cookie.end());
+  TERN_TLS_TRY(client_send_hello(true, cookie_));
+  move_to(HsState::client_wait_sh);
+  return kOk;
+}
+
+Err Connection::install_handshake_keys() {
+  if (ks_.hash() != suite_->hash) ks_ = KeySchedule(suite_->hash);
+  Secret th;
+  transcript_.current(th);
+  if (ks_.early() != Status::ok || ks_.handshake(dhe_.view()) != Status::ok ||
+      ks_.derive(c_hs_, "c hs traffic", th.view()) != Status::ok ||
+      ks_.derive(s_hs_, "s hs traffic", th.view()) != Status::ok)
+    return fail(Alert::internal_error, "key schedule failed");
+  wipe_object(dhe_);
+  const Secret& rd = role_ == Role::client ? s_hs_ : c_hs_;
+  const Secret& wr = role_ == Role::client ? c_hs_ : s_hs_;
+  if (read_.install(*suite_, rd.view()) != Status::ok || write_.install(*suite_, wr.view()) != Status::ok)
+    return fail(Alert::internal_error, "installing handshake keys failed");
+  key_changed_ = true;
+  return kOk;
+}
+
+Err Connection::derive_application_secrets() {
+  Secret th;
+  transcript_.current(th);  // through the server Finished
+  if (ks_.master() != Status::ok || ks_.derive(c_ap_, "c ap traffic", th.view()) != Status::ok ||
+      ks_.derive(s_ap_, "s ap traffic", th.view()) != Status::ok ||
+      ks_.derive(exp_master_, "exp master", th.view()) != Status::ok)
+    return fail(Alert::internal_error, "key schedule failed");
+  return kOk;
+}
+
+Err Connection::install_peer_application_keys(const PeerFinishedVerified&) {
+  const Secret& rd = role_ == Role::client ? s_ap_ : c_ap_;
+  if (read_.install(*suite_, rd.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
+  key_changed_ = true;
+  return kOk;
+}
+
+Err Connection::verify_finished(Bytes base_key, Bytes received, std::optional<PeerFinishedVerified>& out) {
+  Secret th, expected;
+  transcript_.current(th);
+  if (finished_verify_data(suite_->hash, base_key, th.view(), expected) != Status::ok)
+    return fail(Alert::internal_error, "finished computation failed");
+  if (received.size() != expected.n) return fail(Alert::decode_error, "finished: wrong length");
+  if (!ct::equal(received.data(), expected.b, expected.n)) return fail(Alert::decrypt_error, "Finished does not verify");
+  out.emplace(PeerFinishedVerified{});
+  return kOk;
+}
+
+Err Connection::on_client_wait_ee(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::encrypted_extensions) return fail(Alert::unexpected_message, "expected EncryptedExtensions");
+  EncryptedExtensions ee;
+  TERN_TLS_TRY(parse_encrypted_extensions(m.body, ee));
+  TERN_TLS_TRY(check_server_extensions(ee.exts));
+  if (ee.has_alpn) {
+    std::string p(ee.alpn.begin(), ee.alpn.end());
+    if (std::find(cfg_.alpn.begin(), cfg_.alpn.end(), p) == cfg_.alpn.end())
+      return fail(Alert::illegal_parameter, "server selected an ALPN protocol we did not offer");
+    alpn_ = p;
+  }
+  if (ee.has_early_data) return fail(Alert::unsupported_extension, "early_data accepted but not offered");
+  transcript_.update(m.raw);
+  move_to(HsState::client_wait_cert_cr);
+  return kOk;
+}
+
+Err Connection::on_client_wait_cert_cr(const HandshakeMessage& m) {
+  if (m.type == HandshakeType::certificate_request) {
+    CertificateRequest cr;
+    TERN_TLS_TRY(parse_certificate_request(m.body, cr));
+    if (!cr.request_context.empty()) return fail(Alert::illegal_parameter, "certificate_request_context not empty");
+    cert_requested_ = true;
+    transcript_.update(m.raw);
+    move_to(HsState::client_wait_cert);
+    return kOk;
+  }
+  return on_client_wait_cert(m);
+}
+
+Err Connection::on_client_wait_cert(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::certificate) return fail(Alert::unexpected_message, "expected Certificate");
+  Certificate c;
+  TERN_TLS_TRY(parse_certificate(m.body, c));
+  if (!c.request_context.empty()) return fail(Alert::illegal_parameter, "certificate_request_context not empty");
+  if (c.entries.empty()) return fail(Alert::decode_error, "empty server Certificate");
+  for (const auto& e : c.entries)
+    for (const auto& x : e.exts)
+      if (!contains(offered_exts_, x.type)) return fail(Alert::unsupported_extension, "certificate extension not offered");
+  std::vector<Bytes> chain;
+  for (const auto& e : c.entries) chain.push_back(e.cert_data);
+  if (!cfg_.verifier) return fail(Alert::certificate_unknown, "no certificate verifier configured");
+  TERN_TLS_TRY(cfg_.verifier->verify(chain, cfg_.server_name, now()));
+  peer_chain_.clear();
+  for (auto b : chain) peer_chain_.emplace_back(b.begin(), b.end());
+  transcript_.update(m.raw);
+  move_to(HsState::client_wait_cv);
+  return kOk;
+}
+
+Err Connection::on_client_wait_cv(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::certificate_verify) return fail(Alert::unexpected_message, "expected CertificateVerify");
+  CertificateVerify cv;
+  TERN_TLS_TRY(parse_certificate_verify(m.body, cv));
+  if (!contains(cfg_.signature_schemes, cv.scheme))
+    return fail(Alert::illegal_parameter, "CertificateVerify scheme not offered");
+  Secret th;
+  transcript_.current(th);
+  auto content = certificate_verify_content(true, th.view());
+  TERN_TLS_TRY(verify_signature(cv.scheme, peer_chain_[0], content, cv.signature));
+  peer_auth_.emplace(PeerAuthenticated{});
+  sig_scheme_ = cv.scheme;
+  transcript_.update(m.raw);
+  move_to(HsState::client_wait_finished);
+  return kOk;
+}
+
+Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::finished) return fail(Alert::unexpected_message, "expected Finished");
+  if (!peer_auth_) return fail(Alert::internal_error, "Finished before the server was authenticated");
+  std::optional<PeerFinishedVerified> ok;
+  TERN_TLS_TRY(verify_finished(s_hs_.view(), m.body, ok));
+  transcript_.update(m.raw);
+  TERN_TLS_TRY(derive_application_secrets());
+  TERN_TLS_TRY(install_peer_application_keys(*ok));
+  // Our second flight: [CCS] [empty Certificate] Finished.
+  if (cfg_.middlebox_compat) send_ccs();
+  if (cert_requested_) {
+    std::vector<std::uint8_t> msg;
+    write_certificate(msg, cert_request_context_, {});
+    queue_handshake(msg);
+  }
+  Secret th, vd;
+  transcript_.current(th);
+  if (finished_verify_data(suite_->hash, c_hs_.view(), th.view(), vd) != Status::ok)
+    return fail(Alert::internal_error, "finished computation failed");
+  std::vector<std::uint8_t> fin;
+  write_finished(fin, vd.view());
+  queue_handshake(fin);
+  TERN_TLS_TRY(flush_handshake());
+  if (write_.install(*suite_, c_ap_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
+  transcript_.current(th);
+  if (ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
+  move_to(HsState::connected);
+  return kOk;
+}
+
+// ---- server -------------------------------------------------------------------------
+
+Err Connection::on_server_wait_ch(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::client_hello) return fail(Alert::unexpected_message, "expected ClientHello");
+  ClientHello ch;
+  TERN_TLS_TRY(parse_client_hello(m.body, ch));
+  return server_handle_ch(ch, m);
+}
+
+Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& m) {
+  const bool second = hs_ == HsState::server_wait_ch2;
+  if (!ch.has_supported_versions || !contains(ch.supported_versions, kTls13))
+    return fail(Alert::protocol_version, "client does not offer TLS 1.3");
+  if (ch.has_pre_shared_key || ch.has_early_data) {
+    // PSK and 0-RTT are not implemented yet: ignore the offer (full handshake).
+  }
+  // Cipher suite.
+  const SuiteInfo* suite = nullptr;
+  if (second) {
+    if (!contains(ch.cipher_suites, static_cast<std::uint16_t>(suite_->id)))
+      return fail(Alert::illegal_parameter, "second ClientHello dropped the selected cipher suite");
+    suite = suite_;
+  } else {
+    const std::uint16_t chacha = static_cast<std::uint16_t>(CipherSuite::chacha20_poly1305_sha256);
+    std::uint16_t first_known = 0;
+    for (auto s : ch.cipher_suites)
+      if (find_suite(s)) {
+        first_known = s;
+        break;
+      }
+    if (cfg_.prefer_chacha_if_client_does && first_known == chacha && contains(cfg_.cipher_suites, chacha))
+      suite = find_suite(chacha);
+    for (std::size_t i = 0; !suite && i < cfg_.cipher_suites.size(); ++i)
+      if (contains(ch.cipher_suites, cfg_.cipher_suites[i])) suite = find_suite(cfg_.cipher_suites[i]);
+    if (!suite) return fail(Alert::handshake_failure, "no cipher suite in common");
+  }
+  if (!ch.has_signature_algorithms) return fail(Alert::missing_extension, "no signature_algorithms");
+  if (!ch.has_supported_groups) return fail(Alert::missing_extension, "no supported_groups");
+  if (!ch.has_key_share) return fail(Alert::missing_extension, "no key_share");
+  for (const auto& ks : ch.key_shares)
+    if (!contains(ch.supported_groups, ks.group)) return fail(Alert::illegal_parameter, "key_share group not in supported_groups");
+  // Group: a share we can use, in our order; otherwise HRR.
+  const KeyShareEntry* share = nullptr;
+  for (auto g : cfg_.groups) {
+    if (!group_supported(g)) continue;
+    for (const auto& ks : ch.key_shares)
+      if (ks.group == g && !share) share = &ks;
+    if (share) break;
+  }
+  if (second) {
+    if (ch.key_shares.size() != 1 || ch.key_shares[0].group != hrr_group_)
+      return fail(Alert::illegal_parameter, "second ClientHello without the requested key share");
+    if (!ch.has_cookie || ch.cookie.size() != cookie_.size() ||
+        !std::equal(ch.cookie.begin(), ch.cookie.end(), cookie_.begin()))
+      return fail(Alert::illegal_parameter, "cookie mismatch");
+    if (ch.session_id.size() != session_id_.size() ||
+        !std::equal(ch.session_id.begin(), ch.session_id.end(), session_id_.begin()))
+      return fail(Alert::illegal_parameter, "second ClientHello changed legacy_session_id");
+  }
+  // Credential: SNI match and a scheme the client accepts.
+  if (ch.has_server_name) sni_.assign(ch.server_name.begin(), ch.server_name.end());
+  const Credential* cred = nullptr;
+  std::uint16_t scheme = 0;
+  for (const auto& c : cfg_.credentials) {
+    if (!c.signer) continue;
+    if (!c.names.empty() && std::find(c.names.begin(), c.names.end(), sni_) == c.names.end()) continue;
+    for (auto s : c.signer->schemes())
+      if (contains(ch.signature_algorithms, s) && contains(cfg_.signature_schemes, s)) {
+        scheme = s;
+        break;
+      }
+    if (scheme) {
+      cred = &c;
+      break;
+    }
+  }
+  if (!cred) return fail(Alert::handshake_failure, "no certificate for the client's signature algorithms or name");
+  // ALPN.
+  std::string alpn;
+  if (ch.has_alpn && !cfg_.alpn.empty()) {
+    for (const auto& mine : cfg_.alpn) {
+      for (auto p : ch.alpn)
+        if (p.size() == mine.size() && std::equal(p.begin(), p.end(), mine.begin())) alpn = mine;
+      if (!alpn.empty()) break;
+    }
+    if (alpn.empty()) return fail(Alert::no_application_protocol, "no ALPN protocol in common");
+  }
+
+  if (!share) {
+    if (second) return fail(Alert::illegal_parameter, "second ClientHello without a usable share");
+    for (auto g : cfg_.groups)
+      if (group_supported(g) && contains(ch.supported_groups, g)) {
+        suite_ = suite;
+        return server_send_hrr(ch, m, g);
+      }
+    return fail(Alert::handshake_failure, "no group in common");
+  }
+
+  suite_ = suite;
+  cred_ = cred;
+  sig_scheme_ = scheme;
+  alpn_ = alpn;
+  group_ = share->group;
+  if (!second) session_id_.assign(ch.session_id.begin(), ch.session_id.end());
+
+  // ServerHello.
+  KeyExchange kx;
+  std::vector<std::uint8_t> fixed;
+  if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(group_);
+  ServerHelloOut sh;
+  if (rng().fill(sh.random) != Status::ok) return fail(Alert::internal_error, "rng failure");
+  if (kx.generate(group_, rng(), fixed) != Status::ok) return fail(Alert::internal_error, "key generation failed");
+  if (kx.shared(share->key, dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad client key share");
+  sh.session_id = session_id_;
+  sh.cipher_suite = static_cast<std::uint16_t>(suite_->id);
+  sh.exts.push_back({ext::key_share, encode_key_share_server({group_, kx.public_key()})});
+  sh.exts.push_back({ext::supported_versions, encode_supported_versions_server(kTls13)});
+  std::vector<std::uint8_t> shm;
+  write_server_hello(shm, sh);
+  if (!transcript_.hash_known()) transcript_.set_hash(suite_->hash);
+  transcript_.update(m.raw);
+  transcript_.update(shm);
+  send_plain_record(ContentType::handshake, shm);
+  if (!session_id_.empty()) send_ccs();
+  TERN_TLS_TRY(install_handshake_keys());
+
+  // EncryptedExtensions, Certificate, CertificateVerify, Finished: one flight.
+  OutExtensions ee;
+  if (ch.has_server_name) ee.push_back({ext::server_name, {}});
+  if (!alpn_.empty()) {
+    std::string_view p = alpn_;
+    ee.push_back({ext::alpn, encode_alpn(std::span<const std::string_view>(&p, 1))});
+  }
+  if (cfg_.hooks && cfg_.hooks->edit_encrypted_extensions) cfg_.hooks->edit_encrypted_extensions(ee);
+  std::vector<std::uint8_t> msg;
+  write_encrypted_extensions(msg, ee);
+  queue_handshake(msg);
+  msg.clear();
+  std::vector<Bytes> chain;
+  for (const auto& c : cred_->chain) chain.push_back(c);
+  write_certificate(msg, {}, chain);
+  queue_handshake(msg);
+  Secret th;
+  transcript_.current(th);
+  auto content = certificate_verify_content(true, th.view());
+  std::vector<std::uint8_t> sig;
+  if (cred_->signer->sign(sig_scheme_, content, rng(), sig) != Status::ok)
+    return fail(Alert::internal_error, "signing failed");
+  if (cfg_.hooks && cfg_.hooks->edit_signature) cfg_.hooks->edit_signature(sig);
+  msg.clear();
+  write_certificate_verify(msg, sig_scheme_, sig);
+  queue_handshake(msg);
+  Secret vd;
+  transcript_.current(th);
+  if (finished_verify_data(suite_->hash, s_hs_.view(), th.view(), vd) != Status::ok)
+    return fail(Alert::internal_error, "finished computation failed");
+  msg.clear();
+  write_finished(msg, vd.view());
+  queue_handshake(msg);
+  TERN_TLS_TRY(flush_handshake());
+  TERN_TLS_TRY(derive_application_secrets());
+  if (write_.install(*suite_, s_ap_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
+  move_to(HsState::server_wait_finished);
+  return kOk;
+}
+
+Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m, std::uint16_t group) {
+  hrr_done_ = true;
+  hrr_group_ = group;
+  session_id_.assign(ch.session_id.begin(), ch.session_id.end());
+  if (cfg_.hooks && cfg_.hooks->hrr_cookie) {
+    cookie_ = cfg_.hooks->hrr_cookie();
+  } else {
+    cookie_.resize(32);
+    if (rng().fill(cookie_) != Status::ok) return fail(Alert::internal_error, "rng failure");
+  }
+  ServerHelloOut hrr;
+  std::memcpy(hrr.random, kHrrRandom, 32);
+  hrr.session_id = session_id_;
+  hrr.cipher_suite = static_cast<std::uint16_t>(suite_->id);
+  hrr.exts.push_back({ext::key_share, encode_key_share_hrr(group)});
+  hrr.exts.push_back({ext::supported_versions, encode_supported_versions_server(kTls13)});
+  hrr.exts.push_back({ext::cookie, encode_cookie(cookie_)});
+  std::vector<std::uint8_t> msg;
+  write_server_hello(msg, hrr);
+  transcript_.set_hash(suite_->hash);
+  transcript_.update(m.raw);
+  transcript_.replace_with_message_hash();
+  transcript_.update(msg);
+  send_plain_record(ContentType::handshake, msg);
+  if (!session_id_.empty()) send_ccs();
+  move_to(HsState::server_wait_ch2);
+  return kOk;
+}
+
+Err Connection::on_server_wait_finished(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::finished) return fail(Alert::unexpected_message, "expected Finished");
+  std::optional<PeerFinishedVerified> ok;
+  TERN_TLS_TRY(verify_finished(c_hs_.view(), m.body, ok));
+  transcript_.update(m.raw);
+  TERN_TLS_TRY(install_peer_application_keys(*ok));
+  Secret th;
+  transcript_.current(th);
+  if (ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
+  move_to(HsState::connected);
+  return kOk;
+}
+
+// ---- post-handshake -------------------------------------------------------------------
+
+Err Connection::on_connected(const HandshakeMessage& m) {
+  switch (m.type) {
+    case HandshakeType::new_session_ticket: {
+      if (role_ != Role::client) return fail(Alert::unexpected_message, "NewSessionTicket sent to a server");
+      NewSessionTicket t;
+      TERN_TLS_TRY(parse_new_session_ticket(m.body, t));
+      return kOk;  // resumption is not implemented yet: the ticket is dropped
+    }
+    case HandshakeType::key_update: {
+      bool requested = false;
+      TERN_TLS_TRY(parse_key_update(m.body, requested));
+      Secret& peer = role_ == Role::client ? s_ap_ : c_ap_;
+      Secret next;
+      if (next_traffic_secret(suite_->hash, peer.view(), next) != Status::ok ||
+          read_.install(*suite_, next.view()) != Status::ok)
+        return fail(Alert::internal_error, "key update failed");
+      peer = next;
+      key_changed_ = true;
+      if (requested && !local_closed_) return key_update(false);
+      return kOk;
+    }
+    default:
+      return fail(Alert::unexpected_message, "unexpected post-handshake message");
+  }
+}
+
+Err Connection::key_update(bool request_peer_update) {
+  if (hs_ != HsState::connected) return fail(Alert::internal_error, "key_update before the handshake completed");
+  std::vector<std::uint8_t> msg;
+  write_key_update(msg, request_peer_update);
+  TERN_TLS_TRY(send_record(ContentType::handshake, msg));
+  Secret& mine = role_ == Role::client ? c_ap_ : s_ap_;
+  Secret next;
+  if (next_traffic_secret(suite_->hash, mine.view(), next) != Status::ok ||
+      write_.install(*suite_, next.view()) != Status::ok)
+    return fail(Alert::internal_error, "key update failed");
+  mine = next;
+  return kOk;
+}
+
+}  // namespace tern::tls

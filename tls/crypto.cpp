@@ -1,0 +1,276 @@
+#include "tls/crypto.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "crypto/curve25519/curve25519.hpp"
+#include "crypto/ec/ec.hpp"
+#include "crypto/internal/der.hpp"
+#include "crypto/internal/wipe.hpp"
+#include "crypto/rsa/rsa.hpp"
+
+namespace tern::tls {
+
+bool group_supported(std::uint16_t g) noexcept {
+  return g == static_cast<std::uint16_t>(NamedGroup::x25519) || g == static_cast<std::uint16_t>(NamedGroup::secp256r1) ||
+         g == static_cast<std::uint16_t>(NamedGroup::secp384r1);
+}
+
+bool scheme_supported(std::uint16_t s) noexcept {
+  switch (static_cast<SignatureScheme>(s)) {
+    case SignatureScheme::ed25519:
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha512:
+      return true;
+    default:
+      return false;
+  }
+}
+
+KeyExchange::~KeyExchange() { wipe(priv_, sizeof priv_); }
+
+Status KeyExchange::generate(std::uint16_t group, RandomSource& rng, Bytes fixed) noexcept {
+  group_ = group;
+  switch (static_cast<NamedGroup>(group)) {
+    case NamedGroup::x25519: {
+      priv_len_ = 32;
+      pub_len_ = 32;
+      if (!fixed.empty()) {
+        if (fixed.size() != 32) return Status::bad_key;
+        std::memcpy(priv_, fixed.data(), 32);
+      } else if (Status st = rng.fill(std::span<std::uint8_t>(priv_, 32)); st != Status::ok) {
+        return st;
+      }
+      x25519_public_key(std::span<std::uint8_t, 32>(pub_, 32), std::span<const std::uint8_t, 32>(priv_, 32));
+      return Status::ok;
+    }
+    case NamedGroup::secp256r1:
+    case NamedGroup::secp384r1: {
+      const auto c = group == static_cast<std::uint16_t>(NamedGroup::secp256r1) ? ec::Curve::p256 : ec::Curve::p384;
+      priv_len_ = ec::scalar_size(c);
+      pub_len_ = ec::uncompressed_point_size(c);
+      if (fixed.empty())
+        return ec::generate_key(c, std::span<std::uint8_t>(priv_, priv_len_), std::span<std::uint8_t>(pub_, pub_len_),
+                                rng);
+      if (fixed.size() != priv_len_) return Status::bad_key;
+      std::memcpy(priv_, fixed.data(), priv_len_);
+      return ec::public_key_from_private(c, std::span<std::uint8_t>(pub_, pub_len_),
+                                         std::span<const std::uint8_t>(priv_, priv_len_));
+    }
+  }
+  return Status::unsupported;
+}
+
+Status KeyExchange::shared(Bytes peer, Secret& out) const noexcept {
+  switch (static_cast<NamedGroup>(group_)) {
+    case NamedGroup::x25519:
+      if (peer.size() != 32) return Status::bad_point;
+      out.n = 32;
+      return x25519(std::span<std::uint8_t, 32>(out.b, 32), std::span<const std::uint8_t, 32>(priv_, 32),
+                    std::span<const std::uint8_t, 32>(peer.data(), 32));
+    case NamedGroup::secp256r1:
+    case NamedGroup::secp384r1: {
+      const auto c = group_ == static_cast<std::uint16_t>(NamedGroup::secp256r1) ? ec::Curve::p256 : ec::Curve::p384;
+      // TLS 1.3 sends uncompressed points only (RFC 8446 §4.2.8.2).
+      if (peer.size() != ec::uncompressed_point_size(c) || peer[0] != 4) return Status::bad_point;
+      out.n = ec::field_size(c);
+      return ec::ecdh(c, out.span(), Bytes(priv_, priv_len_), peer);
+    }
+  }
+  return Status::unsupported;
+}
+
+std::vector<std::uint8_t> certificate_verify_content(bool server, Bytes th) {
+  static const char kServer[] = "TLS 1.3, server CertificateVerify";
+  static const char kClient[] = "TLS 1.3, client CertificateVerify";
+  const char* ctx = server ? kServer : kClient;
+  const std::size_t cl = std::strlen(ctx);
+  std::vector<std::uint8_t> v(64 + cl + 1 + th.size());
+  std::memset(v.data(), 0x20, 64);
+  std::memcpy(v.data() + 64, ctx, cl);
+  v[64 + cl] = 0;
+  if (!th.empty()) std::memcpy(v.data() + 65 + cl, th.data(), th.size());
+  return v;
+}
+
+namespace {
+
+HashId scheme_hash(std::uint16_t s) {
+  switch (static_cast<SignatureScheme>(s)) {
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+      return HashId::sha384;
+    case SignatureScheme::rsa_pss_rsae_sha512:
+      return HashId::sha512;
+    default:
+      return HashId::sha256;
+  }
+}
+
+class Ed25519Signer final : public Signer {
+ public:
+  explicit Ed25519Signer(Bytes seed) : key_(std::span<const std::uint8_t, 32>(seed.data(), 32)) {}
+  std::span<const std::uint16_t> schemes() const noexcept override { return kSchemes; }
+  Status sign(std::uint16_t scheme, Bytes content, RandomSource&, std::vector<std::uint8_t>& sig) const override {
+    if (scheme != static_cast<std::uint16_t>(SignatureScheme::ed25519)) return Status::unsupported;
+    sig.resize(64);
+    key_.sign(std::span<std::uint8_t, 64>(sig.data(), 64), content);
+    return Status::ok;
+  }
+
+ private:
+  static constexpr std::uint16_t kSchemes[] = {0x0807};
+  Ed25519PrivateKey key_;
+};
+
+class EcdsaSigner final : public Signer {
+ public:
+  EcdsaSigner(std::uint16_t scheme, Bytes priv) : scheme_{scheme}, len_(priv.size()) {
+    std::memcpy(priv_, priv.data(), priv.size());
+  }
+  ~EcdsaSigner() override { wipe(priv_, sizeof priv_); }
+  std::span<const std::uint16_t> schemes() const noexcept override { return std::span<const std::uint16_t>(scheme_, 1); }
+  Status sign(std::uint16_t scheme, Bytes content, RandomSource& rng, std::vector<std::uint8_t>& sig) const override {
+    if (scheme != scheme_[0]) return Status::unsupported;
+    const bool p256 = scheme == static_cast<std::uint16_t>(SignatureScheme::ecdsa_secp256r1_sha256);
+    const auto c = p256 ? ec::Curve::p256 : ec::Curve::p384;
+    std::uint8_t digest[64];
+    const HashId h = scheme_hash(scheme);
+    sha2::AnyHash::hash(h, std::span<std::uint8_t>(digest, sha2::digest_size(h)), content);
+    sig.resize(ec::max_der_signature_size(c));
+    std::size_t n = 0;
+    Status st = ec::ecdsa_sign_der(c, sig, n, Bytes(priv_, len_), Bytes(digest, sha2::digest_size(h)), &rng);
+    sig.resize(st == Status::ok ? n : 0);
+    return st;
+  }
+
+ private:
+  std::uint16_t scheme_[1];
+  std::uint8_t priv_[48]{};
+  std::size_t len_;
+};
+
+class RsaPssSigner final : public Signer {
+ public:
+  explicit RsaPssSigner(std::unique_ptr<rsa::PrivateKey> k) : key_(std::move(k)) {
+    // PSS with salt = hash length needs emLen >= 2 * hLen + 2 (a 1024-bit
+    // key cannot do SHA-512).
+    for (auto s : kSchemes)
+      if (key_->size_bytes() >= 2 * sha2::digest_size(scheme_hash(s)) + 2) usable_[n_++] = s;
+  }
+  std::span<const std::uint16_t> schemes() const noexcept override { return std::span<const std::uint16_t>(usable_, n_); }
+  Status sign(std::uint16_t scheme, Bytes content, RandomSource& rng, std::vector<std::uint8_t>& sig) const override {
+    if (std::find(usable_, usable_ + n_, scheme) == usable_ + n_) return Status::unsupported;
+    const HashId h = scheme_hash(scheme);
+    std::uint8_t digest[64];
+    sha2::AnyHash::hash(h, std::span<std::uint8_t>(digest, sha2::digest_size(h)), content);
+    sig.resize(key_->size_bytes());
+    return rsa::sign_pss(*key_, h, Bytes(digest, sha2::digest_size(h)), sha2::digest_size(h), rng, sig);
+  }
+
+ private:
+  static constexpr std::uint16_t kSchemes[] = {0x0804, 0x0805, 0x0806};
+  std::unique_ptr<rsa::PrivateKey> key_;
+  std::uint16_t usable_[3] = {};
+  std::size_t n_ = 0;
+};
+
+// OIDs (DER contents).
+const std::uint8_t kOidRsa[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
+const std::uint8_t kOidEc[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+const std::uint8_t kOidP256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+const std::uint8_t kOidP384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
+const std::uint8_t kOidEd25519[] = {0x2b, 0x65, 0x70};
+
+bool eq(Bytes a, const std::uint8_t* b, std::size_t n) { return a.size() == n && std::memcmp(a.data(), b, n) == 0; }
+
+enum class KeyType { rsa, p256, p384, ed25519, unknown };
+
+// Finds the SubjectPublicKeyInfo of an X.509 certificate.
+bool leaf_spki(Bytes cert, der::Element& spki) {
+  der::Reader top(cert);
+  der::Reader c(Bytes{}), tbs(Bytes{});
+  if (!top.enter(der::kSequence, c) || !c.enter(der::kSequence, tbs)) return false;
+  der::Element e;
+  tbs.read_optional(der::context(0, true), e);  // version
+  for (int i = 0; i < 5; ++i)                    // serial, signature, issuer, validity, subject
+    if (!tbs.read(e)) return false;
+  return tbs.read(der::kSequence, spki);
+}
+
+}  // namespace
+
+std::unique_ptr<Signer> make_ed25519_signer(Bytes seed) {
+  if (seed.size() != 32) return nullptr;
+  return std::make_unique<Ed25519Signer>(seed);
+}
+std::unique_ptr<Signer> make_ecdsa_signer(std::uint16_t scheme, Bytes priv) {
+  if (scheme == 0x0403 && priv.size() == 32) return std::make_unique<EcdsaSigner>(scheme, priv);
+  if (scheme == 0x0503 && priv.size() == 48) return std::make_unique<EcdsaSigner>(scheme, priv);
+  return nullptr;
+}
+std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key) {
+  if (!key || !key->valid()) return nullptr;
+  return std::make_unique<RsaPssSigner>(std::move(key));
+}
+
+Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig) {
+  der::Element spki;
+  if (!leaf_spki(leaf, spki)) return fail(Alert::bad_certificate, "certificate: cannot find the public key");
+  der::Reader s(spki.value), alg(Bytes{});
+  der::Element oid, param;
+  Bytes key;
+  if (!s.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return fail(Alert::bad_certificate, "bad SPKI");
+  KeyType kt = KeyType::unknown;
+  if (eq(oid.value, kOidRsa, sizeof kOidRsa)) {
+    kt = KeyType::rsa;
+  } else if (eq(oid.value, kOidEd25519, sizeof kOidEd25519)) {
+    kt = KeyType::ed25519;
+  } else if (eq(oid.value, kOidEc, sizeof kOidEc)) {
+    if (!alg.read(der::kOid, param)) return fail(Alert::bad_certificate, "bad EC parameters");
+    if (eq(param.value, kOidP256, sizeof kOidP256)) kt = KeyType::p256;
+    if (eq(param.value, kOidP384, sizeof kOidP384)) kt = KeyType::p384;
+  }
+  if (!s.read_bit_string_bytes(key)) return fail(Alert::bad_certificate, "bad SPKI key");
+  const HashId h = scheme_hash(scheme);
+  std::uint8_t digest[64];
+  const std::size_t hl = sha2::digest_size(h);
+  sha2::AnyHash::hash(h, std::span<std::uint8_t>(digest, hl), content);
+  const Bytes dg(digest, hl);
+  const Err mismatch = fail(Alert::illegal_parameter, "signature scheme does not match the certificate key");
+  const Err bad = fail(Alert::decrypt_error, "CertificateVerify signature does not verify");
+  Status st = Status::unsupported;
+  switch (static_cast<SignatureScheme>(scheme)) {
+    case SignatureScheme::ed25519:
+      if (kt != KeyType::ed25519 || key.size() != 32) return mismatch;
+      if (sig.size() != 64) return bad;
+      st = ed25519_verify(std::span<const std::uint8_t, 64>(sig.data(), 64),
+                          std::span<const std::uint8_t, 32>(key.data(), 32), content);
+      break;
+    case SignatureScheme::ecdsa_secp256r1_sha256:
+      if (kt != KeyType::p256) return mismatch;
+      st = ec::ecdsa_verify_der(ec::Curve::p256, key, dg, sig);
+      break;
+    case SignatureScheme::ecdsa_secp384r1_sha384:
+      if (kt != KeyType::p384) return mismatch;
+      st = ec::ecdsa_verify_der(ec::Curve::p384, key, dg, sig);
+      break;
+    case SignatureScheme::rsa_pss_rsae_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha512: {
+      if (kt != KeyType::rsa) return mismatch;
+      rsa::PublicKey pk;
+      if (pk.from_spki_der(spki.raw) != Status::ok) return fail(Alert::bad_certificate, "bad RSA public key");
+      st = rsa::verify_pss(pk, h, h, static_cast<std::ptrdiff_t>(hl), dg, sig);
+      break;
+    }
+    default:
+      return fail(Alert::illegal_parameter, "signature scheme not allowed in CertificateVerify");
+  }
+  return st == Status::ok ? kOk : bad;
+}
+
+}  // namespace tern::tls

@@ -1,0 +1,76 @@
+// The crypto TLS uses, behind small TLS-shaped interfaces: ephemeral key
+// exchange per named group, CertificateVerify signatures (sign through a
+// Signer, verify against the leaf certificate's public key), and the
+// CertificateVerify content (RFC 8446 §4.4.3).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "crypto/internal/random.hpp"
+#include "crypto/sha2/sha2.hpp"
+#include "crypto/status.hpp"
+#include "tls/key_schedule.hpp"
+#include "tls/types.hpp"
+
+namespace tern::rsa {
+class PrivateKey;
+}
+
+namespace tern::tls {
+
+bool group_supported(std::uint16_t group) noexcept;
+bool scheme_supported(std::uint16_t scheme) noexcept;  // for CertificateVerify
+
+// One ephemeral (EC)DHE key pair.
+class KeyExchange {
+ public:
+  KeyExchange() noexcept = default;
+  ~KeyExchange();
+  KeyExchange(const KeyExchange&) = delete;
+  KeyExchange& operator=(const KeyExchange&) = delete;
+  std::uint16_t group() const noexcept { return group_; }
+  // A fresh key from rng, or from `fixed_private` when it is not empty
+  // (trace replay).
+  Status generate(std::uint16_t group, RandomSource& rng, Bytes fixed_private = {}) noexcept;
+  Bytes public_key() const noexcept { return Bytes(pub_, pub_len_); }
+  // The shared secret with the peer's key_exchange value; bad_point for an
+  // invalid peer key (the caller sends illegal_parameter).
+  Status shared(Bytes peer, Secret& out) const noexcept;
+
+ private:
+  std::uint16_t group_ = 0;
+  std::uint8_t priv_[48]{};
+  std::size_t priv_len_ = 0;
+  std::uint8_t pub_[97]{};
+  std::size_t pub_len_ = 0;
+};
+
+// A private key that signs CertificateVerify content.
+class Signer {
+ public:
+  virtual ~Signer() = default;
+  // Schemes this key can produce, in preference order.
+  virtual std::span<const std::uint16_t> schemes() const noexcept = 0;
+  virtual Status sign(std::uint16_t scheme, Bytes content, RandomSource& rng,
+                      std::vector<std::uint8_t>& sig) const = 0;
+};
+// Concrete signers (the key material is copied in).
+std::unique_ptr<Signer> make_ed25519_signer(Bytes seed32);
+std::unique_ptr<Signer> make_ecdsa_signer(std::uint16_t scheme, Bytes private_scalar);
+// rsa_pss_rsae_sha256/384/512 over an RSA key (takes ownership).
+std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key);
+
+// 64 spaces || context string || 0 || transcript hash.
+std::vector<std::uint8_t> certificate_verify_content(bool server, Bytes transcript_hash);
+
+// Verifies a CertificateVerify signature with the public key of the leaf
+// certificate (DER). Alerts: bad_certificate (unusable key),
+// illegal_parameter (scheme does not fit the key / not allowed),
+// decrypt_error (signature does not verify).
+Err verify_signature(std::uint16_t scheme, Bytes leaf_der, Bytes content, Bytes signature);
+
+}  // namespace tern::tls

@@ -1,0 +1,102 @@
+#include "tls/record.hpp"
+
+#include <cstring>
+
+#include "crypto/internal/bytes.hpp"
+#include "crypto/internal/wipe.hpp"
+
+namespace tern::tls {
+
+Status Aead::init(AeadKind kind, Bytes key) noexcept {
+  kind_ = kind;
+  if (kind == AeadKind::chacha20poly1305) return chacha_.init(key);
+  return gcm_.init(key);
+}
+
+Status Aead::seal(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes pt) const noexcept {
+  if (kind_ == AeadKind::chacha20poly1305) return chacha_.seal(out, nonce, aad, pt);
+  return gcm_.seal(out, nonce, aad, pt);
+}
+
+Status Aead::open(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes in) const noexcept {
+  if (kind_ == AeadKind::chacha20poly1305) return chacha_.open(out, nonce, aad, in);
+  return gcm_.open(out, nonce, aad, in);
+}
+
+RecordProtection::~RecordProtection() { wipe(iv_, sizeof iv_); }
+
+Status RecordProtection::install(const SuiteInfo& suite, Bytes secret) noexcept {
+  TrafficKeys k;
+  Status st = derive_traffic_keys(suite, secret, k);
+  if (st != Status::ok) return st;
+  return install_raw(suite.aead, Bytes(k.key, k.key_len), Bytes(k.iv, 12));
+}
+
+Status RecordProtection::install_raw(AeadKind kind, Bytes key, Bytes iv) noexcept {
+  if (iv.size() != 12) return Status::bad_nonce;
+  Status st = aead_.init(kind, key);
+  if (st != Status::ok) return st;
+  std::memcpy(iv_, iv.data(), 12);
+  seq_ = 0;
+  active_ = true;
+  return Status::ok;
+}
+
+void RecordProtection::nonce(std::uint8_t out[12]) const noexcept {
+  std::memcpy(out, iv_, 12);
+  std::uint8_t s[8];
+  store_be64(s, seq_);
+  for (int i = 0; i < 8; ++i) out[4 + i] ^= s[i];
+}
+
+Err RecordProtection::seal(std::vector<std::uint8_t>& out, ContentType type, Bytes content, std::size_t pad) {
+  if (content.size() + 1 + pad > kMaxPlaintext + 1) return fail(Alert::internal_error, "record too large to send");
+  if (seq_ == ~std::uint64_t{0}) return fail(Alert::internal_error, "sequence number exhausted");
+  const std::size_t inner = content.size() + 1 + pad;
+  const std::size_t len = inner + kTagSize;
+  const std::size_t start = out.size();
+  out.resize(start + kRecordHeader + len);
+  std::uint8_t* h = out.data() + start;
+  h[0] = static_cast<std::uint8_t>(ContentType::application_data);
+  h[1] = 0x03;
+  h[2] = 0x03;
+  store_be16(h + 3, static_cast<std::uint16_t>(len));
+  std::uint8_t* body = h + kRecordHeader;
+  if (!content.empty()) std::memmove(body, content.data(), content.size());
+  body[content.size()] = static_cast<std::uint8_t>(type);
+  std::memset(body + content.size() + 1, 0, pad);
+  std::uint8_t n[12];
+  nonce(n);
+  Status st = aead_.seal(std::span<std::uint8_t>(body, len), Bytes(n, 12), Bytes(h, kRecordHeader),
+                         Bytes(body, inner));
+  if (st != Status::ok) {
+    out.resize(start);
+    return fail(Alert::internal_error, "aead seal failed");
+  }
+  ++seq_;
+  return kOk;
+}
+
+Err RecordProtection::open(std::span<std::uint8_t> record, ContentType& type, std::span<std::uint8_t>& content) {
+  if (record.size() < kRecordHeader + kTagSize + 1) return fail(Alert::bad_record_mac, "record too short");
+  if (record.size() > kRecordHeader + kMaxCiphertext) return fail(Alert::record_overflow, "ciphertext too long");
+  if (seq_ == ~std::uint64_t{0}) return fail(Alert::internal_error, "sequence number exhausted");
+  std::uint8_t n[12];
+  nonce(n);
+  std::uint8_t* body = record.data() + kRecordHeader;
+  const std::size_t len = record.size() - kRecordHeader;
+  Status st = aead_.open(std::span<std::uint8_t>(body, len - kTagSize), Bytes(n, 12),
+                         Bytes(record.data(), kRecordHeader), Bytes(body, len));
+  if (st != Status::ok) return fail(Alert::bad_record_mac, "record authentication failed");
+  ++seq_;
+  std::size_t inner = len - kTagSize;
+  if (inner > kMaxPlaintext + 1) return fail(Alert::record_overflow, "inner plaintext too long");
+  // Strip the zero padding (public length after decryption).
+  while (inner > 0 && body[inner - 1] == 0) --inner;
+  if (inner == 0) return fail(Alert::unexpected_message, "no content type in protected record");
+  type = static_cast<ContentType>(body[inner - 1]);
+  content = std::span<std::uint8_t>(body, inner - 1);
+  return kOk;
+}
+
+}  // namespace tern::tls

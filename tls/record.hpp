@@ -1,0 +1,69 @@
+// TLS 1.3 record protection (RFC 8446 §5): one direction's AEAD key, IV
+// and 64-bit sequence number; TLSInnerPlaintext framing and padding
+// removal; the record size limits.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "crypto/aes/gcm.hpp"
+#include "crypto/chacha/aead.hpp"
+#include "tls/key_schedule.hpp"
+#include "tls/types.hpp"
+
+namespace tern::tls {
+
+// The suite's AEAD, chosen at run time.
+class Aead {
+ public:
+  Aead() noexcept = default;
+  Aead(const Aead&) = delete;
+  Aead& operator=(const Aead&) = delete;
+  Status init(AeadKind kind, Bytes key) noexcept;
+  Status seal(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes pt) const noexcept;
+  Status open(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes in) const noexcept;
+
+ private:
+  AeadKind kind_ = AeadKind::aes128gcm;
+  aes::AesGcm gcm_;
+  chacha::ChaCha20Poly1305 chacha_;
+};
+
+// One direction of protected records.
+class RecordProtection {
+ public:
+  static constexpr std::size_t kTagSize = 16;
+  RecordProtection() noexcept = default;
+  RecordProtection(const RecordProtection&) = delete;
+  RecordProtection& operator=(const RecordProtection&) = delete;
+  ~RecordProtection();
+
+  bool active() const noexcept { return active_; }
+  std::uint64_t sequence() const noexcept { return seq_; }
+  // Derives key and IV from a traffic secret and resets the sequence to 0.
+  Status install(const SuiteInfo& suite, Bytes traffic_secret) noexcept;
+  // The same from an explicit key and IV (tests).
+  Status install_raw(AeadKind kind, Bytes key, Bytes iv) noexcept;
+
+  // Appends one record: header || AEAD(content || type || pad zeros).
+  // content.size() + 1 + pad must not exceed 2^14 + 1.
+  Err seal(std::vector<std::uint8_t>& out, ContentType type, Bytes content, std::size_t pad = 0);
+  // Decrypts a complete protected record in place (`record` = header ||
+  // encrypted body). On success `type` is the inner content type and
+  // `content` views the plaintext (padding removed) inside `record`.
+  //   bad_record_mac   the AEAD check failed
+  //   record_overflow  inner plaintext over 2^14 + 1 bytes
+  //   unexpected_message  all-zero inner plaintext (no content type)
+  Err open(std::span<std::uint8_t> record, ContentType& type, std::span<std::uint8_t>& content);
+
+ private:
+  void nonce(std::uint8_t out[12]) const noexcept;
+  Aead aead_;
+  std::uint8_t iv_[12]{};
+  std::uint64_t seq_ = 0;
+  bool active_ = false;
+};
+
+}  // namespace tern::tls
