@@ -323,6 +323,7 @@ void pow_secret(Limb* r, const Limb* base_mont, const Limb* e, const Modulus& m)
   constexpr unsigned w = 5;
   constexpr std::size_t entries = std::size_t{1} << w;
   const detail::Kernel& k = detail::active_kernel();
+  if (k.pow2 != nullptr && k.pow2(r, base_mont, e, nullptr, nullptr, m)) return;
   const std::size_t n = m.n;
   Limb table[entries * kMaxLimbs];
   Limb acc[kMaxLimbs], t[kMaxLimbs];
@@ -397,8 +398,14 @@ void pow2_secret_pair(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2
                       const Limb* e2b, const Modulus& mb) noexcept {
   const detail::Kernel& k = detail::active_kernel();
   if (k.pow2x2 != nullptr && k.pow2x2(ra, b1a, e1a, b2a, e2a, ma, rb, b1b, e1b, b2b, e2b, mb)) return;
-  pow2_secret(ra, b1a, e1a, b2a, e2a, ma);
-  pow2_secret(rb, b1b, e1b, b2b, e2b, mb);
+  if (e2a == nullptr)
+    pow_secret(ra, b1a, e1a, ma);
+  else
+    pow2_secret(ra, b1a, e1a, b2a, e2a, ma);
+  if (e2b == nullptr)
+    pow_secret(rb, b1b, e1b, mb);
+  else
+    pow2_secret(rb, b1b, e1b, b2b, e2b, mb);
 }
 
 }  // namespace tern::bignum

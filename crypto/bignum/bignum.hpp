@@ -105,7 +105,8 @@ void pow_secret(Limb* r, const Limb* base_mont, const Limb* e, const Modulus& m)
 void pow2_secret(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
                  const Modulus& m) noexcept;
 // Two independent pow2_secret jobs (the CRT halves); kernels may
-// interleave them.
+// interleave them. e2a/e2b == nullptr (both or neither): single-exponent
+// jobs r = b1^e1 (b2 ignored).
 void pow2_secret_pair(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2a, const Limb* e2a,
                       const Modulus& ma, Limb* rb, const Limb* b1b, const Limb* e1b, const Limb* b2b,
                       const Limb* e2b, const Modulus& mb) noexcept;

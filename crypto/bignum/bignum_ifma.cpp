@@ -179,7 +179,7 @@ struct Job {
   const Modulus* mod;
 };
 
-template <int NV, int S>
+template <int NV, int S, bool Two>
 void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
   constexpr std::size_t L = 8 * NV, entries = 16;
   struct Scratch {
@@ -211,7 +211,7 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
     amm<NV, S>(r, a, b, mp, m0inv52, K);
   };
   // Bases (and 1): Montgomery-64 -> Montgomery-52 via the conversion factor.
-  for (int w = 0; w < 3; ++w) {
+  for (int w = 0; w < (Two ? 3 : 2); ++w) {
     for (int q = 0; q < S; ++q) {
       const Modulus& mod = *jobs[q].mod;
       if (w == 0) {
@@ -231,7 +231,7 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
   for (int q = 0; q < S; ++q)
     for (std::size_t i = 0; i < L; ++i) s.tab2[q][i] = s.tab1[q][i];
   for (std::size_t i = 2; i < entries; ++i)
-    for (int tb = 0; tb < 2; ++tb) {
+    for (int tb = 0; tb < (Two ? 2 : 1); ++tb) {
       for (int q = 0; q < S; ++q) {
         Limb* tab = tb == 0 ? s.tab1[q] : s.tab2[q];
         rp[q] = tab + i * L;
@@ -243,19 +243,21 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
   const std::size_t nwin = (bits + 3) / 4;
   for (int q = 0; q < S; ++q) {
     gather<NV>(s.acc[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (nwin - 1) * 4));
-    gather<NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (nwin - 1) * 4));
+    if (Two) gather<NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (nwin - 1) * 4));
     rp[q] = s.acc[q];
     ap[q] = s.u[q];
   }
-  run(rp, rp, ap);
+  if (Two) run(rp, rp, ap);
   for (std::size_t w = nwin - 1; w > 0; --w) {
     for (int sq = 0; sq < 4; ++sq) run(rp, rp, rp);
     for (int q = 0; q < S; ++q)
       gather<NV>(s.u[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (w - 1) * 4));
     run(rp, rp, ap);
-    for (int q = 0; q < S; ++q)
-      gather<NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (w - 1) * 4));
-    run(rp, rp, ap);
+    if (Two) {
+      for (int q = 0; q < S; ++q)
+        gather<NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (w - 1) * 4));
+      run(rp, rp, ap);
+    }
   }
   // Leave Montgomery-52 form (result <= m), reduce, enter Montgomery-64.
   for (int q = 0; q < S; ++q) ap[q] = s.one[q];
@@ -270,16 +272,16 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
 
 std::size_t k52(const Modulus& m) noexcept { return (m.bits + 2 + 51) / 52; }
 
-template <int S>
+template <int S, bool Two>
 bool dispatch_nv(const Job* jobs, std::size_t K) noexcept {
   switch ((K + 1 + 7) / 8) {
-    case 2: pow2_ifma_t<2, S>(jobs, K); return true;
-    case 3: pow2_ifma_t<3, S>(jobs, K); return true;
-    case 4: pow2_ifma_t<4, S>(jobs, K); return true;
-    case 5: pow2_ifma_t<5, S>(jobs, K); return true;
-    case 6: pow2_ifma_t<6, S>(jobs, K); return true;
-    case 7: pow2_ifma_t<7, S>(jobs, K); return true;
-    case 8: pow2_ifma_t<8, S>(jobs, K); return true;
+    case 2: pow2_ifma_t<2, S, Two>(jobs, K); return true;
+    case 3: pow2_ifma_t<3, S, Two>(jobs, K); return true;
+    case 4: pow2_ifma_t<4, S, Two>(jobs, K); return true;
+    case 5: pow2_ifma_t<5, S, Two>(jobs, K); return true;
+    case 6: pow2_ifma_t<6, S, Two>(jobs, K); return true;
+    case 7: pow2_ifma_t<7, S, Two>(jobs, K); return true;
+    case 8: pow2_ifma_t<8, S, Two>(jobs, K); return true;
     default: return false;
   }
 }
@@ -373,7 +375,7 @@ bool pow_public_ifma(Limb* out, const Limb* x, std::span<const std::uint8_t> e, 
 bool pow2_ifma(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
                const Modulus& mod) noexcept {
   const Job job{r, b1_mont, e1, b2_mont, e2, &mod};
-  return dispatch_nv<1>(&job, k52(mod));
+  return e2 != nullptr ? dispatch_nv<1, true>(&job, k52(mod)) : dispatch_nv<1, false>(&job, k52(mod));
 }
 
 bool pow2x2_ifma(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2a, const Limb* e2a, const Modulus& ma,
@@ -381,7 +383,8 @@ bool pow2x2_ifma(Limb* ra, const Limb* b1a, const Limb* e1a, const Limb* b2a, co
                  const Modulus& mb) noexcept {
   if (k52(ma) != k52(mb)) return false;
   const Job jobs[2] = {{ra, b1a, e1a, b2a, e2a, &ma}, {rb, b1b, e1b, b2b, e2b, &mb}};
-  return dispatch_nv<2>(jobs, k52(ma));
+  if ((e2a == nullptr) != (e2b == nullptr)) return false;
+  return e2a != nullptr ? dispatch_nv<2, true>(jobs, k52(ma)) : dispatch_nv<2, false>(jobs, k52(ma));
 }
 
 }  // namespace tern::bignum::detail

@@ -243,6 +243,10 @@ Status verify_pss(const PublicKey& key, HashId hash, HashId mgf1_hash, std::ptrd
 PrivateKey::~PrivateKey() { clear(); }
 
 void PrivateKey::clear() noexcept {
+  wipe(blind_a_, sizeof(blind_a_));
+  wipe(blind_b_, sizeof(blind_b_));
+  blind_ready_ = false;
+  blind_uses_ = 0;
   wipe(dp_, sizeof(dp_));
   wipe(dq_, sizeof(dq_));
   wipe(pm2_, sizeof(pm2_));
@@ -354,6 +358,63 @@ Status PrivateKey::from_pkcs8_der(std::span<const std::uint8_t> der, Options opt
   return load_rsa_private(*this, key.value, opt);
 }
 
+// out (n limbs + 2 spare, < n when all is well) = CRT recombination of
+// xp (Montgomery form mod p) and xq (Montgomery form mod q), by Garner:
+// h = (xp - xq) * qinv mod p; out = xq + h*q. xp and xq are clobbered.
+void PrivateKey::garner(Limb* out, Limb* xp, Limb* xq) const noexcept {
+  Limb t[kMaxLimbs], x[2 * kMaxLimbs + 1];
+  bignum::from_mont(xq, xq, q_);  // mq (plain)
+  bignum::reduce_to_mont(t, xq, q_.n, p_);
+  bignum::mod_sub(xp, xp, t, p_);
+  bignum::mont_mul(t, xp, qinv_, p_);  // plain h
+  const std::size_t pl = p_.n, ql = q_.n, total = pl + ql;
+  bignum::mul(out, t, pl, q_.m, ql);
+  for (std::size_t i = 0; i < total + 1; ++i) x[i] = i < ql ? xq[i] : 0;
+  out[total] = 0;
+  bignum::add(out, out, x, total + 1);
+  wipe(t, sizeof(t));
+  wipe(x, sizeof(x));
+}
+
+namespace {
+// r uniform-ish below 2^(bits-1) < n, odd (never zero).
+Status random_below(Limb* r, std::size_t nl, std::size_t bits, std::size_t k, RandomSource& rng) noexcept {
+  std::uint8_t buf[kMaxBytes];
+  if (rng.fill(std::span<std::uint8_t>(buf, k)) != Status::ok) return Status::rng_failure;
+  const unsigned top = static_cast<unsigned>(bits - 1 - 8 * (k - 1));  // usable bits of byte 0
+  buf[0] &= static_cast<std::uint8_t>((1u << top) - 1);
+  bignum::from_be(r, nl, std::span<const std::uint8_t>(buf, k));
+  r[0] |= 1;
+  wipe(buf, sizeof(buf));
+  return Status::ok;
+}
+}  // namespace
+
+// A = Mont(r^e), B = Mont(r^-1) for a fresh r; r^-1 by Fermat in each CRT
+// half (r^(p-2) mod p, r^(q-2) mod q). Called with blind_lock_ held.
+Status PrivateKey::refresh_blinding(RandomSource& rng) const noexcept {
+  const bignum::Modulus& N = pub_.mod();
+  const std::size_t nl = N.n;
+  struct Scratch {
+    Limb r[kMaxLimbs], rp[kMaxLimbs], rq[kMaxLimbs], xp[kMaxLimbs], xq[2 * kMaxLimbs + 1];
+    Limb prod[2 * kMaxLimbs + 1];
+  } s;
+  WipeOnExit<Scratch> guard(s);
+  blind_ready_ = false;
+  Status st = random_below(s.r, nl, bits(), size_bytes(), rng);
+  if (st != Status::ok) return st;
+  bignum::modexp_public(blind_a_, s.r, pub_.exponent(), N);
+  bignum::to_mont(blind_a_, blind_a_, N);
+  bignum::reduce_to_mont(s.rp, s.r, nl, p_);
+  bignum::reduce_to_mont(s.rq, s.r, nl, q_);
+  bignum::pow2_secret_pair(s.xp, s.rp, pm2_, nullptr, nullptr, p_, s.xq, s.rq, qm2_, nullptr, nullptr, q_);
+  garner(s.prod, s.xp, s.xq);
+  bignum::to_mont(blind_b_, s.prod, N);
+  blind_uses_ = 0;
+  blind_ready_ = true;
+  return Status::ok;
+}
+
 Status PrivateKey::private_op(std::span<std::uint8_t> out, std::span<const std::uint8_t> m,
                               RandomSource& rng) const noexcept {
   if (!valid()) return Status::bad_key;
@@ -361,41 +422,60 @@ Status PrivateKey::private_op(std::span<std::uint8_t> out, std::span<const std::
   const std::size_t k = size_bytes(), nl = N.n;
   if (m.size() != k || out.size() != k) return Status::bad_length;
   struct Scratch {
-    Limb c[kMaxLimbs], r[kMaxLimbs], re[kMaxLimbs], cb[kMaxLimbs];
+    Limb c[kMaxLimbs], r[kMaxLimbs], re[kMaxLimbs], cb[kMaxLimbs], a[kMaxLimbs], b[kMaxLimbs];
     Limb cp[kMaxLimbs], rp[kMaxLimbs], cq[kMaxLimbs], rq[kMaxLimbs], xp[kMaxLimbs], t[kMaxLimbs];
     Limb xq[2 * kMaxLimbs + 1];
     Limb prod[2 * kMaxLimbs + 1];
-    std::uint8_t rbytes[kMaxBytes];
   } s;
   WipeOnExit<Scratch> guard(s);
   if (!bignum::from_be(s.c, nl, m) || !bignum::lt_mask(s.c, N.m, nl)) return Status::bad_length;
-  // Blinding: r random below 2^(bits-1) < n; c' = c * r^e mod n.
-  Status st = rng.fill(std::span<std::uint8_t>(s.rbytes, k));
-  if (st != Status::ok) return Status::rng_failure;
-  const unsigned top = static_cast<unsigned>(bits() - 1 - 8 * (k - 1));  // usable bits of byte 0
-  s.rbytes[0] &= static_cast<std::uint8_t>((1u << top) - 1);
-  bignum::from_be(s.r, nl, std::span<const std::uint8_t>(s.rbytes, k));
-  s.r[0] |= 1;  // never zero
-  bignum::modexp_public(s.re, s.r, pub_.exponent(), N);  // r^e (plain)
-  bignum::to_mont(s.cb, s.c, N);
-  bignum::mont_mul(s.cb, s.cb, s.re, N);  // c * r^e (plain)
-  // Per prime: x = c'^dp * r^(p-2) = c^dp (mod p), blinding folded in.
-  bignum::reduce_to_mont(s.cp, s.cb, nl, p_);
-  bignum::reduce_to_mont(s.rp, s.r, nl, p_);
-  bignum::reduce_to_mont(s.cq, s.cb, nl, q_);
-  bignum::reduce_to_mont(s.rq, s.r, nl, q_);
-  bignum::pow2_secret_pair(s.xp, s.cp, dp_, s.rp, pm2_, p_, s.xq, s.cq, dq_, s.rq, qm2_, q_);
-  bignum::from_mont(s.xq, s.xq, q_);  // mq (plain)
-  // Garner: h = (mp - mq) * qinv mod p; m = mq + h*q.
-  bignum::reduce_to_mont(s.t, s.xq, q_.n, p_);
-  bignum::mod_sub(s.xp, s.xp, s.t, p_);
-  bignum::mont_mul(s.t, s.xp, qinv_, p_);  // plain h
-  const std::size_t pl = p_.n, ql = q_.n, total = pl + ql;
-  bignum::mul(s.prod, s.t, pl, q_.m, ql);
-  for (std::size_t i = ql; i < total + 1; ++i) s.xq[i] = 0;
-  s.prod[total] = 0;
-  bignum::add(s.prod, s.prod, s.xq, total + 1);
+  // Take the stored blinding pair if no other thread holds it.
+  bool pair = false;
+  if (!blind_lock_.test_and_set(std::memory_order_acquire)) {
+    Status st = Status::ok;
+    if (!blind_ready_ || blind_uses_ >= kBlindingUses) {
+      st = refresh_blinding(rng);
+    } else {
+      bignum::mont_mul(blind_a_, blind_a_, blind_a_, N);  // (r^2)^e
+      bignum::mont_mul(blind_b_, blind_b_, blind_b_, N);  // (r^2)^-1
+    }
+    if (st == Status::ok) {
+      for (std::size_t i = 0; i < nl; ++i) {
+        s.a[i] = blind_a_[i];
+        s.b[i] = blind_b_[i];
+      }
+      ++blind_uses_;
+      pair = true;
+    }
+    blind_lock_.clear(std::memory_order_release);
+    if (st != Status::ok) return st;
+  }
+  if (pair) {
+    // c' = c * A; x = c'^d = m^d * r; result = x * B.
+    bignum::mont_mul(s.cb, s.c, s.a, N);
+    bignum::reduce_to_mont(s.cp, s.cb, nl, p_);
+    bignum::reduce_to_mont(s.cq, s.cb, nl, q_);
+    bignum::pow2_secret_pair(s.xp, s.cp, dp_, nullptr, nullptr, p_, s.xq, s.cq, dq_, nullptr, nullptr, q_);
+    garner(s.prod, s.xp, s.xq);
+    bignum::mont_mul(s.t, s.prod, s.b, N);
+    for (std::size_t i = 0; i < nl; ++i) s.prod[i] = s.t[i];
+  } else {
+    // Fresh r: c' = c * r^e; per prime x = c'^dp * r^(p-2) = c^dp (mod p),
+    // the unblinding folded into the exponentiation.
+    Status st = random_below(s.r, nl, bits(), k, rng);
+    if (st != Status::ok) return st;
+    bignum::modexp_public(s.re, s.r, pub_.exponent(), N);  // r^e (plain)
+    bignum::to_mont(s.cb, s.c, N);
+    bignum::mont_mul(s.cb, s.cb, s.re, N);  // c * r^e (plain)
+    bignum::reduce_to_mont(s.cp, s.cb, nl, p_);
+    bignum::reduce_to_mont(s.rp, s.r, nl, p_);
+    bignum::reduce_to_mont(s.cq, s.cb, nl, q_);
+    bignum::reduce_to_mont(s.rq, s.r, nl, q_);
+    bignum::pow2_secret_pair(s.xp, s.cp, dp_, s.rp, pm2_, p_, s.xq, s.cq, dq_, s.rq, qm2_, q_);
+    garner(s.prod, s.xp, s.xq);
+  }
   // Fault check: the result raised to e must give the input back.
+  const std::size_t total = p_.n + q_.n;
   bignum::modexp_public(s.t, s.prod, pub_.exponent(), N);
   Limb diff = 0;
   for (std::size_t i = 0; i < nl; ++i) diff |= s.t[i] ^ s.c[i];

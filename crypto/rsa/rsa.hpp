@@ -8,6 +8,7 @@
 // Status::weak_key). Signing and verification take the message digest.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -105,6 +106,18 @@ class PrivateKey {
   bignum::Limb dp_[bignum::kMaxLimbs], dq_[bignum::kMaxLimbs];
   bignum::Limb pm2_[bignum::kMaxLimbs], qm2_[bignum::kMaxLimbs];  // p-2, q-2
   bignum::Limb qinv_[bignum::kMaxLimbs];                           // q^-1 mod p (plain)
+  // Blinding pair (Montgomery form mod n): A = r^e, B = r^-1 for a random
+  // r, squared after every use and replaced by a fresh r every
+  // kBlindingUses uses (the inversion costs about one signature). A
+  // private operation that finds the pair busy (another thread) blinds
+  // with a fresh r instead, folding r^-1 into the CRT exponentiations.
+  static constexpr unsigned kBlindingUses = 32;
+  mutable std::atomic_flag blind_lock_ = ATOMIC_FLAG_INIT;
+  mutable bool blind_ready_ = false;
+  mutable unsigned blind_uses_ = 0;
+  mutable bignum::Limb blind_a_[bignum::kMaxLimbs], blind_b_[bignum::kMaxLimbs];
+  Status refresh_blinding(RandomSource& rng) const noexcept;
+  void garner(bignum::Limb* out, bignum::Limb* xp_mont, bignum::Limb* xq_mont) const noexcept;
 };
 
 // RSASSA-PSS signing of a digest: salt of salt_len bytes from rng, MGF1

@@ -411,6 +411,62 @@ TEST_CASE("rsa: sign/verify round trips with the fixed test keys", "[rsa]") {
   });
 }
 
+namespace tern::rsa {
+// Holds a key's blinding-pair lock, as a concurrent signer would, so the
+// fresh-r (folded unblinding) path runs.
+struct PrivateKeyTestAccess {
+  static void hold_blinding(const PrivateKey& k) { (void)k.blind_lock_.test_and_set(); }
+  static void release_blinding(const PrivateKey& k) { k.blind_lock_.clear(); }
+};
+}  // namespace tern::rsa
+
+TEST_CASE("rsa: signing while the blinding pair is busy (fresh r, folded unblinding)", "[rsa]") {
+  auto keys = test_keys();
+  kernels("rsa-fold", [&](const std::string& kernel) {
+    std::size_t n = 0;
+    TestRandom rng(55);
+    for (auto& der : keys) {
+      rsa::PrivateKey k;
+      REQUIRE(k.from_pkcs1_der(der) == Status::ok);
+      rsa::PrivateKeyTestAccess::hold_blinding(k);
+      for (auto h : {sha2::HashId::sha256, sha2::HashId::sha512}) {
+        const Bytes d = digest_of(h, Bytes{1, 2, 3, static_cast<std::uint8_t>(n)});
+        Bytes sig(k.size_bytes()), sig2(k.size_bytes());
+        REQUIRE(rsa::sign_pss(k, h, d, 20, rng, sig) == Status::ok);
+        REQUIRE(rsa::verify_pss(k.public_key(), h, h, 20, d, sig) == Status::ok);
+        REQUIRE(rsa::sign_pkcs1v15(k, h, d, rng, sig) == Status::ok);
+        rsa::PrivateKeyTestAccess::release_blinding(k);
+        REQUIRE(rsa::sign_pkcs1v15(k, h, d, rng, sig2) == Status::ok);  // stored-pair path
+        rsa::PrivateKeyTestAccess::hold_blinding(k);
+        REQUIRE(sig == sig2);
+        REQUIRE(rsa::verify_pkcs1v15(k.public_key(), h, d, sig) == Status::ok);
+        ++n;
+      }
+      rsa::PrivateKeyTestAccess::release_blinding(k);
+    }
+    test::report("rsa signing with folded blinding", kernel, n);
+  });
+}
+
+TEST_CASE("rsa: many signatures with one key (blinding pair refreshes)", "[rsa]") {
+  auto keys = test_keys();
+  kernels("rsa-blinding", [&](const std::string& kernel) {
+    rsa::PrivateKey k;
+    REQUIRE(k.from_pkcs1_der(keys[0]) == Status::ok);
+    TestRandom rng(77);
+    test::Rng trng(78);
+    std::size_t n = 0;
+    for (int i = 0; i < 70; ++i) {  // more than two refresh periods
+      const Bytes d = digest_of(sha2::HashId::sha256, trng.bytes(16));
+      Bytes sig(k.size_bytes());
+      REQUIRE(rsa::sign_pss(k, sha2::HashId::sha256, d, 32, rng, sig) == Status::ok);
+      REQUIRE(rsa::verify_pss(k.public_key(), sha2::HashId::sha256, sha2::HashId::sha256, 32, d, sig) == Status::ok);
+      ++n;
+    }
+    test::report("rsa repeated signing", kernel, n);
+  });
+}
+
 TEST_CASE("rsa: PKCS#8 id-RSASSA-PSS key", "[rsa]") {
   auto path = test::locate(test::Source::vectors, "rsa/test_keys.txt");
   REQUIRE(path);
