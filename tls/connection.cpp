@@ -840,8 +840,8 @@ Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m
   hrr.session_id = session_id_;
   hrr.cipher_suite = static_cast<std::uint16_t>(suite_->id);
   hrr.exts.push_back({ext::key_share, encode_key_share_hrr(group)});
-  hrr.exts.push_back({ext::supported_versions, encode_supported_versions_server(kTls13)});
   hrr.exts.push_back({ext::cookie, encode_cookie(cookie_)});
+  hrr.exts.push_back({ext::supported_versions, encode_supported_versions_server(kTls13)});
   std::vector<std::uint8_t> msg;
   write_server_hello(msg, hrr);
   transcript_.set_hash(suite_->hash);

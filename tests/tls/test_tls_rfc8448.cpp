@@ -171,3 +171,179 @@ TEST_CASE("RFC 8448 §3: the server's CertificateVerify verifies with our RSA-PS
   CHECK(verify_signature(0x0403, rfc8448_rsa_cert(), content, sig).alert == Alert::illegal_parameter);
   CHECK(verify_signature(0x0401, rfc8448_rsa_cert(), content, sig).alert == Alert::illegal_parameter);
 }
+
+// ---- table-driven replay of §3, §5 (HelloRetryRequest) and §7 (compatibility mode) ----
+
+namespace {
+struct Phase {
+  std::vector<std::string> feed;    // trace records fed in
+  std::vector<std::string> expect;  // trace records expected out (concatenated)
+};
+struct Section {
+  const char* file;
+  bool compat;
+  std::vector<std::uint16_t> server_groups;
+  std::vector<Phase> client, server;
+  bool client_alert, server_alert;  // the final close_notify is at ap seq 0
+};
+
+Bytes exts_block(const Vec& ch_msg) {
+  Reader r(Bytes(ch_msg).subspan(4));
+  r.u16();
+  r.bytes(32);
+  r.vec8();
+  r.vec16();
+  r.vec8();
+  return Bytes(ch_msg).subspan(ch_msg.size() - r.remaining());
+}
+
+Vec cat(const test::Trace& t, const std::vector<std::string>& names) {
+  Vec v;
+  for (const auto& n : names) {
+    Vec x = t[n + ".complete_record"];
+    v.insert(v.end(), x.begin(), x.end());
+  }
+  return v;
+}
+
+const char* key_name(bool client, std::uint16_t group) {
+  if (group == 0x001d)
+    return client ? "client.create_an_ephemeral_x25519_key_pair.1.private_key"
+                  : "server.create_an_ephemeral_x25519_key_pair.1.private_key";
+  return client ? "client.create_an_ephemeral_p_256_key_pair.1.private_key"
+                : "server.create_an_ephemeral_p_256_key_pair.1.private_key";
+}
+
+const std::vector<Section>& sections() {
+  static const std::vector<Section> s = {
+      {"simple_1rtt.txt", false, {},
+       {{{}, {"client.send_handshake_record.1"}},
+        {{"server.send_handshake_record.1", "server.send_handshake_record.2"}, {"client.send_handshake_record.2"}}},
+       {{{"client.send_handshake_record.1"}, {"server.send_handshake_record.1", "server.send_handshake_record.2"}},
+        {{"client.send_handshake_record.2"}, {}}},
+       false, false},
+      {"hello_retry_request.txt", false, {0x0017},
+       {{{}, {"client.send_handshake_record.1"}},
+        {{"server.send_handshake_record.1"}, {"client.send_handshake_record.2"}},
+        {{"server.send_handshake_record.2", "server.send_handshake_record.3"}, {"client.send_handshake_record.3"}}},
+       {{{"client.send_handshake_record.1"}, {"server.send_handshake_record.1"}},
+        {{"client.send_handshake_record.2"}, {"server.send_handshake_record.2", "server.send_handshake_record.3"}},
+        {{"client.send_handshake_record.3"}, {}}},
+       true, true},
+      {"compatibility_mode.txt", true, {},
+       {{{}, {"client.send_handshake_record.1"}},
+        {{"server.send_handshake_record.1", "server.send_change_cipher_spec_record.1", "server.send_handshake_record.2"},
+         {"client.send_change_cipher_spec_record.1", "client.send_handshake_record.2"}}},
+       {{{"client.send_handshake_record.1"},
+         {"server.send_handshake_record.1", "server.send_change_cipher_spec_record.1", "server.send_handshake_record.2"}},
+        {{"client.send_change_cipher_spec_record.1", "client.send_handshake_record.2"}, {}}},
+       true, true},
+  };
+  return s;
+}
+}  // namespace
+
+TEST_CASE("RFC 8448 §3/§5/§7: client replays byte-exactly", "[tls][rfc8448][client][hrr]") {
+  std::size_t passed = 0;
+  for (const auto& sec : sections()) {
+    auto tr = test::load_trace(sec.file);
+    if (!tr) continue;
+    const auto& t = *tr;
+    INFO(sec.file);
+    const Vec ch1 = t["client.construct_a_clienthello_handshake_message.1.clienthello"];
+    ScriptedRandom rng;
+    rng.queue.push_back(Vec(ch1.begin() + 6, ch1.begin() + 38));
+    if (sec.compat) rng.queue.push_back(Vec(ch1.begin() + 39, ch1.begin() + 71));
+    StubVerifier verifier;
+    TestHooks hooks;
+    hooks.ephemeral_private = [&](std::uint16_t g) { return t[key_name(true, g)]; };
+    int n_ch = 0;
+    hooks.edit_client_hello = [&](ClientHelloOut& o) {
+      ++n_ch;
+      Vec ch = t["client.construct_a_clienthello_handshake_message." + std::to_string(n_ch) + ".clienthello"];
+      trace_extensions(o.exts, exts_block(ch), {ext::server_name, ext::key_share, ext::supported_versions, ext::cookie});
+    };
+    Config cfg;
+    cfg.rng = &rng;
+    cfg.hooks = &hooks;
+    cfg.verifier = &verifier;
+    cfg.server_name = "server";
+    cfg.middlebox_compat = sec.compat;
+    cfg.cipher_suites = {0x1301, 0x1303, 0x1302};
+    Connection c(Role::client, cfg);
+    for (const auto& ph : sec.client) {
+      Vec in = cat(t, ph.feed);
+      CHECK(c.feed(in) == in.size());
+      INFO(c.error());
+      REQUIRE(c.state() != ConnState::failed);
+      auto out = c.pending_output();
+      CHECK(hx(out) == hx(cat(t, ph.expect)));
+      c.consume_output(out.size());
+      ++passed;
+    }
+    CHECK(c.state() == ConnState::open);
+    if (sec.client_alert) {
+      c.close();
+      auto out = c.pending_output();
+      CHECK(hx(out) == hx(t["client.send_alert_record.1.complete_record"]));
+      c.consume_output(out.size());
+      Vec sa = t["server.send_alert_record.1.complete_record"];
+      c.feed(sa);
+      CHECK(c.peer_closed());
+    }
+  }
+  test::report("rfc8448 client flights byte-exact (§3, §5, §7)", "-", passed);
+}
+
+TEST_CASE("RFC 8448 §3/§5/§7: server replays byte-exactly", "[tls][rfc8448][server][hrr]") {
+  std::size_t passed = 0;
+  for (const auto& sec : sections()) {
+    auto tr = test::load_trace(sec.file);
+    if (!tr) continue;
+    const auto& t = *tr;
+    INFO(sec.file);
+    const bool hrr = !sec.server_groups.empty();
+    const Vec sh = t[std::string("server.construct_a_serverhello_handshake_message.") + (hrr ? "2" : "1") + ".serverhello"];
+    const Vec ee = t["server.construct_an_encryptedextensions_handshake_message.1.encryptedextensions"];
+    const Vec cv = t["server.construct_a_certificateverify_handshake_message.1.certificateverify"];
+    ScriptedRandom rng;
+    rng.queue.push_back(Vec(sh.begin() + 6, sh.begin() + 38));
+    TestHooks hooks;
+    hooks.ephemeral_private = [&](std::uint16_t g) { return t[key_name(false, g)]; };
+    hooks.edit_encrypted_extensions = [&](OutExtensions& o) { trace_extensions(o, Bytes(ee).subspan(4), {}); };
+    hooks.edit_signature = [&](Vec& sig) { sig.assign(cv.begin() + 8, cv.end()); };
+    hooks.hrr_cookie = [&]() {
+      ServerHello h;
+      Vec m = t["server.construct_a_serverhello_handshake_message.1.serverhello"];
+      REQUIRE(!parse_server_hello(Bytes(m).subspan(4), h));
+      return Vec(h.cookie.begin(), h.cookie.end());
+    };
+    Config cfg;
+    cfg.rng = &rng;
+    cfg.hooks = &hooks;
+    if (hrr) cfg.groups = sec.server_groups;
+    cfg.credentials.push_back(make_credential(0x0804));
+    Connection s(Role::server, cfg);
+    for (const auto& ph : sec.server) {
+      Vec in = cat(t, ph.feed);
+      CHECK(s.feed(in) == in.size());
+      INFO(s.error());
+      REQUIRE(s.state() != ConnState::failed);
+      auto out = s.pending_output();
+      CHECK(hx(out) == hx(cat(t, ph.expect)));
+      s.consume_output(out.size());
+      ++passed;
+    }
+    CHECK(s.state() == ConnState::open);
+    CHECK(s.hello_retry() == hrr);
+    if (sec.server_alert) {
+      Vec ca = t["client.send_alert_record.1.complete_record"];
+      s.feed(ca);
+      CHECK(s.peer_closed());
+      s.close();
+      auto out = s.pending_output();
+      CHECK(hx(out) == hx(t["server.send_alert_record.1.complete_record"]));
+    }
+  }
+  test::report("rfc8448 server flights byte-exact (§3, §5, §7)", "-", passed);
+}
