@@ -35,7 +35,23 @@ void curve25519_clamp(std::uint8_t k[32]) noexcept {
   k[31] &= 127;
   k[31] |= 64;
 }
-const curve25519_detail::Kernel& curve25519_kernel() noexcept { return dispatch().get(); }
+namespace {
+const Kernel* g_forced = nullptr;  // tests only (see kernel.hpp)
+}  // namespace
+const curve25519_detail::Kernel& curve25519_kernel() noexcept {
+  const Kernel* forced = g_forced;
+  return forced != nullptr ? *forced : dispatch().get();
+}
+bool curve25519_detail::force_kernel_unchecked(const char* name) noexcept {
+  g_forced = nullptr;
+  if (name == nullptr) return true;
+  for (const Kernel& k : dispatch().all())
+    if (std::strcmp(k.name, name) == 0) {
+      g_forced = &k;
+      return true;
+    }
+  return false;
+}
 
 KernelSet& curve25519_kernels() noexcept { return dispatch(); }
 
@@ -46,7 +62,7 @@ Status x25519(std::span<std::uint8_t, 32> shared, std::span<const std::uint8_t, 
   std::memcpy(k, scalar.data(), 32);
   std::memcpy(u, peer.data(), 32);  // copies: shared may alias an input
   curve25519_clamp(k);
-  dispatch().get().ladder(out, k, u);
+  curve25519_kernel().ladder(out, k, u);
   std::uint8_t acc = 0;
   for (auto b : out) acc |= b;
   std::memcpy(shared.data(), out, 32);
@@ -62,7 +78,7 @@ void x25519_public_key(std::span<std::uint8_t, 32> pub, std::span<const std::uin
   std::uint8_t k[32];
   std::memcpy(k, scalar.data(), 32);
   curve25519_clamp(k);
-  dispatch().get().base_mont(pub.data(), k);
+  curve25519_kernel().base_mont(pub.data(), k);
   wipe(k, sizeof k);
 }
 

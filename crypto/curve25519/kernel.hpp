@@ -29,6 +29,12 @@ extern const Kernel kernel_portable32;  // field_32.hpp
 extern const Kernel kernel_adx;  // field_adx.hpp
 #endif
 
+// Tests only: runs every call on the named kernel WITHOUT checking the CPU
+// (nullptr: back to the dispatcher). Used by the valgrind constant-time
+// check, whose emulated CPUID hides ADX although it executes ADCX/ADOX.
+// Not thread safe; never call it outside tests.
+bool force_kernel_unchecked(const char* name) noexcept;
+
 }  // namespace tern::curve25519_detail
 
 namespace tern {
