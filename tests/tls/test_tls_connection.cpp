@@ -117,7 +117,8 @@ TEST_CASE("connection: every suite x group x signature scheme", "[tls][connectio
       }
   }
   test::report("tls in-memory handshakes", "-", static_cast<std::size_t>(n));
-  CHECK(n == 45);  // 3 suites x 3 groups x 5 schemes (rsa_pss_rsae_sha512 needs a >= 1040-bit key)
+  // Without the RFC 8448 key (traces missing) the RSA rows are skipped.
+  CHECK(n == (test::locate(test::Source::rfc8448, "private_keys.txt") ? 45 : 27));  // 3 suites x 3 groups x 5 schemes (rsa_pss_rsae_sha512 needs a >= 1040-bit key)
 }
 
 TEST_CASE("connection: HelloRetryRequest, ALPN, SNI, compat mode", "[tls][connection][hrr]") {
