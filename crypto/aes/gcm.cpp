@@ -65,7 +65,10 @@ AesGcm::~AesGcm() { wipe_object(key_); }
 
 Status AesGcm::init(std::span<const std::uint8_t> key) noexcept {
   kern_ = nullptr;
-  if (key.size() != 16 && key.size() != 32) return Status::bad_key;
+  if (key.size() != 16 && key.size() != 32) {
+    wipe_object(key_);  // no stale key material stays behind a failed init
+    return Status::bad_key;
+  }
   key_.rounds = detail::expand_key(key.data(), key.size(), key_.rk);
   detail::bitslice_round_keys(key_.rk, key_.rounds, key_.bs_rk);
   const GcmKernel& k = g_dispatch.get();
