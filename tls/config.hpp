@@ -48,6 +48,8 @@ struct TestHooks {
   std::function<std::vector<std::uint8_t>(std::uint16_t group)> ephemeral_private;
   // Replace the CertificateVerify signature we produce (RSA-PSS is randomized).
   std::function<void(std::vector<std::uint8_t>& signature)> edit_signature;
+  // Corrupt/replace our Finished verify_data (negative tests).
+  std::function<void(std::vector<std::uint8_t>& verify_data)> edit_finished;
   // The server's HelloRetryRequest cookie (default: random).
   std::function<std::vector<std::uint8_t>()> hrr_cookie;
 };

@@ -648,8 +648,10 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
   transcript_.current(th);
   if (finished_verify_data(suite_->hash, c_hs_.view(), th.view(), vd) != Status::ok)
     return fail(Alert::internal_error, "finished computation failed");
-  std::vector<std::uint8_t> fin;
-  write_finished(fin, vd.view());
+  std::vector<std::uint8_t> fin, vdv(vd.b, vd.b + vd.n);
+  if (cfg_.hooks && cfg_.hooks->edit_finished) cfg_.hooks->edit_finished(vdv);
+  write_finished(fin, vdv);
+  wipe(vdv.data(), vdv.size());
   queue_handshake(fin);
   TERN_TLS_TRY(flush_handshake());
   if (write_.install(*suite_, c_ap_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
@@ -816,7 +818,9 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   if (finished_verify_data(suite_->hash, s_hs_.view(), th.view(), vd) != Status::ok)
     return fail(Alert::internal_error, "finished computation failed");
   msg.clear();
-  write_finished(msg, vd.view());
+  std::vector<std::uint8_t> vdv(vd.b, vd.b + vd.n);
+  if (cfg_.hooks && cfg_.hooks->edit_finished) cfg_.hooks->edit_finished(vdv);
+  write_finished(msg, vdv);
   queue_handshake(msg);
   TERN_TLS_TRY(flush_handshake());
   TERN_TLS_TRY(derive_application_secrets());

@@ -429,20 +429,54 @@ TEST_CASE("connection: handshake-level errors", "[tls][connection][negative]") {
     p.run();
     CHECK(p.c->alert() == Alert::bad_certificate);
   }
-  SECTION("bad client Finished -> server decrypt_error") {
+  SECTION("bad Finished -> decrypt_error, both directions") {
+    for (bool bad_server : {true, false}) {
+      Pair p;
+      TestHooks hooks;
+      hooks.edit_finished = [](Vec& vd) { vd[0] ^= 1; };
+      (bad_server ? p.scfg : p.ccfg).hooks = &hooks;
+      p.scfg.credentials.push_back(make_credential(0x0807));
+      p.start();
+      p.run();
+      Connection& victim = bad_server ? *p.c : *p.s;
+      CHECK(victim.alert() == Alert::decrypt_error);
+      CHECK(std::string(victim.error()) == "Finished does not verify");
+      CHECK(victim.state() == ConnState::failed);
+    }
+  }
+  SECTION("wrong-length Finished -> decode_error") {
+    Pair p;
+    TestHooks hooks;
+    hooks.edit_finished = [](Vec& vd) { vd.pop_back(); };
+    p.scfg.hooks = &hooks;
+    p.scfg.credentials.push_back(make_credential(0x0807));
+    p.start();
+    p.run();
+    CHECK(p.c->alert() == Alert::decode_error);
+  }
+  SECTION("tampered client Finished record -> bad_record_mac") {
     Pair p;
     to_server_flight(p);
     auto flight = p.s->pending_output();
     REQUIRE(p.c->feed(flight) == flight.size());
     p.s->consume_output(flight.size());
     REQUIRE(p.c->state() == ConnState::open);
-    // Replace the client's Finished record with a fresh one under the same key
-    // is not possible from outside; flip a bit of the verify_data ciphertext
-    // instead -> the record fails authentication first.
     Vec fin(p.c->pending_output().begin(), p.c->pending_output().end());
     fin[fin.size() - 20] ^= 1;
     p.s->feed(fin);
     CHECK(p.s->alert() == Alert::bad_record_mac);
+  }
+  SECTION("after a fatal error the connection stays failed") {
+    Pair p;
+    p.scfg.credentials.push_back(make_credential(0x0807));
+    p.start();
+    Vec junk = {99, 3, 3, 0, 1, 0};
+    p.s->feed(junk);
+    REQUIRE(p.s->state() == ConnState::failed);
+    auto ch = p.c->pending_output();
+    CHECK(p.s->feed(ch) == 0);
+    CHECK(p.s->state() == ConnState::failed);
+    CHECK(p.s->alert() == Alert::unexpected_message);
   }
 }
 
