@@ -1,5 +1,5 @@
-// TLS benchmark rows (tern only for now; the OpenSSL libssl rows over
-// memory BIOs are still to do):
+// TLS benchmark rows (tern; OpenSSL libssl over a BIO pair for the bulk
+// rows -- the OpenSSL handshake rows are still to do):
 //   tls-handshake-server-ecdsa-p256/tern, tls-handshake-server-ed25519/tern:
 //     the server side of a full x25519 handshake. The client's flights are
 //     recorded once in setup; the server's randomness is a fixed-seed stream
@@ -12,6 +12,8 @@
 //     Finished). The certificate verifier is a stub (x509 not wired in yet).
 //   tls-bulk-aes256gcm/tern/16384, tls-bulk-chacha20poly1305/tern/16384:
 //     one 16 KiB write sealed by the client and opened/read by the server.
+//   tls-bulk-*/openssl/16384: the same with SSL_write/SSL_read over an
+//     in-memory BIO pair (ECDSA P-256 certificate, TLS 1.3 only).
 #include <cstring>
 #include <memory>
 #include <string>
@@ -23,6 +25,12 @@
 #include "crypto/internal/der.hpp"
 #include "crypto/internal/random.hpp"
 #include "tls/connection.hpp"
+
+#if TERN_HAVE_OPENSSL
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#endif
 
 namespace {
 
@@ -180,6 +188,65 @@ struct BulkFixture {
   }
 };
 
+#if TERN_HAVE_OPENSSL
+struct OsslBulk {
+  EVP_PKEY* pkey = nullptr;
+  X509* x509 = nullptr;
+  SSL_CTX *sctx = nullptr, *cctx = nullptr;
+  SSL *s = nullptr, *c = nullptr;
+  Vec buf = Vec(16384, 0x5a), sink = Vec(16384);
+  explicit OsslBulk(const char* suite) {
+    pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+    x509 = X509_new();
+    X509_set_version(x509, 2);
+    X509_gmtime_adj(X509_getm_notBefore(x509), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x509), 86400);
+    X509_set_pubkey(x509, pkey);
+    X509_sign(x509, pkey, EVP_sha256());
+    sctx = SSL_CTX_new(TLS_server_method());
+    cctx = SSL_CTX_new(TLS_client_method());
+    for (SSL_CTX* ctx : {sctx, cctx}) {
+      SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+      SSL_CTX_set_ciphersuites(ctx, suite);
+    }
+    SSL_CTX_use_certificate(sctx, x509);
+    SSL_CTX_use_PrivateKey(sctx, pkey);
+    s = SSL_new(sctx);
+    c = SSL_new(cctx);
+    BIO *b1 = nullptr, *b2 = nullptr;
+    BIO_new_bio_pair(&b1, 1 << 17, &b2, 1 << 17);
+    SSL_set_bio(c, b1, b1);
+    SSL_set_bio(s, b2, b2);
+    SSL_set_connect_state(c);
+    SSL_set_accept_state(s);
+    for (int i = 0; i < 20 && !(SSL_is_init_finished(c) && SSL_is_init_finished(s)); ++i) {
+      SSL_do_handshake(c);
+      SSL_do_handshake(s);
+    }
+    if (!SSL_is_init_finished(c) || !SSL_is_init_finished(s)) __builtin_trap();
+    char tmp[1];
+    (void)SSL_read(c, tmp, 0);  // absorb the session tickets
+  }
+  ~OsslBulk() {
+    SSL_free(c);
+    SSL_free(s);
+    SSL_CTX_free(cctx);
+    SSL_CTX_free(sctx);
+    X509_free(x509);
+    EVP_PKEY_free(pkey);
+  }
+  void once() {
+    if (SSL_write(c, buf.data(), static_cast<int>(buf.size())) != static_cast<int>(buf.size())) __builtin_trap();
+    int got = 0;
+    while (got < static_cast<int>(sink.size())) {
+      int r = SSL_read(s, sink.data() + got, static_cast<int>(sink.size()) - got);
+      if (r <= 0) __builtin_trap();
+      got += r;
+    }
+  }
+};
+#endif
+
 // Fixtures are built lazily in setup() (not at program start).
 template <class F, class... A>
 std::shared_ptr<std::unique_ptr<F>> lazy() {
@@ -210,6 +277,16 @@ tern::bench::Registrar reg([] {
                       [f](std::uint64_t n) {
                         for (std::uint64_t i = 0; i < n; ++i) (*f)->once();
                       }});
+#if TERN_HAVE_OPENSSL
+    auto o = lazy<OsslBulk>();
+    auto osetup = [o, suite] {
+      if (!*o) *o = std::make_unique<OsslBulk>(suite == 0x1302 ? "TLS_AES_256_GCM_SHA384" : "TLS_CHACHA20_POLY1305_SHA256");
+    };
+    tern::bench::add({suite == 0x1302 ? "tls-bulk-aes256gcm" : "tls-bulk-chacha20poly1305", "openssl", 16384, osetup,
+                      [o](std::uint64_t n) {
+                        for (std::uint64_t i = 0; i < n; ++i) (*o)->once();
+                      }});
+#endif
   }
 });
 
