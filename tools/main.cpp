@@ -20,6 +20,10 @@ struct Command {
 };
 const Command kCommands[] = {
     {"speed", cmd_speed, "measure the throughput of every primitive and kernel"},
+    {"keygen", cmd_keygen, "generate a private key (Ed25519, ECDSA P-256/P-384)"},
+    {"cert", cmd_cert, "issue, show, verify and check certificates (tern cert --help)"},
+    {"client", cmd_client, "connect to a TLS 1.3 server and relay stdin/stdout"},
+    {"server", cmd_server, "serve TLS 1.3 (echo or a simple HTTP response)"},
 };
 
 void usage(std::FILE* out) {

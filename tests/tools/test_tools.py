@@ -1,0 +1,392 @@
+#!/usr/bin/python3
+"""End-to-end tests of the tern command-line tool.
+
+usage: test_tools.py TERN_EXE CASE
+
+Every case works in a fresh temporary directory, talks only to 127.0.0.1
+on free ports, bounds every wait, and kills the servers it started.
+OpenSSL (the `openssl` binary and Python's ssl module) is the peer.
+"""
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+TERN = os.path.abspath(sys.argv[1])
+CASE = sys.argv[2]
+WORK = tempfile.mkdtemp(prefix="tern-tools-")
+PROCS = []
+FAILS = []
+
+
+def log(*a):
+    print(*a, flush=True)
+
+
+def check(cond, what):
+    if cond:
+        log("ok:", what)
+    else:
+        log("FAIL:", what)
+        FAILS.append(what)
+
+
+def path(name):
+    return os.path.join(WORK, name)
+
+
+def tern(*args, stdin=None, timeout=30):
+    r = subprocess.run([TERN, *args], input=stdin, capture_output=True, timeout=timeout, cwd=WORK)
+    out, err = r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
+    log("$ tern", " ".join(args), "->", r.returncode)
+    if out.strip():
+        log("  stdout:", out.strip().replace("\n", "\n          "))
+    if err.strip():
+        log("  stderr:", err.strip().replace("\n", "\n          "))
+    return r.returncode, out, err
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_port(port, proc, timeout=10):
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc.poll() is not None:
+            raise RuntimeError("server exited early: %s" % proc.args)
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("server did not listen on port %d" % port)
+
+
+def s_server(cert, key, *extra):
+    """openssl s_server -tls1_3 on a free port; waits until it accepts."""
+    port = free_port()
+    p = subprocess.Popen(["openssl", "s_server", "-tls1_3", "-accept", "127.0.0.1:%d" % port, "-cert", cert,
+                          "-key", key, "-quiet", *extra],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=WORK)
+    PROCS.append(p)
+    # s_server needs a moment; probing with a plain TCP connect costs it one
+    # (failed) handshake, which it survives.
+    wait_port(port, p)
+    return port, p
+
+
+def tern_server(*args):
+    p = subprocess.Popen([TERN, "server", "--bind", "127.0.0.1", "--port", "0", *args],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=WORK)
+    PROCS.append(p)
+    line = p.stderr.readline().decode()
+    if not line.startswith("listening on "):
+        raise RuntimeError("tern server did not start: %r" % line)
+    port = int(line.strip().rsplit(":", 1)[1])
+    return port, p
+
+
+def make_pki(kind="p256"):
+    """A CA and its key in WORK (ca.pem, ca.key)."""
+    if not os.path.exists(path("ca.pem")):
+        assert tern("keygen", "--type", kind, "--out", path("ca.key"))[0] == 0
+        assert tern("cert", "issue", "--key", path("ca.key"), "--cn", "tern test CA", "--days", "3650",
+                    "--out", path("ca.pem"))[0] == 0
+
+
+def leaf(name, kind="p256", extra=(), sans="localhost,127.0.0.1"):
+    make_pki()
+    key, cert = path(name + ".key"), path(name + ".pem")
+    assert tern("keygen", "--type", kind, "--out", key)[0] == 0
+    rc = tern("cert", "issue", "--key", key, "--ca", path("ca.pem"), "--ca-key", path("ca.key"),
+              "--san", sans, "--eku", "server,client", "--out", cert, *extra)[0]
+    assert rc == 0
+    return cert, key
+
+
+# ---- cases --------------------------------------------------------------------------
+
+
+def case_certs():
+    """keygen / cert issue / show / verify round trips."""
+    for kind in ("ed25519", "p256", "p384"):
+        d = path(kind)
+        os.mkdir(d)
+        ca_key, ca, k, c = (os.path.join(d, n) for n in ("ca.key", "ca.pem", "leaf.key", "leaf.pem"))
+        check(tern("keygen", "--type", kind, "--out", ca_key)[0] == 0, kind + " keygen")
+        check(open(ca_key).read().startswith("-----BEGIN PRIVATE KEY-----"), kind + " key is PEM PKCS#8")
+        check(oct(os.stat(ca_key).st_mode & 0o777) == "0o600", kind + " key file is private")
+        r = subprocess.run(["openssl", "pkey", "-in", ca_key, "-noout"], capture_output=True)
+        check(r.returncode == 0, kind + " key readable by openssl")
+        check(tern("cert", "issue", "--key", ca_key, "--cn", "Test CA " + kind, "--out", ca)[0] == 0, kind + " CA")
+        check(tern("keygen", "--type", kind, "--out", k)[0] == 0, kind + " leaf keygen")
+        check(tern("cert", "issue", "--key", k, "--ca", ca, "--ca-key", ca_key, "--san", "www.example.com,example.com",
+                   "--san", "192.0.2.7", "--eku", "server", "--days", "90", "--out", c)[0] == 0, kind + " leaf issue")
+        rc, out, _ = tern("cert", "show", c)
+        check(rc == 0 and "Subject:    CN=www.example.com" in out and "Issuer:     CN=Test CA " + kind in out,
+              kind + " show subject/issuer")
+        check("www.example.com, example.com, 192.0.2.7" in out, kind + " show SANs")
+        check("CA:FALSE" in out and "serverAuth" in out and "digitalSignature" in out, kind + " show extensions")
+        check("days left" in out and "Serial:" in out and "SHA-256:" in out, kind + " show validity/serial")
+        rc, out, _ = tern("cert", "show", ca)
+        check(rc == 0 and "CA:TRUE" in out and "keyCertSign" in out, kind + " show CA")
+        # openssl agrees.
+        r = subprocess.run(["openssl", "verify", "-CAfile", ca, "-purpose", "sslserver", c], capture_output=True)
+        check(r.returncode == 0, kind + " openssl verify accepts the leaf")
+        r = subprocess.run(["openssl", "x509", "-in", c, "-noout", "-ext", "subjectAltName"], capture_output=True, text=True)
+        check("DNS:www.example.com" in r.stdout and "IP Address:192.0.2.7" in r.stdout, kind + " openssl sees the SANs")
+        # verify
+        check(tern("cert", "verify", "--cafile", ca, "--host", "www.example.com", c)[0] == 0, kind + " verify ok")
+        check(tern("cert", "verify", "--cafile", ca, "--host", "192.0.2.7", c)[0] == 0, kind + " verify IP ok")
+        rc, _, err = tern("cert", "verify", "--cafile", ca, "--host", "evil.example.org", c)
+        check(rc == 2 and "certificate 0" in err and ("evil.example.org" in err or "www.example.com" in err),
+              kind + " wrong host -> 2 with the names")
+        rc, _, err = tern("cert", "verify", "--cafile", ca, "--at", "2099-01-01", c)
+        check(rc == 2 and "expired" in err, kind + " verify in the future -> expired")
+        rc, _, err = tern("cert", "verify", "--cafile", c, ca)
+        check(rc == 2, kind + " wrong anchor -> 2")
+    # An expired leaf, a chain file with both certificates, a not-yet-valid one.
+    d = path("ed25519")
+    ca_key, ca, k = (os.path.join(d, n) for n in ("ca.key", "ca.pem", "leaf.key"))
+    old = os.path.join(d, "old.pem")
+    check(tern("cert", "issue", "--key", k, "--ca", ca, "--ca-key", ca_key, "--san", "old.example",
+               "--not-before", "2020-01-01", "--not-after", "2021-01-01T00:00:00Z", "--out", old)[0] == 0, "expired issue")
+    rc, out, _ = tern("cert", "show", old)
+    check("EXPIRED" in out and "2021-01-01 00:00:00 UTC" in out, "show marks expired")
+    rc, _, err = tern("cert", "verify", "--cafile", ca, "--host", "old.example", old)
+    check(rc == 2 and "expired" in err and "2021-01-01" in err and "certificate 0" in err, "expired -> 2 with the date")
+    check(tern("cert", "verify", "--cafile", ca, "--at", "@%d" % (time.time() + 30 * 86400),
+               os.path.join(d, "leaf.pem"))[0] == 0, "--at inside the validity")
+    chain = os.path.join(d, "chain.pem")
+    with open(chain, "w") as f:
+        f.write(open(os.path.join(d, "leaf.pem")).read() + open(ca).read())
+    rc, out, _ = tern("cert", "show", chain)
+    check(rc == 0 and "Certificate 1 of 2" in out and "Certificate 2 of 2" in out, "show prints every chain member")
+    # Errors.
+    rc, _, err = tern("keygen", "--type", "rsa2048")
+    check(rc != 0 and "not available" in err, "rsa2048 keygen reports it is not available")
+    check(tern("keygen", "--type", "dsa")[0] != 0, "unknown key type")
+    rc, _, err = tern("cert", "show", path("nope.pem"))
+    check(rc != 0 and "cannot read" in err, "missing file")
+    rc, _, err = tern("cert", "issue", "--key", k, "--ca", ca, "--ca-key", os.path.join(path("p256"), "ca.key"))
+    check(rc != 0 and "does not belong" in err, "mismatched CA key")
+    for cmd in (["keygen"], ["cert"], ["cert", "issue"], ["cert", "show"], ["cert", "verify"], ["cert", "check"],
+                ["client"], ["server"]):
+        rc, out, _ = tern(*cmd, "--help")
+        check(rc == 0 and "usage:" in out, " ".join(cmd) + " --help")
+    rc, _, err = tern("cert", "verify", "--bogus", "x")
+    check(rc == 64 and "unknown option" in err, "unknown option -> usage error")
+    # An openssl-made RSA key and EC (SEC1) key load for issuing.
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out",
+                    path("rsa.key")], check=True, capture_output=True)
+    check(tern("cert", "issue", "--key", path("rsa.key"), "--cn", "RSA CA", "--out", path("rsa-ca.pem"))[0] == 0,
+          "RSA key (openssl-made) issues a self-signed CA")
+    rc, out, _ = tern("cert", "show", path("rsa-ca.pem"))
+    check("RSA 2048 bits" in out and "sha256WithRSAEncryption" in out, "RSA CA shows key and signature")
+    check(tern("cert", "verify", "--cafile", path("rsa-ca.pem"), "--purpose", "any", path("rsa-ca.pem"))[0] == 0,
+          "RSA CA verifies")
+
+
+def case_check():
+    """tern cert check against openssl s_server: 90 days, 5 days, expired, wrong name, unreachable."""
+    make_pki()
+    ca = path("ca.pem")
+    good = leaf("good", extra=("--days", "90"))
+    soon = leaf("soon", extra=("--days", "5"))
+    old = leaf("old", extra=("--not-before", "2020-01-01", "--not-after", "2020-06-01"))
+    wrong = leaf("wrong", sans="other.example")
+    ports = {}
+    for name, (c, k) in (("good", good), ("soon", soon), ("old", old), ("wrong", wrong)):
+        ports[name] = s_server(c, k)[0]
+    t = lambda n: "localhost:%d" % ports[n]
+    rc, out, _ = tern("cert", "check", "--cafile", ca, t("good"))
+    check(rc == 0 and "OK" in out and "days left" in out, "90 days -> exit 0")
+    rc, out, _ = tern("cert", "check", "--cafile", ca, "127.0.0.1:%d" % ports["good"])
+    check(rc == 0, "IP target matches the IP SAN -> exit 0")
+    rc, out, _ = tern("cert", "check", "--cafile", ca, t("soon"))
+    check(rc == 1 and "WARN" in out and ("4 days" in out or "5 days" in out), "5 days -> exit 1")
+    rc, out, _ = tern("cert", "check", "--cafile", ca, "--warn-days", "3", t("soon"))
+    check(rc == 0, "5 days with --warn-days 3 -> exit 0")
+    rc, out, _ = tern("cert", "check", "--cafile", ca, t("old"))
+    check(rc == 2 and "INVALID" in out and "expired" in out, "expired -> exit 2")
+    rc, out, _ = tern("cert", "check", "--cafile", ca, t("wrong"))
+    check(rc == 2 and "INVALID" in out and "other.example" in out, "wrong name -> exit 2 naming the certificate's names")
+    closed = free_port()
+    rc, out, _ = tern("cert", "check", "--cafile", ca, "--timeout", "5", "127.0.0.1:%d" % closed)
+    check(rc == 2 and "UNREACHABLE" in out, "unreachable port -> exit 2")
+    rc, out, _ = tern("cert", "check", t("good"))
+    check(rc == 2 and "unknown_issuer" in out, "system store does not trust the test CA -> exit 2")
+    with open(path("targets.txt"), "w") as f:
+        f.write("# monitored\n%s\n%s  # soon\n\n" % (t("good"), t("soon")))
+    rc, out, _ = tern("cert", "check", "--cafile", ca, "--json", "--targets", path("targets.txt"))
+    data = json.loads(out)
+    check(rc == 1 and [d["status"] for d in data] == ["ok", "warn"] and data[0]["days_left"] >= 89,
+          "--targets + --json, worst status wins")
+    rc, out, _ = tern("cert", "check", "--cafile", ca, "--json", t("good"), t("old"), "127.0.0.1:%d" % closed)
+    data = json.loads(out)
+    check(rc == 2 and [d["status"] for d in data] == ["ok", "invalid", "unreachable"] and "error" in data[1],
+          "mixed targets -> exit 2, JSON per target")
+
+
+def relay_until(p, needle, timeout=10):
+    """Reads p.stdout until needle shows up (bounded)."""
+    import select
+    buf = b""
+    end = time.time() + timeout
+    while needle not in buf and time.time() < end:
+        r, _, _ = select.select([p.stdout], [], [], 0.2)
+        if r:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            buf += chunk
+    return buf
+
+
+def case_client():
+    """tern client against openssl s_server -tls1_3 (Ed25519, P-256, P-384 certificates)."""
+    make_pki()
+    ca = path("ca.pem")
+    for kind in ("ed25519", "p256", "p384"):
+        c, k = leaf("srv-" + kind, kind=kind)
+        port, p = s_server(c, k, "-rev", "-alpn", "h2,http/1.1")
+        rc, out, err = tern("client", "localhost:%d" % port, "--cafile", ca, "--alpn", "http/1.1", "--wait", "3",
+                            stdin=b"hello tern\n")
+        check(rc == 0 and "nret nolleh" in out, kind + ": data relayed both ways (s_server -rev)")
+        check("Protocol:   TLS 1.3" in err and "Suite:      TLS_" in err and "Group:      x25519" in err,
+              kind + ": prints version, suite, group")
+        scheme = {"ed25519": "ed25519", "p256": "ecdsa_secp256r1_sha256", "p384": "ecdsa_secp384r1_sha384"}[kind]
+        check("Signature:  " + scheme in err and "ALPN:       http/1.1" in err, kind + ": signature scheme and ALPN")
+        check("0 subject: CN=localhost" in err and "days left" in err and "Verified:   OK" in err,
+              kind + ": prints the verified chain")
+    c, k = leaf("srv-ku")
+    port, p = s_server(c, k, "-rev")
+    rc, out, err = tern("client", "localhost:%d" % port, "--cafile", ca, "--keyupdate", "--wait", "3", stdin=b"abc\n")
+    check(rc == 0 and "cba" in out and "KeyUpdate sent" in err, "--keyupdate, then data still flows")
+    rc, out, err = tern("client", "localhost:%d" % port, "--wait", "3", stdin=b"x\n")
+    check(rc == 2 and "certificate verification failed" in err and "unknown_issuer" in err,
+          "untrusted server -> exit 2 with the reason")
+    rc, out, err = tern("client", "localhost:%d" % port, "--insecure", "--wait", "3", stdin=b"xyz\n")
+    check(rc == 0 and "WARNING" in err and "NOT" in err and "zyx" in out, "--insecure warns loudly and connects")
+    rc, out, err = tern("client", "127.0.0.1:%d" % port, "--servername", "nothere.example", "--cafile", ca, stdin=b"")
+    check(rc == 2 and "nothere.example" in err, "wrong --servername -> exit 2 naming it")
+    rc, _, err = tern("client", "localhost:%d" % port, "--resume", "--cafile", ca, stdin=b"")
+    check(rc != 0 and "not available" in err, "--resume: clear not-available error")
+    rc, _, err = tern("client", "127.0.0.1:%d" % free_port(), "--cafile", ca, stdin=b"")
+    check(rc == 1 and "cannot connect" in err, "refused connection -> clear error")
+
+
+def case_server():
+    """tern server against openssl s_client and Python's ssl module."""
+    make_pki()
+    ca = path("ca.pem")
+    for kind in ("ed25519", "p256", "p384"):
+        c, k = leaf("tsrv-" + kind, kind=kind)
+        port, p = tern_server("--cert", c, "--key", k, "--www", "--max-connections", "1", "--alpn", "http/1.1")
+        r = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_3", "-CAfile", ca,
+                            "-servername", "localhost", "-verify_return_error", "-verify_hostname", "localhost",
+                            "-alpn", "http/1.1", "-ign_eof"],
+                           input=b"GET / HTTP/1.0\r\n\r\n", capture_output=True, timeout=20)
+        out = r.stdout.decode(errors="replace")
+        check(r.returncode == 0 and "HTTP/1.0 200 OK" in out and "Verify return code: 0 (ok)" in out,
+              kind + ": openssl s_client verifies and gets the --www answer")
+        check("ALPN protocol: http/1.1" in out and "request: GET / HTTP/1.0" in out, kind + ": ALPN negotiated")
+        line = p.stdout.readline().decode()
+        log("  server log:", line.strip())
+        check(line.startswith("127.0.0.1:") and "TLS_" in line and "resumed=no" in line and "in=18" in line,
+              kind + ": one log line per connection")
+        p.wait(timeout=10)
+    # Echo with Python's ssl (OpenSSL underneath), including a second connection.
+    c, k = leaf("tsrv-echo")
+    port, p = tern_server("--cert", c, "--key", k, "--max-connections", "2")
+    ctx = ssl.create_default_context(cafile=ca)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    for i in range(2):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                msg = b"echo %d " % i * 1000
+                s.sendall(msg)
+                got = b""
+                while len(got) < len(msg):
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    got += chunk
+                check(got == msg and s.version() == "TLSv1.3", "python ssl echo round %d" % i)
+        line = p.stdout.readline().decode()
+        log("  server log:", line.strip())
+        check("in=%d out=%d" % (len(msg), len(msg)) in line, "log counts bytes, round %d" % i)
+    p.wait(timeout=10)
+    check(p.returncode == 0, "--max-connections ends the server")
+    rc, _, err = tern("server", "--cert", c, "--key", k, "--verify-client", ca)
+    check(rc != 0 and "not available" in err, "--verify-client: clear not-available error")
+    other_key = path("other.key")
+    tern("keygen", "--out", other_key)
+    rc, _, err = tern("server", "--cert", c, "--key", other_key)
+    check(rc != 0 and "does not match" in err, "mismatched key and certificate")
+
+
+def case_interop():
+    """tern client <-> tern server: echo, --www, ALPN, KeyUpdate, RSA server key."""
+    make_pki()
+    ca = path("ca.pem")
+    c, k = leaf("both")
+    port, p = tern_server("--cert", c, "--key", k, "--max-connections", "2", "--alpn", "h2,http/1.1")
+    data = os.urandom(100000)
+    rc, out, err = tern("client", "localhost:%d" % port, "--cafile", ca, "--alpn", "h2", "--keyupdate",
+                        "--wait", "5", stdin=b"alpn and key update\n")
+    check(rc == 0 and out == "alpn and key update\n" and "ALPN:       h2" in err, "ALPN h2 + KeyUpdate echo")
+    r = subprocess.run([TERN, "client", "localhost:%d" % port, "--cafile", ca, "--quiet", "--wait", "5"],
+                       input=data, capture_output=True, timeout=30)
+    check(r.returncode == 0 and r.stdout == data, "100 kB echoed byte-exactly")
+    lines = [p.stdout.readline().decode() for _ in range(2)]
+    log("  server log:", "".join(lines).strip())
+    check("alpn=h2" in lines[0] and "in=100000 out=100000" in lines[1], "server log: ALPN and byte counts")
+    p.wait(timeout=10)
+    # --www with an RSA key made by openssl.
+    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out",
+                    path("rsa.key")], check=True, capture_output=True)
+    assert tern("cert", "issue", "--key", path("rsa.key"), "--ca", path("ca.pem"), "--ca-key", path("ca.key"),
+                "--san", "localhost", "--out", path("rsa.pem"))[0] == 0
+    port, p = tern_server("--cert", path("rsa.pem"), "--key", path("rsa.key"), "--www", "--max-connections", "1")
+    rc, out, err = tern("client", "localhost:%d" % port, "--cafile", ca, stdin=b"GET /x HTTP/1.0\r\n\r\n")
+    check(rc == 0 and "HTTP/1.0 200 OK" in out and "request: GET /x" in out and "rsa_pss_rsae" in err,
+          "--www answer over an RSA-PSS handshake")
+    p.wait(timeout=10)
+
+
+CASES = {"certs": case_certs, "check": case_check, "client": case_client, "server": case_server,
+         "interop": case_interop}
+
+if __name__ == "__main__":
+    try:
+        CASES[CASE]()
+    except Exception as e:  # noqa: BLE001 - report any crash as a failure
+        import traceback
+        traceback.print_exc()
+        FAILS.append("exception: %s" % e)
+    finally:
+        for proc in PROCS:
+            if proc.poll() is None:
+                proc.kill()
+            try:
+                proc.wait(timeout=5)
+            except Exception:  # noqa: BLE001
+                pass
+        shutil.rmtree(WORK, ignore_errors=True)
+    if FAILS:
+        log("%d check(s) failed:" % len(FAILS))
+        for f in FAILS:
+            log("  -", f)
+        sys.exit(1)
+    log("all checks passed")
