@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-meson test -C build --print-errorlogs --num-processes 2 "$@"
+# The 1,000,000-iteration X25519 test (suite "slow") runs with: meson test -C build --suite slow
+meson test -C build --print-errorlogs --num-processes 2 --no-suite slow "$@"
