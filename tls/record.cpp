@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "crypto/internal/bytes.hpp"
+#include "crypto/internal/ct.hpp"
 #include "crypto/internal/wipe.hpp"
 
 namespace tern::tls {
@@ -91,8 +92,13 @@ Err RecordProtection::open(std::span<std::uint8_t> record, ContentType& type, st
   ++seq_;
   std::size_t inner = len - kTagSize;
   if (inner > kMaxPlaintext + 1) return fail(Alert::record_overflow, "inner plaintext too long");
-  // Strip the zero padding (public length after decryption).
-  while (inner > 0 && body[inner - 1] == 0) --inner;
+  // Strip the zero padding without branching on the plaintext bytes: find
+  // the last non-zero byte with masks (only the resulting length, which the
+  // application sees anyway, is used afterwards).
+  std::uint64_t last = 0;  // index + 1 of the last non-zero byte
+  for (std::size_t i = 0; i < inner; ++i)
+    last = ct::select(ct::mask_nonzero(std::uint64_t{body[i]}), std::uint64_t{i} + 1, last);
+  inner = static_cast<std::size_t>(last);
   if (inner == 0) return fail(Alert::unexpected_message, "no content type in protected record");
   type = static_cast<ContentType>(body[inner - 1]);
   content = std::span<std::uint8_t>(body, inner - 1);

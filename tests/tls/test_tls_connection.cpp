@@ -532,3 +532,37 @@ TEST_CASE("connection: downgrade sentinel and ServerHello checks", "[tls][connec
     CHECK(p.c->alert() == Alert::missing_extension);
   }
 }
+
+TEST_CASE("connection: random and mutated input never crashes or hangs", "[tls][connection][fuzz]") {
+  test::Rng rng(2026);
+  std::size_t runs = 0;
+  for (int iter = 0; iter < 300; ++iter) {
+    Pair p;
+    p.scfg.credentials.push_back(make_credential(0x0807));
+    p.start();
+    // Feed the server a (possibly mutated) ClientHello, or random bytes.
+    Vec in;
+    auto ch = p.c->pending_output();
+    if (iter % 3 == 0) {
+      in = rng.bytes(1 + rng.below(400));
+    } else {
+      in.assign(ch.begin(), ch.end());
+      for (int k = 0, m = 1 + static_cast<int>(rng.below(4)); k < m; ++k) in[rng.below(in.size())] ^= static_cast<std::uint8_t>(1 + rng.below(255));
+    }
+    p.s->feed(in);
+    CHECK(p.s->state() != ConnState::open);
+    // And the client a mutated server flight.
+    Pair q;
+    to_server_flight(q);
+    Vec flight(q.s->pending_output().begin(), q.s->pending_output().end());
+    if (iter % 2) {
+      for (int k = 0; k < 3; ++k) flight[rng.below(flight.size())] ^= static_cast<std::uint8_t>(1 + rng.below(255));
+    } else {
+      flight.resize(rng.below(flight.size()));
+    }
+    q.c->feed(flight);
+    CHECK(q.c->state() != ConnState::open);
+    ++runs;
+  }
+  test::report("tls mutation runs", "-", runs);
+}
