@@ -85,7 +85,9 @@ TERN_EC_INLINE u64 mac(u64 a, u64 b, u64 c, u64 d, u64& hi) {
 // row of a*b[i] then one reduction row per limb; the accumulator rotates
 // through r8..r13. Reads a and b completely before writing r (they may
 // alias). Final conditional subtraction by CMOV.
-TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
+static_assert(offsetof(CurveConsts<4>, p_inv) == offsetof(CurveConsts<4>, p) + 32 &&
+              offsetof(CurveConsts<4>, n_inv) == offsetof(CurveConsts<4>, n) + 32);
+TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64* m) {
   if (m == kP256Consts.p) {
     // P-256's p: minv = 1, so q = t0, and q*p = q*2^256 - q*2^224 + q*2^192
     // + q*2^96 - q needs one MULX (q * p[3]) plus shifts per reduction row.
@@ -229,6 +231,8 @@ TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64*
           : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m] "r"(m)
           : "rax", "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "cc", "memory");
   } else {
+    // Generic modulus: q = t0 * minv, with minv read from m[4] (the
+    // CurveConsts layout keeps -m^-1 mod 2^64 right after each modulus).
       __asm__ volatile(
           "xorl %%r8d, %%r8d\n\t"
           "xorl %%r9d, %%r9d\n\t"
@@ -254,7 +258,7 @@ TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64*
           "adoxq %%rax, %%r13\n\t"
           "adcxq %%rax, %%r13\n\t"
           "movq %%r8, %%rdx\n\t"
-          "imulq %[minv], %%rdx\n\t"
+          "imulq 32(%[m]), %%rdx\n\t"
           "xorl %%eax, %%eax\n\t"
           "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
           "adcxq %%rbx, %%r8\n\t"
@@ -289,7 +293,7 @@ TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64*
           "adoxq %%rax, %%r8\n\t"
           "adcxq %%rax, %%r8\n\t"
           "movq %%r9, %%rdx\n\t"
-          "imulq %[minv], %%rdx\n\t"
+          "imulq 32(%[m]), %%rdx\n\t"
           "xorl %%eax, %%eax\n\t"
           "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
           "adcxq %%rbx, %%r9\n\t"
@@ -324,7 +328,7 @@ TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64*
           "adoxq %%rax, %%r9\n\t"
           "adcxq %%rax, %%r9\n\t"
           "movq %%r10, %%rdx\n\t"
-          "imulq %[minv], %%rdx\n\t"
+          "imulq 32(%[m]), %%rdx\n\t"
           "xorl %%eax, %%eax\n\t"
           "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
           "adcxq %%rbx, %%r10\n\t"
@@ -359,7 +363,7 @@ TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64*
           "adoxq %%rax, %%r10\n\t"
           "adcxq %%rax, %%r10\n\t"
           "movq %%r11, %%rdx\n\t"
-          "imulq %[minv], %%rdx\n\t"
+          "imulq 32(%[m]), %%rdx\n\t"
           "xorl %%eax, %%eax\n\t"
           "mulxq 0(%[m]), %%rbx, %%rcx\n\t"
           "adcxq %%rbx, %%r11\n\t"
@@ -394,7 +398,7 @@ TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64*
           "movq %%r8, 16(%[r])\n\t"
           "movq %%r9, 24(%[r])\n\t"
           :
-          : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m] "r"(m), [minv] "m"(minv)
+          : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m] "r"(m)
           : "rax", "rbx", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "cc", "memory");
   }
 }
@@ -403,7 +407,8 @@ TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64*
 template <std::size_t N>
 TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
   if constexpr (N == 4) {
-    mont_mul4_asm(r, a, b, m, minv);
+    (void)minv;  // read from m[4] by the asm
+    mont_mul4_asm(r, a, b, m);
     return;
   }
   u64 t[N + 2];
