@@ -694,7 +694,14 @@ bool handshake(int fd, tls::Connection& c, int timeout_ms, std::string& err) {
       return false;
     }
     if (c.state() == tls::ConnState::open) return true;
-    if (c.state() == tls::ConnState::failed || c.state() == tls::ConnState::closed) {
+    // The peer may finish the handshake and close at once (closed is only
+    // reachable from connected).
+    if (c.handshake_state() == tls::HsState::closed || c.handshake_state() == tls::HsState::connected) return true;
+    if (c.state() == tls::ConnState::closed) {
+      err = "the peer closed the connection during the handshake";
+      return false;
+    }
+    if (c.state() == tls::ConnState::failed) {
       err = std::string("the handshake failed: ") + (c.alert_received() ? "the peer sent alert " : "alert ") +
             tls::to_string(c.alert()) + (c.error()[0] ? std::string(" (") + c.error() + ")" : "");
       return false;
