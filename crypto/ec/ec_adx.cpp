@@ -1,5 +1,8 @@
-// x86-64 BMI2/ADX P-256 / P-384 arithmetic kernel: the shared arithmetic
-// compiled for MULX/ADCX/ADOX.
+// x86-64 BMI2/ADX P-256 / P-384 arithmetic kernel: the shared point and
+// scalar code of ec_impl.hpp with TERN_EC_MULX set, which selects inline-asm
+// 4-limb Montgomery multiplication (MULX with ADCX/ADOX carry chains; P-256's
+// p reduced by its special form) and 4-limb add/sub (ADC/SBB + CMOV), and
+// _mulx_u64/_addcarryx_u64 intrinsics for P-384's 6 limbs.
 #if TERN_SIMD && defined(__x86_64__)
 
 #include <immintrin.h>
