@@ -3,6 +3,7 @@
 // (truncations and mutations never crash; run under ASan in CI).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -256,4 +257,49 @@ TEST_CASE("malformed DER: truncations and mutations of real certificates never c
   }
   std::printf("malformed DER: %zu inputs parsed or rejected without a crash (%zu accepted)\n", runs, accepted);
   CHECK(runs > 1000);
+}
+
+TEST_CASE("signatures of real certificates verify with tern's own algorithms", "[x509][signature]") {
+  auto base = tern::test::locate(tern::test::Source::cavp, "x509/ecdsa_root.pem");
+  if (!base) return;
+  const std::string dir = base->substr(0, base->rfind('/'));
+  auto load = [&](const std::string& rel) {
+    std::vector<Certificate> v;
+    REQUIRE(certificates_from_pem(text_of(read_bytes(dir + "/" + rel)), v) == Status::ok);
+    REQUIRE(!v.empty());
+    return v;
+  };
+  struct Check {
+    const char* file;
+    std::size_t child, issuer;  // indexes inside the file
+    const char* issuer_file;    // nullptr: same file
+  };
+  const Check checks[] = {
+      {"ecdsa_root.pem", 0, 0, nullptr},                     // ECDSA P-384 SHA-384, self-signed
+      {"ed25519/root-ed25519.pem", 0, 0, nullptr},           // Ed25519 (RFC 8410 example)
+      {"custom/rsa_pss_cert.pem", 0, 0, nullptr},            // RSA-PSS
+      {"cryptography.io.chain.pem", 0, 1, nullptr},          // RSA PKCS#1 v1.5 SHA-256
+  };
+  std::size_t verified = 0, unsupported = 0;
+  for (const auto& c : checks) {
+    const auto certs = load(c.file);
+    REQUIRE(certs.size() > std::max(c.child, c.issuer));
+    const CertView& child = certs[c.child].view();
+    const CertView& issuer = certs[c.issuer].view();
+    const Status s = verify_signature(child.sig_alg, issuer.spki.raw, child.tbs, child.signature);
+    INFO(c.file << " " << to_string(child.sig_alg.alg) << ": " << tern::to_string(s));
+    if (s == Status::unsupported) {
+      ++unsupported;  // the family is not part of this build
+      continue;
+    }
+    CHECK(s == Status::ok);
+    // One flipped bit in the signed bytes must fail.
+    std::vector<std::uint8_t> tbs(child.tbs.begin(), child.tbs.end());
+    tbs[tbs.size() / 2] ^= 1;
+    CHECK(verify_signature(child.sig_alg, issuer.spki.raw, tern::x509::Bytes(tbs), child.signature) ==
+          Status::bad_signature);
+    ++verified;
+  }
+  std::printf("real certificate signatures: %zu verified, %zu skipped (family not built)\n", verified, unsupported);
+  tern::test::report("x509 real certificate signatures", "portable", verified);
 }

@@ -172,9 +172,13 @@ bool parse_spki(der::Reader& r, PublicKeyInfo& out) {
   if (!r.enter(der::kSequence, seq) || !seq.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return false;
   out.raw = whole.raw;
   out.type = KeyType::unknown;
+  out.pss_only = false;
   if (oid_is(oid.value, kRsaEncryption)) {
     if (!alg.empty() && !alg.read_null()) return false;
     out.type = KeyType::rsa;
+  } else if (oid_is(oid.value, kRsaPss)) {
+    out.type = KeyType::rsa;  // RFC 4055 §1.2: an RSA key restricted to PSS
+    out.pss_only = true;
   } else if (oid_is(oid.value, kEcPublicKey)) {
     der::Element curve;
     if (alg.peek_tag() == der::kOid) {

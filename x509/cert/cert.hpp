@@ -64,6 +64,7 @@ struct PublicKeyInfo {
   KeyType type = KeyType::unknown;
   Bytes key;   // BIT STRING contents: EC point, Ed25519 key, RSAPublicKey DER
   Bytes raw;   // the whole SubjectPublicKeyInfo
+  bool pss_only = false;  // id-RSASSA-PSS key: PKCS#1 v1.5 signatures are refused
 };
 
 // Parses a whole SubjectPublicKeyInfo (unknown key types are not an error).

@@ -76,6 +76,7 @@ Status verify_signature(const AlgorithmId& alg, Bytes spki_der, Bytes tbs, Bytes
     case SigAlg::rsa_pkcs1_sha512:
     case SigAlg::rsa_pss: {
       if (key.type != KeyType::rsa) return Status::bad_signature;
+      if (key.pss_only && alg.alg != SigAlg::rsa_pss) return Status::bad_signature;
       if (!hash_for(alg.alg, alg.pss.hash_bits, h)) return Status::unsupported;
       rsa::PublicKey pub;
       if (pub.from_pkcs1_der(key.key) != Status::ok) return Status::unsupported;  // e.g. > 8192 bits
