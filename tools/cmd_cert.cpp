@@ -117,7 +117,10 @@ int cert_issue(const Args& args) {
   spec.organization = o.get("org");
   if (!o.get("path-len").empty()) {
     if (!spec.is_ca) return fail(kUsage, "--path-len applies to CA certificates only");
-    spec.path_len = std::atoi(o.get("path-len").c_str());
+    long path_len = 0;
+    if (!o.get_long("path-len", 0, path_len) || path_len < 0 || path_len > 100)
+      return fail(kUsage, "--path-len needs a number from 0 to 100");
+    spec.path_len = static_cast<int>(path_len);
   }
   for (const auto& e : split_list(o.all("eku"))) {
     if (e == "server" || e == "serverAuth") spec.ext_key_usage |= x509::eku_server_auth;
@@ -130,11 +133,8 @@ int cert_issue(const Args& args) {
   if (!o.get("not-before").empty() && !parse_time_arg(o.get("not-before"), spec.not_before))
     return fail(kUsage, "cannot read --not-before '" + o.get("not-before") + "' (use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @seconds)");
   long days = spec.is_ca ? 3650 : 365;
-  if (!o.get("days").empty()) {
-    char* end = nullptr;
-    days = std::strtol(o.get("days").c_str(), &end, 10);
-    if (!end || *end || days <= 0 || days > 100000) return fail(kUsage, "--days needs a positive number of days");
-  }
+  if (!o.get_long("days", days, days) || days <= 0 || days > 100000)
+    return fail(kUsage, "--days needs a positive number of days");
   spec.not_after = (o.get("not-before").empty() ? now : spec.not_before) + days * 86400;
   if (!o.get("not-after").empty() && !parse_time_arg(o.get("not-after"), spec.not_after))
     return fail(kUsage, "cannot read --not-after '" + o.get("not-after") + "' (use YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or @seconds)");

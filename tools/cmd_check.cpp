@@ -133,11 +133,10 @@ int cmd_cert_check(const Args& args) {
     }
   }
   if (targets.empty()) return fail(kUsage, "tern cert check needs at least one HOST:PORT target (see --help)");
-  char* end = nullptr;
-  long warn = std::strtol(o.get("warn-days", "30").c_str(), &end, 10);
-  if (!end || *end || warn < 0) return fail(kUsage, "--warn-days needs a number of days");
-  long timeout = std::strtol(o.get("timeout", "10").c_str(), &end, 10);
-  if (!end || *end || timeout <= 0) return fail(kUsage, "--timeout needs a positive number of seconds");
+  long warn = 0, timeout = 0;
+  if (!o.get_long("warn-days", 30, warn) || warn < 0) return fail(kUsage, "--warn-days needs a number of days");
+  if (!o.get_long("timeout", 10, timeout) || timeout <= 0)
+    return fail(kUsage, "--timeout needs a positive number of seconds");
   x509::TrustStore store;
   std::string err;
   if (!load_trust(o.get("cafile"), o.get("capath"), store, err)) return fail(2, err);

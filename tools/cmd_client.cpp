@@ -79,9 +79,12 @@ int cmd_client(const Args& args) {
                    "resumption yet (received tickets are dropped)");
   std::string host, port, err;
   if (!split_host_port(o.positional[0], host, port)) return fail(kUsage, "'" + o.positional[0] + "' is not HOST:PORT");
-  int timeout_ms = std::atoi(o.get("timeout", "10").c_str()) * 1000;
-  int wait_ms = std::atoi(o.get("wait", "5").c_str()) * 1000;
-  if (timeout_ms <= 0) return fail(kUsage, "--timeout needs a positive number of seconds");
+  long timeout_s = 0, wait_s = 0;
+  if (!o.get_long("timeout", 10, timeout_s) || timeout_s <= 0 || timeout_s > 86400)
+    return fail(kUsage, "--timeout needs a positive number of seconds");
+  if (!o.get_long("wait", 5, wait_s) || wait_s < 0 || wait_s > 86400)
+    return fail(kUsage, "--wait needs a number of seconds");
+  const int timeout_ms = static_cast<int>(timeout_s) * 1000, wait_ms = static_cast<int>(wait_s) * 1000;
   bool quiet = o.has("quiet"), insecure = o.has("insecure");
 
   x509::TrustStore store;

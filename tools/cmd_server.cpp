@@ -179,13 +179,12 @@ int cmd_server(const Args& args) {
   cfg.credentials.push_back(std::move(cred));
   cfg.alpn = split_commas(o.get("alpn"));
 
-  char* end = nullptr;
-  long port = std::strtol(o.get("port", "4433").c_str(), &end, 10);
-  if (!end || *end || port < 0 || port > 65535) return fail(kUsage, "--port needs a number from 0 to 65535");
-  long max_conn = std::strtol(o.get("max-connections", "0").c_str(), &end, 10);
-  if (!end || *end || max_conn < 0) return fail(kUsage, "--max-connections needs a number");
-  long idle = std::strtol(o.get("idle", "30").c_str(), &end, 10);
-  if (!end || *end || idle <= 0) return fail(kUsage, "--idle needs a positive number of seconds");
+  long port = 0, max_conn = 0, idle = 0;
+  if (!o.get_long("port", 4433, port) || port < 0 || port > 65535)
+    return fail(kUsage, "--port needs a number from 0 to 65535");
+  if (!o.get_long("max-connections", 0, max_conn) || max_conn < 0)
+    return fail(kUsage, "--max-connections needs a number");
+  if (!o.get_long("idle", 30, idle) || idle <= 0) return fail(kUsage, "--idle needs a positive number of seconds");
   std::string bind_addr = o.get("bind", "0.0.0.0");
   int lfd = tcp_listen(bind_addr, static_cast<int>(port), err);
   if (lfd < 0) return fail(1, err);

@@ -2,6 +2,8 @@
 #include "tools/util.hpp"
 
 #include <arpa/inet.h>
+#include <cerrno>
+#include <cstdlib>
 #include <dirent.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -31,6 +33,18 @@ bool Options::has(const std::string& flag) const {
     if (f == flag) return true;
   return false;
 }
+bool Options::get_long(const std::string& name, long def, long& out) const {
+  const std::string text = get(name);  // kept alive while strtol's end pointer is read
+  if (text.empty()) {
+    out = def;
+    return true;
+  }
+  char* end = nullptr;
+  errno = 0;
+  out = std::strtol(text.c_str(), &end, 10);
+  return end && *end == '\0' && errno == 0;
+}
+
 std::string Options::get(const std::string& name, const std::string& def) const {
   std::string v = def;
   for (const auto& [k, val] : values)

@@ -27,6 +27,9 @@ struct Options {
   bool has(const std::string& flag) const;
   std::string get(const std::string& name, const std::string& def = "") const;
   std::vector<std::string> all(const std::string& name) const;
+  // The option as a whole decimal number (def when absent); false when it
+  // is not one.
+  bool get_long(const std::string& name, long def, long& out) const;
 };
 // `with_value` and `flag_names` list the accepted options (without "--").
 Options parse_options(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
