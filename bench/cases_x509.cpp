@@ -6,6 +6,8 @@
 //   x509-verify-p256/tern, x509-verify-p256/openssl: validate a generated
 //     P-256 root -> intermediate -> leaf chain with hostname check.
 //     OpenSSL: X509_STORE built once; a fresh X509_STORE_CTX per operation.
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,10 +72,49 @@ std::shared_ptr<Fixture> fixture() {
   return f;
 }
 
+// The fixture (keys, certificates, the system trust store) is built on
+// first use by a row's setup, not at registration: every `tern` command
+// links these cases, and none but `speed` should pay for them.
+void need_fixture() {
+  const auto f = fixture();
+  if (f->sample.empty() || !f->have_chain) {
+    std::fprintf(stderr, "x509 benchmarks: could not build the test PKI\n");
+    std::abort();
+  }
+}
+
+#if TERN_HAVE_OPENSSL
+struct Ossl {
+  X509_STORE* store = nullptr;
+  X509 *leaf = nullptr, *inter = nullptr;
+  STACK_OF(X509)* untrusted = nullptr;
+};
+Ossl& ossl() {
+  static Ossl* o = [] {
+    const auto f = fixture();
+    auto* r = new Ossl;
+    auto load = [](const Certificate& c) {
+      const unsigned char* p = c.der().data();
+      return d2i_X509(nullptr, &p, static_cast<long>(c.der().size()));
+    };
+    r->store = X509_STORE_new();
+    X509* root = load(f->root);
+    X509_STORE_add_cert(r->store, root);
+    X509_free(root);
+    r->leaf = load(f->leaf);
+    r->inter = load(f->inter);
+    r->untrusted = sk_X509_new_null();
+    sk_X509_push(r->untrusted, r->inter);
+    return r;
+  }();
+  return *o;
+}
+#endif
+
 tern::bench::Registrar reg([] {
-  auto f = fixture();
-  if (!f->sample.empty()) {
-    tern::bench::add({"x509-parse", "tern", 0, [] {}, [f](std::uint64_t n) {
+  {
+    tern::bench::add({"x509-parse", "tern", 0, need_fixture, [](std::uint64_t n) {
+                        const auto f = fixture();
                         for (std::uint64_t i = 0; i < n; ++i) {
                           CertView v;
                           if (parse_certificate(Bytes(f->sample), v) != tern::Status::ok) __builtin_trap();
@@ -81,7 +122,8 @@ tern::bench::Registrar reg([] {
                         }
                       }});
 #if TERN_HAVE_OPENSSL
-    tern::bench::add({"x509-parse", "openssl", 0, [] {}, [f](std::uint64_t n) {
+    tern::bench::add({"x509-parse", "openssl", 0, need_fixture, [](std::uint64_t n) {
+                        const auto f = fixture();
                         for (std::uint64_t i = 0; i < n; ++i) {
                           const unsigned char* p = f->sample.data();
                           X509* x = d2i_X509(nullptr, &p, static_cast<long>(f->sample.size()));
@@ -91,8 +133,9 @@ tern::bench::Registrar reg([] {
                       }});
 #endif
   }
-  if (f->have_chain) {
-    tern::bench::add({"x509-verify-p256", "tern", 0, [] {}, [f](std::uint64_t n) {
+  {
+    tern::bench::add({"x509-verify-p256", "tern", 0, need_fixture, [](std::uint64_t n) {
+                        const auto f = fixture();
                         VerifyOptions o;
                         o.now = f->now;
                         o.hostname = "bench.example";
@@ -101,26 +144,9 @@ tern::bench::Registrar reg([] {
                           if (!verify(f->leaf, untrusted, f->store, o).ok()) __builtin_trap();
                       }});
 #if TERN_HAVE_OPENSSL
-    struct Ossl {
-      X509_STORE* store = nullptr;
-      X509 *leaf = nullptr, *inter = nullptr;
-      STACK_OF(X509)* untrusted = nullptr;
-      X509_VERIFY_PARAM* param = nullptr;
-    };
-    auto o = std::make_shared<Ossl>();
-    auto load = [](const Certificate& c) {
-      const unsigned char* p = c.der().data();
-      return d2i_X509(nullptr, &p, static_cast<long>(c.der().size()));
-    };
-    o->store = X509_STORE_new();
-    X509* root = load(f->root);
-    X509_STORE_add_cert(o->store, root);
-    X509_free(root);
-    o->leaf = load(f->leaf);
-    o->inter = load(f->inter);
-    o->untrusted = sk_X509_new_null();
-    sk_X509_push(o->untrusted, o->inter);
-    tern::bench::add({"x509-verify-p256", "openssl", 0, [] {}, [o, f](std::uint64_t n) {
+    tern::bench::add({"x509-verify-p256", "openssl", 0, [] { need_fixture(); ossl(); }, [](std::uint64_t n) {
+                        const auto f = fixture();
+                        Ossl* o = &ossl();
                         for (std::uint64_t i = 0; i < n; ++i) {
                           X509_STORE_CTX* ctx = X509_STORE_CTX_new();
                           X509_STORE_CTX_init(ctx, o->store, o->leaf, o->untrusted);
