@@ -221,7 +221,7 @@ Bytes seal_with(const std::string& kernel, const Msg& m, Rng& rng, bool in_place
   std::uint8_t* pout = in_place ? out : bout.data() + off_out;
   REQUIRE(g.open(std::span<std::uint8_t>(pout, m.pt.size()), m.nonce, m.aad,
                  std::span<const std::uint8_t>(pin, sealed.size())) == Status::ok);
-  CHECK(std::memcmp(pout, m.pt.data(), m.pt.size()) == 0);
+  CHECK((m.pt.empty() || std::memcmp(pout, m.pt.data(), m.pt.size()) == 0));
   ks.reset();
   return sealed;
 }
