@@ -4,6 +4,7 @@
 
 #include "crypto/ec/ec_consts.hpp"
 #include "crypto/ec/ec_kernel.hpp"
+#include "crypto/hmac/hmac.hpp"
 #include "crypto/internal/bytes.hpp"
 #include "crypto/internal/ct.hpp"
 #include "crypto/internal/der.hpp"
@@ -155,31 +156,15 @@ Status decode_point(u64* x, u64* y, std::span<const std::uint8_t> pub) {
   return Status::bad_point;
 }
 
-// ---- HMAC and the RFC 6979 HMAC-DRBG ------------------------------------------------
+// ---- the RFC 6979 HMAC-DRBG (over crypto/hmac) -------------------------------------
 class Hmac {
  public:
-  Hmac(sha2::HashId id, std::span<const std::uint8_t> key) noexcept : inner_(id), outer_(id) {
-    std::uint8_t pad[sha2::max_block_size] = {0};
-    std::size_t bs = sha2::block_size(id);
-    for (std::size_t i = 0; i < key.size() && i < bs; ++i) pad[i] = key[i];  // key <= block size here
-    for (std::size_t i = 0; i < bs; ++i) pad[i] ^= 0x36;
-    inner_.update({pad, bs});
-    for (std::size_t i = 0; i < bs; ++i) pad[i] ^= 0x36 ^ 0x5c;
-    outer_.update({pad, bs});
-    wipe(pad, sizeof(pad));
-  }
-  void update(std::span<const std::uint8_t> d) noexcept { inner_.update(d); }
-  void final(std::uint8_t* out) noexcept {
-    std::uint8_t ih[sha2::max_digest_size];
-    std::size_t n = inner_.size();
-    inner_.final({ih, n});
-    outer_.update({ih, n});
-    outer_.final({out, n});
-    wipe(ih, sizeof(ih));
-  }
+  Hmac(sha2::HashId id, std::span<const std::uint8_t> key) noexcept : h_(id, key) {}
+  void update(std::span<const std::uint8_t> d) noexcept { h_.update(d); }
+  void final(std::uint8_t* out) noexcept { h_.final({out, h_.size()}); }
 
  private:
-  sha2::AnyHash inner_, outer_;
+  HmacAny h_;
 };
 
 template <std::size_t N>
