@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(meson ninja-build g++ clang pkg-config catch2 libbenchmark-dev libssl-dev openssl
-          python3 python3-cryptography-vectors valgrind gnutls-bin libclang-rt-14-dev
+          ca-certificates python3 python3-cryptography-vectors valgrind gnutls-bin libclang-rt-14-dev
           python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
