@@ -131,4 +131,67 @@ Status sign_pss(const PrivateKey& key, sha2::HashId hash, std::span<const std::u
 Status sign_pkcs1v15(const PrivateKey& key, sha2::HashId hash, std::span<const std::uint8_t> digest,
                      RandomSource& rng, std::span<std::uint8_t> sig_out) noexcept;
 
+// ---- key generation (crypto/rsa/keygen.cpp) ----------------------------------
+
+// A generated key's components, big-endian at fixed widths: n and d take
+// bits/8 bytes, p, q, dp, dq and qinv bits/16 bytes (d, dp, dq and qinv may
+// have leading zeros). Wiped on destruction.
+class GeneratedKey {
+ public:
+  static constexpr std::size_t kMaxGenBits = 4096;
+  GeneratedKey() noexcept = default;
+  ~GeneratedKey();
+  GeneratedKey(const GeneratedKey&) = delete;
+  GeneratedKey& operator=(const GeneratedKey&) = delete;
+
+  std::size_t bits() const noexcept { return bits_; }
+  std::span<const std::uint8_t> n() const noexcept { return {n_, bits_ / 8}; }
+  std::span<const std::uint8_t> e() const noexcept { return {e_, sizeof(e_)}; }
+  std::span<const std::uint8_t> d() const noexcept { return {d_, bits_ / 8}; }
+  std::span<const std::uint8_t> p() const noexcept { return {p_, bits_ / 16}; }
+  std::span<const std::uint8_t> q() const noexcept { return {q_, bits_ / 16}; }
+  std::span<const std::uint8_t> dp() const noexcept { return {dp_, bits_ / 16}; }
+  std::span<const std::uint8_t> dq() const noexcept { return {dq_, bits_ / 16}; }
+  std::span<const std::uint8_t> qinv() const noexcept { return {qinv_, bits_ / 16}; }
+
+  // PKCS#1 RSAPrivateKey (version 0) DER; `len` receives its size.
+  // buffer_too_small when out is shorter than that (kMaxPkcs1Der suffices).
+  static constexpr std::size_t kMaxPkcs1Der = 2400;
+  Status to_pkcs1_der(std::span<std::uint8_t> out, std::size_t& len) const noexcept;
+  // PKCS#1 RSAPublicKey DER.
+  static constexpr std::size_t kMaxPublicDer = 540;
+  Status to_public_der(std::span<std::uint8_t> out, std::size_t& len) const noexcept;
+  // Loads the key for signing.
+  Status to_private_key(PrivateKey& out) const noexcept;
+
+ private:
+  friend Status generate_key(std::size_t, GeneratedKey&, RandomSource&) noexcept;
+  void clear() noexcept;
+  std::size_t bits_ = 0;
+  std::uint8_t e_[3] = {0x01, 0x00, 0x01};
+  std::uint8_t n_[kMaxGenBits / 8], d_[kMaxGenBits / 8];
+  std::uint8_t p_[kMaxGenBits / 16], q_[kMaxGenBits / 16];
+  std::uint8_t dp_[kMaxGenBits / 16], dq_[kMaxGenBits / 16], qinv_[kMaxGenBits / 16];
+};
+
+// A new RSA key of `bits` bits (2048, 3072 or 4096; anything else is
+// unsupported) with e = 65537, following FIPS 186-5 A.1.3 (probable
+// primes): p and q are random odd numbers of bits/2 bits with the top two
+// bits set, trial division by the odd primes below 2048, e must not divide
+// p-1, Miller-Rabin with Table B.1's rounds, |p - q| > 2^(bits/2 - 100);
+// d = e^-1 mod lcm(p-1, q-1) (regenerated in the negligible case
+// d <= 2^(bits/2)), dp, dq, qinv; then a pairwise consistency test (one
+// private operation checked against the public key).
+//
+// Side channels: every operation on a candidate, the primes, lambda and d
+// is constant time (no DIV, no value-dependent branches or indices); the
+// only branches on secret-derived values are the rejections of candidates
+// (divisible by a small prime, composite, too close to p, e | p-1, 2^64 |
+// p-1), whose timing reveals facts about discarded numbers only, since
+// every attempt starts from fresh random bits.
+Status generate_key(std::size_t bits, GeneratedKey& out, RandomSource& rng) noexcept;
+inline Status generate_key(std::size_t bits, GeneratedKey& out) noexcept {
+  return generate_key(bits, out, default_random());
+}
+
 }  // namespace tern::rsa
