@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
       for (auto _ : st) c.run(1);
       if (c.bytes) st.SetBytesProcessed(static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(c.bytes));
       else st.SetItemsProcessed(static_cast<int64_t>(st.iterations()));
+      if (c.counter) st.counters[c.counter_name] = c.counter();
     });
     bm->Unit(c.bytes ? benchmark::kNanosecond : benchmark::kMicrosecond);
   }

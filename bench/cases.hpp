@@ -25,6 +25,10 @@ struct Case {
   std::function<void()> setup;
   // Runs `n` operations.
   std::function<void(std::uint64_t n)> run;
+  // Optional extra figure reported beside the timing (tern-bench shows it
+  // as a user counter named counter_name), e.g. heap bytes per connection.
+  std::function<double()> counter = {};
+  std::string counter_name = {};
   std::string name() const {
     return bytes ? algo + "/" + impl + "/" + std::to_string(bytes) : algo + "/" + impl;
   }
