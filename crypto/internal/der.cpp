@@ -20,7 +20,9 @@ bool Reader::read(Element& out) noexcept {
     std::uint32_t num = 0;
     int count = 0;
     while (true) {
-      if (pos_ >= n || ++count > 4) return ok_ = false;
+      // At most 3 subsequent octets: the identifier (kept whole in a
+      // 32-bit tag) never loses its first octet, so tags cannot alias.
+      if (pos_ >= n || ++count > 3) return ok_ = false;
       const std::uint8_t b = data_[pos_++];
       if (count == 1 && b == 0x80) return ok_ = false;  // leading zero septet
       tag = (tag << 8) | b;

@@ -1,7 +1,8 @@
 // The one bounded DER reader (and a small writer) used by every parser in
 // tern: ECDSA signatures, keys, X.509, PKCS#8.
 //
-// Reader rules (X.690 DER): single-byte and multi-byte tags up to 2^28,
+// Reader rules (X.690 DER): single-byte and multi-byte tags (tag numbers
+// below 2^21, i.e. identifiers of at most 4 octets),
 // definite lengths only, minimal length encoding, no reads past the end,
 // no trailing bytes where the caller says "finish". Every failure is
 // Status::bad_encoding and leaves the reader in a failed state that all
