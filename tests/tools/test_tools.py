@@ -119,15 +119,15 @@ def leaf(name, kind="p256", extra=(), sans="localhost,127.0.0.1"):
 
 def case_certs():
     """keygen / cert issue / show / verify round trips."""
-    for kind in ("ed25519", "p256", "p384"):
+    for kind in ("ed25519", "p256", "p384", "rsa2048"):
         d = path(kind)
         os.mkdir(d)
         ca_key, ca, k, c = (os.path.join(d, n) for n in ("ca.key", "ca.pem", "leaf.key", "leaf.pem"))
         check(tern("keygen", "--type", kind, "--out", ca_key)[0] == 0, kind + " keygen")
         check(open(ca_key).read().startswith("-----BEGIN PRIVATE KEY-----"), kind + " key is PEM PKCS#8")
         check(oct(os.stat(ca_key).st_mode & 0o777) == "0o600", kind + " key file is private")
-        r = subprocess.run(["openssl", "pkey", "-in", ca_key, "-noout"], capture_output=True)
-        check(r.returncode == 0, kind + " key readable by openssl")
+        r = subprocess.run(["openssl", "pkey", "-in", ca_key, "-noout", "-check"], capture_output=True)
+        check(r.returncode == 0, kind + " key readable by openssl (and passes its -check)")
         check(tern("cert", "issue", "--key", ca_key, "--cn", "Test CA " + kind, "--out", ca)[0] == 0, kind + " CA")
         check(tern("keygen", "--type", kind, "--out", k)[0] == 0, kind + " leaf keygen")
         check(tern("cert", "issue", "--key", k, "--ca", ca, "--ca-key", ca_key, "--san", "www.example.com,example.com",
@@ -173,8 +173,21 @@ def case_certs():
     rc, out, _ = tern("cert", "show", chain)
     check(rc == 0 and "Certificate 1 of 2" in out and "Certificate 2 of 2" in out, "show prints every chain member")
     # Errors.
-    rc, _, err = tern("keygen", "--type", "rsa2048")
-    check(rc != 0 and "not available" in err, "rsa2048 keygen reports it is not available")
+    # RSA: key sizes, PKCS#1 output, the certificate's algorithms.
+    rc, out, _ = tern("cert", "show", os.path.join(path("rsa2048"), "leaf.pem"))
+    check("RSA 2048 bits" in out and "sha256WithRSAEncryption" in out, "tern RSA leaf: key and signature shown")
+    for bits in ("3072", "4096"):
+        kf = path("rsa%s.key" % bits)
+        check(tern("keygen", "--type", "rsa" + bits, "--out", kf)[0] == 0, "rsa%s keygen" % bits)
+        r = subprocess.run(["openssl", "pkey", "-in", kf, "-noout", "-text"], capture_output=True, text=True)
+        check(r.returncode == 0 and ("(%s bit" % bits) in r.stdout and "65537" in r.stdout,
+              "rsa%s key: openssl reads %s bits, e=65537" % (bits, bits))
+    rc, out, _ = tern("keygen", "--type", "rsa", "--pkcs1")
+    check(rc == 0 and out.startswith("-----BEGIN RSA PRIVATE KEY-----"), "--pkcs1 writes RSA PRIVATE KEY")
+    r = subprocess.run(["openssl", "rsa", "-check", "-noout"], input=out, capture_output=True, text=True)
+    check(r.returncode == 0 and "RSA key ok" in r.stdout, "openssl rsa -check accepts the PKCS#1 key")
+    rc, _, err = tern("keygen", "--type", "p256", "--pkcs1")
+    check(rc == 64 and "RSA" in err, "--pkcs1 with a non-RSA key -> usage error")
     check(tern("keygen", "--type", "dsa")[0] != 0, "unknown key type")
     rc, _, err = tern("cert", "show", path("nope.pem"))
     check(rc != 0 and "cannot read" in err, "missing file")
@@ -258,10 +271,10 @@ def relay_until(p, needle, timeout=10):
 
 
 def case_client():
-    """tern client against openssl s_server -tls1_3 (Ed25519, P-256, P-384 certificates)."""
+    """tern client against openssl s_server -tls1_3 (Ed25519, P-256, P-384, RSA certificates)."""
     make_pki()
     ca = path("ca.pem")
-    for kind in ("ed25519", "p256", "p384"):
+    for kind in ("ed25519", "p256", "p384", "rsa2048"):
         c, k = leaf("srv-" + kind, kind=kind)
         port, p = s_server(c, k, "-rev", "-alpn", "h2,http/1.1")
         rc, out, err = tern("client", "localhost:%d" % port, "--cafile", ca, "--alpn", "http/1.1", "--wait", "3",
@@ -269,7 +282,8 @@ def case_client():
         check(rc == 0 and "nret olleh" in out, kind + ": data relayed both ways (s_server -rev)")
         check("Protocol:   TLS 1.3" in err and "Suite:      TLS_" in err and "Group:      x25519" in err,
               kind + ": prints version, suite, group")
-        scheme = {"ed25519": "ed25519", "p256": "ecdsa_secp256r1_sha256", "p384": "ecdsa_secp384r1_sha384"}[kind]
+        scheme = {"ed25519": "ed25519", "p256": "ecdsa_secp256r1_sha256", "p384": "ecdsa_secp384r1_sha384",
+                  "rsa2048": "rsa_pss_rsae_sha256"}[kind]
         check("Signature:  " + scheme in err and "ALPN:       http/1.1" in err, kind + ": signature scheme and ALPN")
         check("0 subject: CN=localhost" in err and "days left" in err and "Verified:   OK" in err,
               kind + ": prints the verified chain")
@@ -294,7 +308,7 @@ def case_server():
     """tern server against openssl s_client and Python's ssl module."""
     make_pki()
     ca = path("ca.pem")
-    for kind in ("ed25519", "p256", "p384"):
+    for kind in ("ed25519", "p256", "p384", "rsa2048"):
         c, k = leaf("tsrv-" + kind, kind=kind)
         port, p = tern_server("--cert", c, "--key", k, "--www", "--max-connections", "1", "--alpn", "http/1.1")
         r = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_3", "-CAfile", ca,

@@ -13,6 +13,11 @@
 #if TERN_X509_HAVE_EC
 #include "crypto/ec/ec.hpp"
 #endif
+#if TERN_X509_HAVE_RSA
+#include <memory>
+
+#include "crypto/rsa/rsa.hpp"
+#endif
 
 namespace tern::x509::gen {
 namespace {
@@ -59,10 +64,17 @@ const Buf kOidP256 = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
 const Buf kOidP384 = {0x2b, 0x81, 0x04, 0x00, 0x22};
 const Buf kOidEcdsaSha256 = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
 const Buf kOidEcdsaSha384 = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
+const Buf kOidRsaEncryption = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
+const Buf kOidSha256WithRsa = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b};
+const Buf kNull = {0x05, 0x00};
 
 Buf oid(const Buf& o) { return tlv(der::kOid, o); }
 
 Buf key_algorithm(KeyAlg a) {
+  if (is_rsa(a)) {
+    const Buf o = oid(kOidRsaEncryption);
+    return seq({&o, &kNull});
+  }
   if (a == KeyAlg::ed25519) {
     const Buf o = oid(kOidEd25519);
     return seq({&o});
@@ -161,12 +173,18 @@ const char* to_string(KeyAlg a) noexcept {
     case KeyAlg::ed25519: return "ed25519";
     case KeyAlg::p256: return "p256";
     case KeyAlg::p384: return "p384";
+    case KeyAlg::rsa2048: return "rsa2048";
+    case KeyAlg::rsa3072: return "rsa3072";
+    case KeyAlg::rsa4096: return "rsa4096";
   }
   return "unknown";
 }
 
+bool is_rsa(KeyAlg a) noexcept { return a == KeyAlg::rsa2048 || a == KeyAlg::rsa3072 || a == KeyAlg::rsa4096; }
+
 bool supported(KeyAlg a) noexcept {
   if (a == KeyAlg::ed25519) return TERN_X509_HAVE_ED25519 != 0;
+  if (is_rsa(a)) return TERN_X509_HAVE_RSA != 0;
   return TERN_X509_HAVE_EC != 0;
 }
 
@@ -182,7 +200,9 @@ std::vector<std::uint8_t> PrivateKey::spki_der() const {
 std::vector<std::uint8_t> PrivateKey::pkcs8_der() const {
   const Buf version = small_int(0), alg = key_algorithm(alg_);
   Buf inner;
-  if (alg_ == KeyAlg::ed25519) {
+  if (is_rsa(alg_)) {
+    inner = secret_;  // RFC 8017 A.1.2 RSAPrivateKey
+  } else if (alg_ == KeyAlg::ed25519) {
     inner = tlv(der::kOctetString, secret_);  // RFC 8410 §7: CurvePrivateKey
   } else {
     // RFC 5915 ECPrivateKey (curve given by the outer algorithm).
@@ -202,10 +222,36 @@ std::string PrivateKey::pkcs8_pem() const {
   return out;
 }
 
+std::string PrivateKey::pkcs1_pem() const {
+  if (!is_rsa(alg_) || secret_.empty()) return {};
+  return pem::encode("RSA PRIVATE KEY", secret_);
+}
+
 Status generate_key(KeyAlg alg, PrivateKey& out) {
   out = PrivateKey{};
   out.alg_ = alg;
   switch (alg) {
+    case KeyAlg::rsa2048:
+    case KeyAlg::rsa3072:
+    case KeyAlg::rsa4096: {
+#if TERN_X509_HAVE_RSA
+      const std::size_t bits = alg == KeyAlg::rsa2048 ? 2048 : alg == KeyAlg::rsa3072 ? 3072 : 4096;
+      auto g = std::make_unique<rsa::GeneratedKey>();
+      Status s = rsa::generate_key(bits, *g);
+      if (s != Status::ok) return s;
+      std::size_t len = 0;
+      out.secret_.resize(rsa::GeneratedKey::kMaxPkcs1Der);
+      s = g->to_pkcs1_der(out.secret_, len);
+      out.secret_.resize(len);
+      if (s != Status::ok) return s;
+      out.pub_.resize(rsa::GeneratedKey::kMaxPublicDer);
+      s = g->to_public_der(out.pub_, len);
+      out.pub_.resize(len);
+      return s;
+#else
+      return Status::unsupported;
+#endif
+    }
     case KeyAlg::ed25519: {
 #if TERN_X509_HAVE_ED25519
       out.secret_.resize(32);
@@ -234,6 +280,25 @@ Status generate_key(KeyAlg alg, PrivateKey& out) {
 Status sign(const PrivateKey& key, Bytes tbs, std::vector<std::uint8_t>& sig) {
   if (key.empty()) return Status::bad_key;
   switch (key.alg_) {
+    case KeyAlg::rsa2048:
+    case KeyAlg::rsa3072:
+    case KeyAlg::rsa4096: {
+#if TERN_X509_HAVE_RSA
+      auto k = std::make_unique<rsa::PrivateKey>();
+      Status s = k->from_pkcs1_der(key.secret_);
+      if (s != Status::ok) return s;
+      std::uint8_t digest[32];
+      sha2::AnyHash::hash(sha2::HashId::sha256, digest, tbs);
+      sig.resize(k->size_bytes());
+      s = rsa::sign_pkcs1v15(*k, sha2::HashId::sha256, digest, default_random(), sig);
+      if (s != Status::ok) sig.clear();
+      return s;
+#else
+      (void)tbs;
+      (void)sig;
+      return Status::unsupported;
+#endif
+    }
     case KeyAlg::ed25519: {
 #if TERN_X509_HAVE_ED25519
       sig.resize(64);
@@ -267,6 +332,10 @@ Status sign(const PrivateKey& key, Bytes tbs, std::vector<std::uint8_t>& sig) {
 }
 
 std::vector<std::uint8_t> signature_algorithm(KeyAlg alg) {
+  if (is_rsa(alg)) {
+    const Buf o = oid(kOidSha256WithRsa);
+    return seq({&o, &kNull});
+  }
   const Buf o = oid(alg == KeyAlg::ed25519 ? kOidEd25519 : alg == KeyAlg::p256 ? kOidEcdsaSha256 : kOidEcdsaSha384);
   return seq({&o});
 }

@@ -1,4 +1,4 @@
-// Key and certificate generation: Ed25519 and ECDSA P-256/P-384 keys, a
+// Key and certificate generation: Ed25519, ECDSA P-256/P-384 and RSA keys, a
 // self-signed CA, and certificates issued by a CA with the subject
 // alternative names, extended key usages, validity, basic and name
 // constraints the caller chooses; written as DER or PEM.
@@ -15,7 +15,10 @@
 
 namespace tern::x509::gen {
 
-enum class KeyAlg : std::uint8_t { ed25519, p256, p384 };
+// RSA keys have e = 65537 and sign certificates with
+// sha256WithRSAEncryption (PKCS#1 v1.5).
+enum class KeyAlg : std::uint8_t { ed25519, p256, p384, rsa2048, rsa3072, rsa4096 };
+bool is_rsa(KeyAlg a) noexcept;
 const char* to_string(KeyAlg a) noexcept;
 // Whether this build of tern can generate and sign with `a`.
 bool supported(KeyAlg a) noexcept;
@@ -30,24 +33,28 @@ class PrivateKey {
   bool empty() const noexcept { return secret_.empty(); }
   // SubjectPublicKeyInfo DER.
   std::vector<std::uint8_t> spki_der() const;
-  // PKCS#8 PrivateKeyInfo (RFC 5958 / RFC 8410 for Ed25519, RFC 5915 inside for EC).
+  // PKCS#8 PrivateKeyInfo (RFC 5958 / RFC 8410 for Ed25519, RFC 5915 inside
+  // for EC, RFC 8017 RSAPrivateKey inside for RSA).
   std::vector<std::uint8_t> pkcs8_der() const;
   std::string pkcs8_pem() const;
+  // RSA only: PKCS#1 RSAPrivateKey as PEM "RSA PRIVATE KEY" (empty for
+  // other algorithms).
+  std::string pkcs1_pem() const;
   const std::vector<std::uint8_t>& public_key() const noexcept { return pub_; }
 
  private:
   friend Status generate_key(KeyAlg, PrivateKey&);
   friend Status sign(const PrivateKey&, Bytes, std::vector<std::uint8_t>&);
   KeyAlg alg_ = KeyAlg::ed25519;
-  std::vector<std::uint8_t> secret_;  // Ed25519 seed or EC scalar
-  std::vector<std::uint8_t> pub_;     // Ed25519 key or uncompressed EC point
+  std::vector<std::uint8_t> secret_;  // Ed25519 seed, EC scalar or RSAPrivateKey DER
+  std::vector<std::uint8_t> pub_;     // Ed25519 key, uncompressed EC point or RSAPublicKey DER
 };
 
 // A fresh key pair from the system RNG. unsupported if the algorithm's
 // family is not built.
 Status generate_key(KeyAlg alg, PrivateKey& out);
 // Signs `tbs` the way X.509 uses `key` (Ed25519; ECDSA with SHA-256 for
-// P-256, SHA-384 for P-384; DER signature).
+// P-256, SHA-384 for P-384, DER signature; RSA PKCS#1 v1.5 with SHA-256).
 Status sign(const PrivateKey& key, Bytes tbs, std::vector<std::uint8_t>& sig);
 
 // What to put in a certificate.
