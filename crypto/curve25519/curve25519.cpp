@@ -17,6 +17,7 @@ using curve25519_detail::Kernel;
 internal::Dispatch<Kernel>& dispatch() noexcept {
   static const Kernel kernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
+      curve25519_detail::kernel_ifma,
       curve25519_detail::kernel_adx,
 #endif
 #ifdef __SIZEOF_INT128__

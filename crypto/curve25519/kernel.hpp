@@ -26,7 +26,8 @@ extern const Kernel kernel_portable;  // field_51.hpp
 #endif
 extern const Kernel kernel_portable32;  // field_32.hpp
 #if TERN_SIMD && defined(__x86_64__)
-extern const Kernel kernel_adx;  // field_adx.hpp
+extern const Kernel kernel_adx;   // field_adx.hpp
+extern const Kernel kernel_ifma;  // curve25519_ifma.cpp (ladder), adx otherwise
 #endif
 
 // Tests only: runs every call on the named kernel WITHOUT checking the CPU
