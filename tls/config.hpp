@@ -4,6 +4,8 @@
 // connections; it must outlive them.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,23 +21,147 @@
 
 namespace tern::tls {
 
-// Validates the server's (or, later, the client's) certificate chain:
-// chain[0] is the leaf. `host` is the expected name (may be empty: no name
-// check), `now` Unix seconds. Returns kOk or the alert to send
-// (bad_certificate, unknown_ca, certificate_expired, certificate_unknown...).
-// The x509/ family provides the real one; tests use stubs.
+// Validates the peer's certificate chain: chain[0] is the leaf. `host` is
+// the expected name (may be empty: no name check), `now` Unix seconds.
+// Returns kOk or the alert to send (bad_certificate, unknown_ca,
+// certificate_expired, certificate_unknown, unsupported_certificate).
+// A client uses Config::verifier for the server's chain, a server
+// Config::client_verifier for the client's (host is then empty).
+// tls/x509_verifier.hpp provides the X.509-backed implementation.
 class CertVerifier {
  public:
   virtual ~CertVerifier() = default;
   virtual Err verify(std::span<const Bytes> chain, std::string_view host, std::uint64_t now) const = 0;
 };
 
-// A server certificate chain (DER, leaf first) and its private key.
+// A certificate chain (DER, leaf first) and its private key. Servers pick
+// one by SNI and the client's signature_algorithms; clients present one
+// when the server sends a CertificateRequest (mutual TLS).
 struct Credential {
   std::vector<std::vector<std::uint8_t>> chain;
   std::shared_ptr<const Signer> signer;
   // Host names this credential serves (empty: any). Matched against SNI.
+  // Ignored for client credentials.
   std::vector<std::string> names;
+};
+
+// ---- session resumption (RFC 8446 §4.6.1, §2.2) ---------------------------------
+
+// A session ticket key: a 16-byte public name (sent in the ticket so the
+// server finds the key) and a 32-byte secret. Tickets are sealed with
+// AES-256-GCM (ChaCha20-Poly1305 in builds without AES) under a key
+// derived from `secret`; a ticket that does not authenticate under any
+// known key is ignored (full handshake), never an error.
+struct TicketKey {
+  std::array<std::uint8_t, 16> name{};
+  std::array<std::uint8_t, 32> secret{};
+  ~TicketKey();
+};
+
+// The server's ticket keys: the current key seals new tickets; the
+// previous one still opens tickets issued before the last rotation.
+// Rotate periodically (e.g. every ticket_lifetime) with rotate(). Not
+// thread-safe: rotate while no connection uses the ring.
+class TicketKeyRing {
+ public:
+  // A fresh random current key; the old current becomes previous.
+  Status rotate(RandomSource& rng) noexcept;
+  // Explicit keys (several servers sharing tickets; tests).
+  void set(const TicketKey& current) noexcept;
+  bool empty() const noexcept { return n_ == 0; }
+  const TicketKey* current() const noexcept { return n_ ? &keys_[0] : nullptr; }
+  const TicketKey* previous() const noexcept { return n_ > 1 ? &keys_[1] : nullptr; }
+  // The key with this name, or nullptr.
+  const TicketKey* find(Bytes name) const noexcept;
+
+ private:
+  TicketKey keys_[2];
+  std::size_t n_ = 0;
+};
+
+// What a client keeps from a NewSessionTicket to resume later. The PSK is
+// secret: wiped on destruction; serialize() output must be kept as secret
+// as a private key.
+struct Session {
+  std::uint16_t cipher_suite = 0;
+  std::vector<std::uint8_t> ticket;
+  std::array<std::uint8_t, 48> psk{};
+  std::uint8_t psk_len = 0;
+  std::uint32_t lifetime = 0;        // seconds (at most 7 days)
+  std::uint32_t age_add = 0;
+  std::uint32_t max_early_data = 0;  // 0: the ticket does not allow 0-RTT
+  std::uint64_t received_ms = 0;     // client clock when the ticket arrived (Unix ms)
+  std::string server_name;           // SNI of the connection that got it
+  std::string alpn;                  // ALPN of that connection (0-RTT must reuse it)
+  ~Session();
+  Session() = default;
+  Session(const Session&) = default;
+  Session& operator=(const Session&) = default;
+  // Expired at `now_ms` (Unix milliseconds)?
+  bool expired(std::uint64_t now_ms) const noexcept;
+  // A self-contained byte string (e.g. for `tern client --resume FILE`).
+  std::vector<std::uint8_t> serialize() const;
+  static Status deserialize(Bytes in, Session& out);
+};
+
+// Where a client keeps tickets. The connection put()s every ticket it
+// receives and, when Config::session_store is set and no session was given
+// explicitly, take()s one matching server_name to offer. take() removes
+// the ticket: one-time use (RFC 8446 §C.4) unless a store keeps copies.
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual void put(const Session& s) = 0;
+  virtual bool take(std::string_view server_name, std::uint64_t now_ms, Session& out) = 0;
+};
+
+// A bounded in-memory store (oldest dropped first), expired tickets skipped.
+class MemorySessionStore final : public SessionStore {
+ public:
+  explicit MemorySessionStore(std::size_t capacity = 16) : cap_(capacity) {}
+  void put(const Session& s) override;
+  bool take(std::string_view server_name, std::uint64_t now_ms, Session& out) override;
+  std::size_t size() const noexcept { return items_.size(); }
+
+ private:
+  std::size_t cap_;
+  std::vector<Session> items_;
+};
+
+// Server-side anti-replay for 0-RTT (RFC 8446 §8). Guarantee: within one
+// AntiReplay object (one server process; share it between all connections
+// of that server), a ticket's early data is accepted at most once while
+// the ticket's age is within `window` of what the client claims, and never
+// outside the window. The cache holds up to `capacity` ticket
+// fingerprints (SHA-256 of the binder); when it is full, early data is
+// rejected (the handshake proceeds as 1-RTT), never accepted twice.
+// Separate server instances sharing ticket keys do NOT share this state:
+// early data may then be replayed once per instance; only send idempotent
+// requests in 0-RTT.
+class AntiReplay {
+ public:
+  explicit AntiReplay(std::size_t capacity = 4096, std::uint32_t window_ms = 10000)
+      : cap_(capacity), window_ms_(window_ms) {}
+  std::uint32_t window_ms() const noexcept { return window_ms_; }
+  // True if `fingerprint` is new (and records it, stamped now_ms); false if
+  // seen, or if the cache is full of entries younger than the window.
+  bool first_use(Bytes fingerprint, std::uint64_t now_ms);
+  std::size_t size() const noexcept { return entries_.size(); }
+
+ private:
+  struct Entry {
+    std::array<std::uint8_t, 32> fp;
+    std::uint64_t at_ms;
+  };
+  std::size_t cap_;
+  std::uint32_t window_ms_;
+  std::vector<Entry> entries_;
+};
+
+enum class ClientAuth : std::uint8_t {
+  none,      // no CertificateRequest
+  optional,  // request; an empty client Certificate is accepted
+  required,  // request; no certificate -> certificate_required alert
 };
 
 // Hooks for trace replay and negative tests only. Never set in production.
@@ -48,6 +174,15 @@ struct TestHooks {
   std::function<std::vector<std::uint8_t>(std::uint16_t group)> ephemeral_private;
   // Replace the CertificateVerify signature we produce (RSA-PSS is randomized).
   std::function<void(std::vector<std::uint8_t>& signature)> edit_signature;
+  // Edit the server's CertificateRequest extensions.
+  std::function<void(OutExtensions&)> edit_certificate_request;
+  // Replace the ticket nonce / ticket bytes / age_add of a NewSessionTicket
+  // the server sends (index = 0 for the first ticket).
+  std::function<void(std::size_t index, std::vector<std::uint8_t>& nonce, std::vector<std::uint8_t>& ticket,
+                     std::uint32_t& age_add, OutExtensions& exts)>
+      edit_new_session_ticket;
+  // Corrupt the PSK binder the client sends (negative tests).
+  std::function<void(std::vector<std::uint8_t>& binder)> edit_binder;
   // Corrupt/replace our Finished verify_data (negative tests).
   std::function<void(std::vector<std::uint8_t>& verify_data)> edit_finished;
   // The server's HelloRetryRequest cookie (default: random).
@@ -73,10 +208,46 @@ struct Config {
   const CertVerifier* verifier = nullptr;  // required for clients
   std::size_t key_shares = 1;  // key shares sent (first groups of `groups`)
   bool middlebox_compat = true;
+  // Tickets: received ones are put() here; one is taken and offered when
+  // the connection was not given a session explicitly (Connection::offer_session).
+  SessionStore* session_store = nullptr;
+  // Send early data (Connection::write_early) when the offered ticket allows it.
+  bool enable_early_data = false;
 
   // Server.
-  std::vector<Credential> credentials;
+  std::vector<Credential> credentials;  // client role: presented on CertificateRequest
   bool prefer_chacha_if_client_does = true;
+  // Mutual TLS.
+  ClientAuth client_auth = ClientAuth::none;
+  const CertVerifier* client_verifier = nullptr;  // required unless client_auth == none
+  // DER Names sent in certificate_authorities (empty: extension left out).
+  std::vector<std::vector<std::uint8_t>> certificate_authorities;
+  // Session tickets: issued after the handshake when ticket_keys is set.
+  TicketKeyRing* ticket_keys = nullptr;
+  std::size_t tickets_to_send = 1;
+  std::uint32_t ticket_lifetime = 7200;  // seconds, at most 604800
+  // 0-RTT: accepted only when max_early_data > 0 AND anti_replay is set;
+  // tickets then carry early_data(max_early_data).
+  std::uint32_t max_early_data = 0;
+  AntiReplay* anti_replay = nullptr;
+
+  // Both roles.
+  // PSK key exchange modes: psk_dhe_ke always; psk_ke (no (EC)DHE, no
+  // forward secrecy) offered by a client / accepted by a server only when set.
+  bool allow_psk_ke = false;
+  // RFC 8449 record_size_limit to announce (64..16385; 0: not sent). The
+  // peer's limit is always honoured when it sends one.
+  std::uint16_t record_size_limit = 0;
+  // Automatic KeyUpdate of our sending key after this many records or
+  // bytes (0: off). Independently, a KeyUpdate is always sent before the
+  // AEAD usage limit (RFC 8446 §5.5: 2^24.5 records for AES-GCM; 2^62 for
+  // ChaCha20-Poly1305, i.e. never in practice).
+  std::uint64_t rekey_after_records = 0;
+  std::uint64_t rekey_after_bytes = 0;
+  // Reserve every connection buffer at its maximum size up front (sized by
+  // the negotiated record limits), so an established connection's
+  // feed/read/write/pending_output never allocate. See Connection.
+  bool preallocate = false;
 
   const TestHooks* hooks = nullptr;
 };

@@ -57,10 +57,23 @@ const char* to_string(HsState s) noexcept {
     case HsState::client_wait_finished: return "client_wait_finished";
     case HsState::server_wait_ch: return "server_wait_ch";
     case HsState::server_wait_ch2: return "server_wait_ch2";
+    case HsState::server_wait_eoed: return "server_wait_eoed";
+    case HsState::server_wait_cert: return "server_wait_cert";
+    case HsState::server_wait_cv: return "server_wait_cv";
     case HsState::server_wait_finished: return "server_wait_finished";
     case HsState::connected: return "connected";
     case HsState::closed: return "closed";
     case HsState::failed: return "failed";
+  }
+  return "?";
+}
+
+const char* to_string(EarlyData e) noexcept {
+  switch (e) {
+    case EarlyData::not_offered: return "not_offered";
+    case EarlyData::offered: return "offered";
+    case EarlyData::accepted: return "accepted";
+    case EarlyData::rejected: return "rejected";
   }
   return "?";
 }
@@ -211,6 +224,23 @@ Status Connection::export_keying_material(std::span<std::uint8_t> out, std::stri
   if (hs_ != HsState::connected || !suite_) return Status::unsupported;
   return tls::export_keying_material(suite_->hash, out, exp_master_.view(), label, ctx);
 }
+
+Status Connection::export_early_keying_material(std::span<std::uint8_t> out, std::string_view label,
+                                                Bytes ctx) const noexcept {
+  if (!suite_ || early_exp_.n == 0) return Status::unsupported;
+  return tls::export_keying_material(suite_->hash, out, early_exp_.view(), label, ctx);
+}
+
+std::size_t Connection::max_fragment() const noexcept {
+  if (peer_rsl_ == 0) return kMaxPlaintext;
+  return std::min<std::size_t>(kMaxPlaintext, std::size_t{peer_rsl_} - 1);
+}
+
+Err Connection::offer_session(const Session&) {
+  return fail(Alert::internal_error, "resumption not supported yet");
+}
+
+Err Connection::write_early(Bytes) { return fail(Alert::internal_error, "0-RTT not supported yet"); }
 
 // ---- records --------------------------------------------------------------------
 

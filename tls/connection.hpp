@@ -5,6 +5,22 @@
 //   write(data) / read(buf)        application data once open
 //   state()                        handshaking / open / closed / failed
 //
+// Resumption: a client offers a ticket given with offer_session() (or
+// taken from Config::session_store) before its first output; tickets the
+// server sends are put() into the store. 0-RTT: after offering a session
+// whose ticket allows early data (and with Config::enable_early_data), the
+// client may write_early() before pending_output() is first called... or
+// any time before the ServerHello arrives; early_data() later says whether
+// the server accepted it (if rejected, the application must resend it
+// with write() once open). A server that accepted early data makes it
+// readable with read() while state() is still handshaking.
+//
+// Memory: with Config::preallocate the record/output/application buffers
+// are reserved once at their maximum sizes when the handshake completes,
+// so feed/read/write/pending_output on an open connection do not allocate
+// (tested by counting allocations). The handshake itself still uses the
+// heap (messages, certificate chains, transcript buffering).
+//
 // The handshake is an explicit state machine: HsState lists the "expecting
 // X" states; each has one handler; anything else is unexpected_message.
 // kTransitions is the table of allowed moves (checked on every move and
@@ -42,6 +58,9 @@ enum class HsState : std::uint8_t {
   client_wait_finished,
   server_wait_ch,
   server_wait_ch2,
+  server_wait_eoed,         // accepted 0-RTT: early data until EndOfEarlyData
+  server_wait_cert,         // requested a client Certificate
+  server_wait_cv,           // client CertificateVerify
   server_wait_finished,
   connected,
   closed,
@@ -59,6 +78,15 @@ extern const std::size_t kTransitionCount;
 bool transition_allowed(HsState from, HsState to) noexcept;
 
 enum class ConnState : std::uint8_t { handshaking, open, closed, failed };
+
+// 0-RTT outcome, as seen by either side.
+enum class EarlyData : std::uint8_t {
+  not_offered,  // no early_data extension sent / received
+  offered,      // client: sent, no answer yet
+  accepted,
+  rejected,     // the server skipped it; the client must resend with write()
+};
+const char* to_string(EarlyData e) noexcept;
 
 // Tokens that only the checks can construct.
 class PeerAuthenticated {
@@ -108,11 +136,45 @@ class Connection {
   const std::string& alpn() const noexcept { return alpn_; }
   const std::string& server_name() const noexcept { return sni_; }
   bool hello_retry() const noexcept { return hrr_done_; }
+  // The peer's certificate chain (server: the client's, empty when the
+  // client sent none).
   const std::vector<std::vector<std::uint8_t>>& peer_chain() const noexcept { return peer_chain_; }
-  // RFC 8446 §7.5 exporter (open connections only).
+  // RFC 8446 §7.5 exporter (open connections only). Status::unsupported
+  // before the handshake completes.
   Status export_keying_material(std::span<std::uint8_t> out, std::string_view label, Bytes context) const noexcept;
-  // Sends KeyUpdate (and switches our write key).
+  // The early exporter (early_exporter_master_secret; only when a PSK was
+  // offered/accepted with early data). Status::unsupported otherwise.
+  Status export_early_keying_material(std::span<std::uint8_t> out, std::string_view label,
+                                      Bytes context) const noexcept;
+
+  // Sends KeyUpdate (and switches our write key). With request_peer_update
+  // the peer answers with its own KeyUpdate (RFC 8446 §4.6.3).
   Err key_update(bool request_peer_update);
+  std::uint64_t key_updates_sent() const noexcept { return key_updates_sent_; }
+  std::uint64_t key_updates_received() const noexcept { return key_updates_received_; }
+
+  // Resumption. Client only, before the first pending_output()/feed():
+  // offers `s` (its ticket is used once; the caller should drop it).
+  // Errors: wrong role/state, unsupported suite, or an expired ticket.
+  Err offer_session(const Session& s);
+  // True when the handshake used a PSK (resumed session).
+  bool resumed() const noexcept { return resumed_; }
+  // Tickets received (client) / sent (server) on this connection.
+  std::size_t tickets() const noexcept { return tickets_; }
+  // The last ticket this client received (also put() into the store).
+  const std::optional<Session>& last_session() const noexcept { return last_session_; }
+
+  // 0-RTT. Client: queues early application data (sent as soon as the
+  // ClientHello goes out) while the offered ticket allows it, at most its
+  // max_early_data bytes in total. Errors when no session with early data
+  // was offered, after the ServerHello, or beyond the limit.
+  Err write_early(Bytes data);
+  EarlyData early_data() const noexcept { return early_; }
+
+  // RFC 8449: the peer's record_size_limit (0 when it sent none) and the
+  // largest plaintext we put in one record.
+  std::uint16_t peer_record_size_limit() const noexcept { return peer_rsl_; }
+  std::size_t max_fragment() const noexcept;
 
  private:
   void start();
@@ -139,6 +201,9 @@ class Connection {
   Err on_client_wait_cv(const HandshakeMessage& m);
   Err on_client_wait_finished(const HandshakeMessage& m);
   Err on_server_wait_ch(const HandshakeMessage& m);
+  Err on_server_wait_eoed(const HandshakeMessage& m);
+  Err on_server_wait_cert(const HandshakeMessage& m);
+  Err on_server_wait_cv(const HandshakeMessage& m);
   Err on_server_wait_finished(const HandshakeMessage& m);
   Err on_connected(const HandshakeMessage& m);
 
@@ -201,6 +266,22 @@ class Connection {
   const Credential* cred_ = nullptr;
   Secret dhe_;
   Secret c_hs_, s_hs_, c_ap_, s_ap_, exp_master_, res_master_;
+
+  // Post-handshake, resumption, 0-RTT, record_size_limit.
+  std::uint64_t key_updates_sent_ = 0, key_updates_received_ = 0;
+  std::uint64_t records_since_rekey_ = 0, bytes_since_rekey_ = 0;
+  bool resumed_ = false;
+  std::size_t tickets_ = 0;
+  std::optional<Session> last_session_;
+  std::optional<Session> offer_;  // client: the session offered
+  EarlyData early_ = EarlyData::not_offered;
+  std::uint64_t early_bytes_ = 0;  // sent (client) / received or skipped (server)
+  std::uint32_t early_limit_ = 0;
+  std::uint16_t peer_rsl_ = 0;
+  bool rsl_sent_ = false;
+  bool psk_ke_only_ = false;  // psk_ke: no (EC)DHE
+  Secret psk_, c_e_traffic_, early_exp_;
+  bool client_cert_empty_ = false;
 };
 
 }  // namespace tern::tls
