@@ -20,6 +20,11 @@
 #include "crypto/ec/ec_consts.hpp"
 #include "crypto/ec/ec_kernel.hpp"
 #include "crypto/internal/ct.hpp"
+#ifdef TERN_EC_MULX
+#include <immintrin.h>
+
+#include "crypto/internal/cpu.hpp"
+#endif
 
 #ifndef TERN_EC_FN
 #error "define TERN_EC_FN before including ec_impl.hpp"
@@ -403,6 +408,175 @@ TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64*
   }
 }
 
+// The 512-bit square of a[0..3] (pointer pa) into t0..t7 (operand names),
+// clobbering lo, hi, rdx and the flags.
+#define TERN_EC_SQR512 \
+  "movq 0(%[pa]), %%rdx\n\t" \
+  "mulxq 8(%[pa]), %[t1], %[t2]\n\t" \
+  "mulxq 16(%[pa]), %[lo], %[t3]\n\t" \
+  "addq %[lo], %[t2]\n\t" \
+  "mulxq 24(%[pa]), %[lo], %[t4]\n\t" \
+  "adcq %[lo], %[t3]\n\t" \
+  "adcq $0, %[t4]\n\t" \
+  "movq 8(%[pa]), %%rdx\n\t" \
+  "xorq %[t5], %[t5]\n\t" \
+  "mulxq 16(%[pa]), %[lo], %[hi]\n\t" \
+  "adcxq %[lo], %[t3]\n\t" \
+  "adoxq %[hi], %[t4]\n\t" \
+  "mulxq 24(%[pa]), %[lo], %[hi]\n\t" \
+  "adcxq %[lo], %[t4]\n\t" \
+  "adoxq %[hi], %[t5]\n\t" \
+  "movq $0, %[lo]\n\t" \
+  "adcxq %[lo], %[t5]\n\t" \
+  "movq 16(%[pa]), %%rdx\n\t" \
+  "mulxq 24(%[pa]), %[lo], %[t6]\n\t" \
+  "addq %[lo], %[t5]\n\t" \
+  "adcq $0, %[t6]\n\t" \
+  "movq 0(%[pa]), %%rdx\n\t" \
+  "xorq %[t7], %[t7]\n\t" \
+  "mulxq %%rdx, %[t0], %[hi]\n\t" \
+  "adcxq %[t1], %[t1]\n\t" \
+  "adoxq %[hi], %[t1]\n\t" \
+  "movq 8(%[pa]), %%rdx\n\t" \
+  "mulxq %%rdx, %[lo], %[hi]\n\t" \
+  "adcxq %[t2], %[t2]\n\t" \
+  "adoxq %[lo], %[t2]\n\t" \
+  "adcxq %[t3], %[t3]\n\t" \
+  "adoxq %[hi], %[t3]\n\t" \
+  "movq 16(%[pa]), %%rdx\n\t" \
+  "mulxq %%rdx, %[lo], %[hi]\n\t" \
+  "adcxq %[t4], %[t4]\n\t" \
+  "adoxq %[lo], %[t4]\n\t" \
+  "adcxq %[t5], %[t5]\n\t" \
+  "adoxq %[hi], %[t5]\n\t" \
+  "movq 24(%[pa]), %%rdx\n\t" \
+  "mulxq %%rdx, %[lo], %[hi]\n\t" \
+  "adcxq %[t6], %[t6]\n\t" \
+  "adoxq %[lo], %[t6]\n\t" \
+  "adcxq %[t7], %[t7]\n\t" \
+  "adoxq %[hi], %[t7]\n\t" \
+
+// P-256 Montgomery squaring r = a^2 / 2^256 mod p (a < p): the 512-bit
+// square (six cross products doubled on the ADCX chain, the four squares
+// added on the ADOX chain), then four reduction rows of the special form
+// (q = t_i; q * p = q * 2^256 - q * 2^224 + q * 2^192 + q * 2^96 - q: a
+// shift pair and one MULX by p[3] per row, the new top limb reusing t_i's
+// register), the high half added, one conditional subtraction of p.
+TERN_EC_INLINE void mont_sqr_p256_asm(u64* r, const u64* a) {
+  u64 t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
+  u64 pa = reinterpret_cast<std::uintptr_t>(a);
+  u64 p3 = 0xffffffff00000001ull;
+  __asm__(
+      TERN_EC_SQR512
+#define TERN_P256_RED(Q, A, B, C)              \
+      "movq %[" Q "], %%rdx\n\t"               \
+      "mulxq %[p3], %[lo], %[hi]\n\t"          \
+      "movq %[" Q "], %[pa]\n\t"               \
+      "shlq $32, %[pa]\n\t"                    \
+      "shrq $32, %[" Q "]\n\t"                 \
+      "addq %[pa], %[" A "]\n\t"               \
+      "adcq %[" Q "], %[" B "]\n\t"            \
+      "adcq %[lo], %[" C "]\n\t"               \
+      "adcq $0, %[hi]\n\t"                     \
+      "movq %[hi], %[" Q "]\n\t"
+      TERN_P256_RED("t0", "t1", "t2", "t3")
+      TERN_P256_RED("t1", "t2", "t3", "t0")
+      TERN_P256_RED("t2", "t3", "t0", "t1")
+      TERN_P256_RED("t3", "t0", "t1", "t2")
+#undef TERN_P256_RED
+      // + high half; then subtract p unless that borrows
+      "xorq %[lo], %[lo]\n\t"
+      "addq %[t4], %[t0]\n\t"
+      "adcq %[t5], %[t1]\n\t"
+      "adcq %[t6], %[t2]\n\t"
+      "adcq %[t7], %[t3]\n\t"
+      "adcq $0, %[lo]\n\t"
+      "movq %[t0], %[t4]\n\t"
+      "movq %[t1], %[t5]\n\t"
+      "movq %[t2], %[t6]\n\t"
+      "movq %[t3], %[t7]\n\t"
+      "movl $0xffffffff, %k[hi]\n\t"
+      "subq $-1, %[t4]\n\t"
+      "sbbq %[hi], %[t5]\n\t"
+      "sbbq $0, %[t6]\n\t"
+      "sbbq %[p3], %[t7]\n\t"
+      "sbbq $0, %[lo]\n\t"
+      "cmovcq %[t0], %[t4]\n\t"
+      "cmovcq %[t1], %[t5]\n\t"
+      "cmovcq %[t2], %[t6]\n\t"
+      "cmovcq %[t3], %[t7]\n\t"
+      : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5),
+        [t6] "=&r"(t6), [t7] "=&r"(t7), [lo] "=&r"(lo), [hi] "=&r"(hi), [pa] "+&r"(pa)
+      : [p3] "r"(p3), "m"(*reinterpret_cast<const u64(*)[4]>(a))
+      : "rdx", "cc");
+  r[0] = t4;
+  r[1] = t5;
+  r[2] = t6;
+  r[3] = t7;
+}
+
+// Montgomery squaring for a generic 4-limb modulus m (-m^-1 mod 2^64 at
+// m[4], as in mont_mul4_asm): the same 512-bit square, then four rows
+// q = t_i * minv, t += q * m * 2^(64 i) (MULX on both carry chains; t_i
+// becomes 0 and serves as the zero register, then holds the new top limb,
+// which cannot overflow because each reduced window stays below 2^256).
+TERN_EC_INLINE void mont_sqr4_asm(u64* r, const u64* a, const u64* m) {
+  u64 t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
+  u64 pa = reinterpret_cast<std::uintptr_t>(a);
+  __asm__(
+      TERN_EC_SQR512
+#define TERN_EC_RED(Q, A, B, C)                \
+      "movq %[" Q "], %%rdx\n\t"               \
+      "imulq 32(%[m]), %%rdx\n\t"              \
+      "xorl %k[lo], %k[lo]\n\t"                \
+      "mulxq 0(%[m]), %[lo], %[hi]\n\t"        \
+      "adcxq %[lo], %[" Q "]\n\t"              \
+      "adoxq %[hi], %[" A "]\n\t"              \
+      "mulxq 8(%[m]), %[lo], %[hi]\n\t"        \
+      "adcxq %[lo], %[" A "]\n\t"              \
+      "adoxq %[hi], %[" B "]\n\t"              \
+      "mulxq 16(%[m]), %[lo], %[hi]\n\t"       \
+      "adcxq %[lo], %[" B "]\n\t"              \
+      "adoxq %[hi], %[" C "]\n\t"              \
+      "mulxq 24(%[m]), %[lo], %[hi]\n\t"       \
+      "adcxq %[lo], %[" C "]\n\t"              \
+      "adcxq %[" Q "], %[hi]\n\t"              \
+      "adoxq %[" Q "], %[hi]\n\t"              \
+      "movq %[hi], %[" Q "]\n\t"
+      TERN_EC_RED("t0", "t1", "t2", "t3")
+      TERN_EC_RED("t1", "t2", "t3", "t0")
+      TERN_EC_RED("t2", "t3", "t0", "t1")
+      TERN_EC_RED("t3", "t0", "t1", "t2")
+#undef TERN_EC_RED
+      "xorq %[lo], %[lo]\n\t"
+      "addq %[t4], %[t0]\n\t"
+      "adcq %[t5], %[t1]\n\t"
+      "adcq %[t6], %[t2]\n\t"
+      "adcq %[t7], %[t3]\n\t"
+      "adcq $0, %[lo]\n\t"
+      "movq %[t0], %[t4]\n\t"
+      "movq %[t1], %[t5]\n\t"
+      "movq %[t2], %[t6]\n\t"
+      "movq %[t3], %[t7]\n\t"
+      "subq 0(%[m]), %[t4]\n\t"
+      "sbbq 8(%[m]), %[t5]\n\t"
+      "sbbq 16(%[m]), %[t6]\n\t"
+      "sbbq 24(%[m]), %[t7]\n\t"
+      "sbbq $0, %[lo]\n\t"
+      "cmovcq %[t0], %[t4]\n\t"
+      "cmovcq %[t1], %[t5]\n\t"
+      "cmovcq %[t2], %[t6]\n\t"
+      "cmovcq %[t3], %[t7]\n\t"
+      : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5),
+        [t6] "=&r"(t6), [t7] "=&r"(t7), [lo] "=&r"(lo), [hi] "=&r"(hi), [pa] "+&r"(pa)
+      : [m] "r"(m), "m"(*reinterpret_cast<const u64(*)[4]>(a)), "m"(*reinterpret_cast<const u64(*)[5]>(m))
+      : "rdx", "cc");
+  r[0] = t4;
+  r[1] = t5;
+  r[2] = t6;
+  r[3] = t7;
+}
+
 // MULX with two carry chains (ADCX / ADOX when the compiler uses them).
 template <std::size_t N>
 TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
@@ -608,6 +782,39 @@ TERN_EC_INLINE void cmov(u64* r, const u64* a, u64 mask) {
   for (std::size_t j = 0; j < N; ++j) r[j] = (a[j] & mask) | (r[j] & ~mask);
 }
 
+// out = entry idx - 1 of `entries` rows of `words` 64-bit words (zero when
+// idx = 0), constant time: every row is read and OR-ed in under a mask.
+#ifdef TERN_EC_MULX
+__attribute__((target("avx2"))) inline void select_rows_avx2(u64* out, const u64* rows, std::size_t words,
+                                                             std::size_t entries, u64 idx) {
+  __m256i acc[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+  const __m256i vi = _mm256_set1_epi64x(static_cast<long long>(idx));
+  const std::size_t nv = words / 4;
+  for (std::size_t j = 0; j < entries; ++j) {
+    const __m256i m = _mm256_cmpeq_epi64(vi, _mm256_set1_epi64x(static_cast<long long>(j + 1)));
+    for (std::size_t v = 0; v < nv; ++v) {
+      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows + j * words + 4 * v));
+      acc[v] = _mm256_or_si256(acc[v], _mm256_and_si256(m, x));
+    }
+  }
+  for (std::size_t v = 0; v < nv; ++v) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4 * v), acc[v]);
+}
+#endif
+TERN_EC_INLINE void select_rows(u64* out, const u64* rows, std::size_t words, std::size_t entries, u64 idx) {
+#ifdef TERN_EC_MULX
+  static const bool avx2 = cpu::has(cpu::avx2);
+  if (avx2 && words % 4 == 0 && words <= 16) {
+    select_rows_avx2(out, rows, words, entries, idx);
+    return;
+  }
+#endif
+  for (std::size_t w = 0; w < words; ++w) out[w] = 0;
+  for (std::size_t j = 0; j < entries; ++j) {
+    const u64 mask = ct::mask_eq(idx, static_cast<u64>(j + 1));
+    for (std::size_t w = 0; w < words; ++w) out[w] |= mask & rows[j * words + w];
+  }
+}
+
 template <std::size_t N>
 TERN_EC_INLINE bool equal_vartime(const u64* a, const u64* b) {
   for (std::size_t j = 0; j < N; ++j)
@@ -627,7 +834,15 @@ struct Curve {
 
   // -- field mod p
   TERN_EC_FN static void fmul(u64* r, const u64* a, const u64* b) { mont_mul<N>(r, a, b, C.p, C.p_inv); }
-  TERN_EC_FN static void fsqr(u64* r, const u64* a) { mont_mul<N>(r, a, a, C.p, C.p_inv); }
+  TERN_EC_FN static void fsqr(u64* r, const u64* a) {
+#ifdef TERN_EC_MULX
+    if constexpr (N == 4) {
+      mont_sqr_p256_asm(r, a);  // N == 4 is P-256
+      return;
+    }
+#endif
+    mont_mul<N>(r, a, a, C.p, C.p_inv);
+  }
   TERN_EC_INLINE static void fadd(u64* r, const u64* a, const u64* b) { mod_add<N>(r, a, b, C.p); }
   TERN_EC_INLINE static void fsub(u64* r, const u64* a, const u64* b) { mod_sub<N>(r, a, b, C.p); }
   TERN_EC_FN static void to_mont(u64* r, const u64* a) { fmul(r, a, C.p_rr); }
@@ -635,25 +850,101 @@ struct Curve {
     u64 one[N] = {1};
     fmul(r, a, one);
   }
-  // r = a^e (Montgomery), e public; 4-bit fixed windows: constant time in a.
+  // x = x^2 mod n (Scalar) or p, Montgomery.
+  template <bool Scalar>
+  TERN_EC_INLINE static void pow_sqr(u64* x) {
+#ifdef TERN_EC_MULX
+    if constexpr (N == 4) {
+      if constexpr (Scalar)
+        mont_sqr4_asm(x, x, C.n);
+      else
+        mont_sqr_p256_asm(x, x);
+      return;
+    }
+#endif
+    mont_mul<N>(x, x, x, Scalar ? C.n : C.p, Scalar ? C.n_inv : C.p_inv);
+  }
+  // r = a^e (Montgomery), e public: sliding windows of up to 5 bits over
+  // the odd powers a, a^3, ..., a^31. Which powers are multiplied in, and
+  // when, depends on e only: constant time in a.
   template <bool Scalar>
   TERN_EC_FN static void pow(u64* r, const u64* a, const u64* e) {
     const u64* m = Scalar ? C.n : C.p;
     const u64 minv = Scalar ? C.n_inv : C.p_inv;
-    u64 tab[16][N];
-    copy<N>(tab[0], Scalar ? C.n_one : C.p_one);
-    copy<N>(tab[1], a);
-    for (int i = 2; i < 16; ++i) mont_mul<N>(tab[i], tab[i - 1], a, m, minv);
+    u64 tab[16][N], a2[N];
+    copy<N>(tab[0], a);
+    mont_mul<N>(a2, a, a, m, minv);
+    for (int i = 1; i < 16; ++i) mont_mul<N>(tab[i], tab[i - 1], a2, m, minv);
+    auto bit = [e](int i) -> unsigned { return static_cast<unsigned>(e[i / 64] >> (i % 64)) & 1u; };
     u64 acc[N];
-    copy<N>(acc, tab[0]);
-    for (int w = static_cast<int>(N) * 16 - 1; w >= 0; --w) {
-      for (int s = 0; s < 4; ++s) mont_mul<N>(acc, acc, acc, m, minv);
-      unsigned nib = static_cast<unsigned>(e[w / 16] >> ((w % 16) * 4)) & 15u;  // public exponent
-      mont_mul<N>(acc, acc, tab[nib], m, minv);
+    copy<N>(acc, Scalar ? C.n_one : C.p_one);
+    bool started = false;  // acc is still 1 (public: depends on e)
+    int i = static_cast<int>(N) * 64 - 1;
+    while (i >= 0) {
+      if (!bit(i)) {
+        if (started) pow_sqr<Scalar>(acc);
+        --i;
+        continue;
+      }
+      int j = i - 4 < 0 ? 0 : i - 4;
+      while (!bit(j)) ++j;
+      unsigned w = 0;
+      for (int b = i; b >= j; --b) {
+        w = (w << 1) | bit(b);
+        if (started) pow_sqr<Scalar>(acc);
+      }
+      if (started) {
+        mont_mul<N>(acc, acc, tab[w >> 1], m, minv);
+      } else {
+        copy<N>(acc, tab[w >> 1]);
+        started = true;
+      }
+      i = j - 1;
     }
     copy<N>(r, acc);
+    for (auto& t : tab)
+      for (std::size_t k = 0; k < N; ++k) t[k] = 0;
   }
-  TERN_EC_FN static void finv(u64* r, const u64* a) { pow<false>(r, a, C.p_minus_2); }
+  TERN_EC_FN static void fsqr_n(u64* r, const u64* a, int n) {
+    fsqr(r, a);
+    for (int i = 1; i < n; ++i) fsqr(r, r);
+  }
+  // r = a^(p-2). P-256: p - 2 = 2^256 - 2^224 + 2^192 + 2^96 - 3 by an
+  // addition chain over a^(2^k - 1) (255 squarings, 12 multiplications).
+  TERN_EC_FN static void finv(u64* r, const u64* a) {
+    if constexpr (N == 4) {
+      u64 x2[N], x3[N], x6[N], x12[N], x15[N], x30[N], x32[N], t[N];
+      fsqr(t, a);
+      fmul(x2, t, a);
+      fsqr(t, x2);
+      fmul(x3, t, a);
+      fsqr_n(t, x3, 3);
+      fmul(x6, t, x3);
+      fsqr_n(t, x6, 6);
+      fmul(x12, t, x6);
+      fsqr_n(t, x12, 3);
+      fmul(x15, t, x3);
+      fsqr_n(t, x15, 15);
+      fmul(x30, t, x15);
+      fsqr_n(t, x30, 2);
+      fmul(x32, t, x2);      // bits 255..224: 32 ones
+      fsqr_n(t, x32, 32);
+      fmul(t, t, a);         // bits 223..192: 0...01
+      fsqr_n(t, t, 128);
+      fmul(t, t, x32);       // bits 191..96 zero, 95..64 ones
+      fsqr_n(t, t, 32);
+      fmul(t, t, x32);       // bits 63..32 ones
+      fsqr_n(t, t, 30);
+      fmul(t, t, x30);       // bits 31..2 ones
+      fsqr_n(t, t, 2);
+      fmul(r, t, a);         // bits 1..0: 01
+      u64* temps[] = {x2, x3, x6, x12, x15, x30, x32, t};
+      for (u64* p : temps)
+        for (std::size_t k = 0; k < N; ++k) p[k] = 0;
+    } else {
+      pow<false>(r, a, C.p_minus_2);
+    }
+  }
 
   // -- points
   // Doubling, a = -3 (dbl-2001-b). Infinity (Z = 0) maps to infinity.
@@ -854,13 +1145,12 @@ struct Curve {
     recode(abs, neg, k);
     for (std::size_t j = 0; j < N; ++j) acc.x[j] = acc.y[j] = acc.z[j] = 0;
     for (std::size_t i = 0; i < kWindows; ++i) {
-      u64 qx[N] = {0}, qy[N] = {0};
+      static_assert(sizeof(AffineMont<N>) == 16 * N);
+      u64 q[2 * N];
       u64 a = abs[i];
-      for (u64 e = 0; e < 16; ++e) {
-        u64 mask = ct::mask_eq(a, e + 1);
-        cmov<N>(qx, Tab::at(i, e).x, mask);
-        cmov<N>(qy, Tab::at(i, e).y, mask);
-      }
+      select_rows(q, reinterpret_cast<const u64*>(&Tab::at(i, 0)), 2 * N, 16, a);
+      u64* qx = q;
+      u64* qy = q + N;
       cneg(qy, 0 - static_cast<u64>(neg[i]));
       add_ct<true, false>(acc, acc, qx, qy, nullptr, ct::mask_zero(a));
     }
@@ -895,14 +1185,15 @@ struct Curve {
     for (std::size_t j = 0; j < N; ++j) acc.x[j] = acc.y[j] = acc.z[j] = 0;
     for (std::size_t i = kWindows; i-- > 0;) {
       for (int s = 0; s < 5; ++s) dbl(acc, acc);
+      static_assert(sizeof(Jac) == 24 * N);
       Jac q;
-      for (std::size_t j = 0; j < N; ++j) q.x[j] = q.y[j] = q.z[j] = 0;
       u64 a = abs[i];
-      for (u64 e = 0; e < 16; ++e) {
-        u64 mask = ct::mask_eq(a, e + 1);
-        cmov<N>(q.x, tab[e].x, mask);
-        cmov<N>(q.y, tab[e].y, mask);
-        cmov<N>(q.z, tab[e].z, mask);
+      {
+        u64 w[3 * N];
+        select_rows(w, reinterpret_cast<const u64*>(&tab[0]), 3 * N, 16, a);
+        copy<N>(q.x, w);
+        copy<N>(q.y, w + N);
+        copy<N>(q.z, w + 2 * N);
       }
       cneg(q.y, 0 - static_cast<u64>(neg[i]));
       if (i == 0)
