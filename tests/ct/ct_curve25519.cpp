@@ -88,17 +88,20 @@ void ed25519_sign(const char* kernel) {
 TERN_CT_CASE("x25519-portable", [] { x25519_shared("portable"); });
 TERN_CT_CASE("x25519-portable32", [] { x25519_shared("portable32"); });
 TERN_CT_CASE("x25519-adx", [] { x25519_shared("adx"); });
-// The ifma ladder needs AVX-512, which valgrind neither reports in CPUID nor
-// executes: under valgrind this case logs "skipped". Its constant-time
-// argument is by construction (curve25519_ifma.cpp: straight-line vector
-// code, the swap is a mask blend; inversion and encoding are the adx code
-// checked above).
+// The ifma kernel (ladder and comb) needs AVX-512, which valgrind neither
+// reports in CPUID nor executes: under valgrind its cases log "skipped".
+// Its constant-time argument is by construction (curve25519_ifma.cpp:
+// straight-line vector code, the ladder swap and the comb's table scan,
+// identity and negation are mask operations; inversion and encoding are
+// the adx code checked here).
 TERN_CT_CASE("x25519-ifma", [] { x25519_shared("ifma"); });
 TERN_CT_CASE("x25519-keygen-portable", [] { x25519_keygen("portable"); });
 TERN_CT_CASE("x25519-keygen-portable32", [] { x25519_keygen("portable32"); });
 TERN_CT_CASE("x25519-keygen-adx", [] { x25519_keygen("adx"); });
+TERN_CT_CASE("x25519-keygen-ifma", [] { x25519_keygen("ifma"); });
 TERN_CT_CASE("ed25519-sign-portable", [] { ed25519_sign("portable"); });
 TERN_CT_CASE("ed25519-sign-portable32", [] { ed25519_sign("portable32"); });
 TERN_CT_CASE("ed25519-sign-adx", [] { ed25519_sign("adx"); });
+TERN_CT_CASE("ed25519-sign-ifma", [] { ed25519_sign("ifma"); });
 
 }  // namespace
