@@ -23,6 +23,8 @@
 #pragma once
 
 #include "x509/cert/cert.hpp"
+#ifndef TERN_NO_X509_GEN  // -Dx509_gen=disabled
 #include "x509/gen/gen.hpp"
+#endif
 #include "x509/path/verify.hpp"
 #include "x509/pem/pem.hpp"
