@@ -73,8 +73,7 @@ Outcome check_one(const std::string& target, const x509::TrustStore& store, int 
     r.error = err;
     return r;
   }
-  ToolVerifier verifier;
-  verifier.store = &store;
+  ToolVerifier verifier(store);
   verifier.host = host;
   tls::Config cfg;
   std::vector<std::uint8_t> ip;

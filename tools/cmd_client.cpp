@@ -96,8 +96,7 @@ int cmd_client(const Args& args) {
                  "tern: WARNING: are NOT enforced. Anyone on the network path can impersonate the server.\n");
   }
 
-  ToolVerifier verifier;
-  verifier.store = &store;
+  ToolVerifier verifier(store);
   verifier.insecure = insecure;
   std::string name = o.get("servername", host);
   verifier.host = name;

@@ -546,41 +546,28 @@ tls::Err ToolVerifier::verify(std::span<const tls::Bytes> der_chain, std::string
   ran = true;
   chain.clear();
   result = x509::VerifyResult{};
-  for (std::size_t i = 0; i < der_chain.size(); ++i) {
+  for (const auto& der : der_chain) {
     x509::Certificate c;
-    x509::ParseError why = x509::ParseError::none;
-    if (x509::Certificate::from_der(der_chain[i], c, &why) != Status::ok) {
-      result.failure.error = x509::Error::malformed;
-      result.failure.depth = static_cast<int>(i);
-      result.failure.detail = std::string("cannot parse: ") + x509::to_string(why);
-      return insecure ? tls::kOk : tls::fail(tls::Alert::bad_certificate, "certificate could not be parsed");
-    }
+    if (x509::Certificate::from_der(der, c) != Status::ok) break;  // the library reports it
     chain.push_back(c);
   }
-  if (chain.empty()) {
-    result.failure.error = x509::Error::malformed;
-    result.failure.detail = "the peer sent no certificate";
-    return insecure ? tls::kOk : tls::fail(tls::Alert::bad_certificate, "no certificate");
+  const std::string name = peer_ == tls::X509Verifier::Peer::server && tls_host.empty() ? host : std::string(tls_host);
+  lib_.set_time(static_cast<std::uint64_t>(at));
+  const tls::Err e = lib_.verify(der_chain, name, now);
+  if (e) {
+    result.failure = lib_.last_failure();
+  } else {
+    // Accepted: rebuild the validated path (leaf .. anchor) for display and
+    // expiry reports (x509::verify is deterministic, so this is the path
+    // the library accepted).
+    x509::VerifyOptions opt;
+    opt.now = at ? at : static_cast<x509::Time>(now);
+    opt.hostname = peer_ == tls::X509Verifier::Peer::server ? name : std::string();
+    opt.purpose = peer_ == tls::X509Verifier::Peer::server ? x509::Purpose::server_auth : x509::Purpose::client_auth;
+    std::vector<x509::Certificate> rest(chain.begin() + 1, chain.end());
+    result = x509::verify(chain[0], rest, *store_, opt);
   }
-  x509::VerifyOptions opt;
-  opt.now = at ? at : static_cast<x509::Time>(now);
-  opt.hostname = tls_host.empty() ? host : std::string(tls_host);
-  std::vector<x509::Certificate> rest(chain.begin() + 1, chain.end());
-  static const x509::TrustStore empty_store;
-  result = x509::verify(chain[0], rest, store ? *store : empty_store, opt);
-  if (result.ok() || insecure) return tls::kOk;
-  switch (result.failure.error) {
-    case x509::Error::expired:
-    case x509::Error::not_yet_valid:
-      return tls::fail(tls::Alert::certificate_expired, "certificate expired or not yet valid");
-    case x509::Error::unknown_issuer:
-    case x509::Error::no_trust_anchors:
-      return tls::fail(tls::Alert::unknown_ca, "certificate issuer unknown");
-    case x509::Error::unsupported_algorithm:
-      return tls::fail(tls::Alert::unsupported_certificate, "certificate algorithm unsupported");
-    default:
-      return tls::fail(tls::Alert::bad_certificate, "certificate verification failed");
-  }
+  return insecure ? tls::kOk : e;
 }
 
 // ---- network --------------------------------------------------------------------

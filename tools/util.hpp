@@ -12,6 +12,7 @@
 #include "crypto/rsa/rsa.hpp"
 #include "tls/config.hpp"
 #include "tls/connection.hpp"
+#include "tls/x509_verifier.hpp"
 #include "x509/x509.hpp"
 
 namespace tern::tool {
@@ -77,10 +78,17 @@ void print_certificate(std::FILE* out, const x509::Certificate& cert, std::size_
 // Trust: --cafile / --capath, or the system store when both are empty.
 bool load_trust(const std::string& cafile, const std::string& capath, x509::TrustStore& store, std::string& err);
 
-// A TLS certificate verifier over x509::verify that remembers the outcome.
+// The library's X.509 verifier (tls/x509_verifier.hpp) with what the tool
+// needs around it: the outcome is kept for detailed messages (which
+// certificate, what, dates/names), the parsed chain and, after a success,
+// the validated path up to the trust anchor for display; --insecure
+// records the outcome but lets the handshake go on. The accept/reject
+// decision is the library verifier's.
 class ToolVerifier final : public tls::CertVerifier {
  public:
-  const x509::TrustStore* store = nullptr;
+  explicit ToolVerifier(const x509::TrustStore& store,
+                        tls::X509Verifier::Peer peer = tls::X509Verifier::Peer::server) noexcept
+      : store_(&store), lib_(store, peer), peer_(peer) {}
   std::string host;          // the expected name (used when the TLS layer passes none)
   bool insecure = false;     // accept anything (the outcome is still recorded)
   x509::Time at = 0;         // validation time (0: the connection's clock)
@@ -88,6 +96,11 @@ class ToolVerifier final : public tls::CertVerifier {
   mutable bool ran = false;
   mutable std::vector<x509::Certificate> chain;
   tls::Err verify(std::span<const tls::Bytes> chain, std::string_view host, std::uint64_t now) const override;
+
+ private:
+  const x509::TrustStore* store_;
+  mutable tls::X509Verifier lib_;
+  tls::X509Verifier::Peer peer_;
 };
 
 // ---- network --------------------------------------------------------------------
