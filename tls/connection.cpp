@@ -7,12 +7,20 @@
 #include "crypto/internal/bytes.hpp"
 #include "crypto/internal/ct.hpp"
 #include "crypto/internal/wipe.hpp"
+#include "tls/ticket.hpp"
 
 namespace tern::tls {
 
 namespace {
 constexpr std::size_t kMaxHandshakeMessage = 1u << 17;
 constexpr std::size_t kMaxBufferedAppData = 4 * kMaxPlaintext;
+// RFC 8446 §5.5: AES-GCM keys may protect at most 2^24.5 records; we
+// update well before (2^24). ChaCha20-Poly1305's limit (2^62 here, below
+// the sequence-number space) is never reached in practice.
+constexpr std::uint64_t kAesGcmRecordLimit = std::uint64_t{1} << 24;
+constexpr std::uint64_t kChaChaRecordLimit = std::uint64_t{1} << 62;
+constexpr std::uint32_t kMaxTicketLifetime = 604800;
+constexpr std::uint16_t kMaxRecordSizeLimit = kMaxPlaintext + 1;
 
 bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
@@ -26,6 +34,7 @@ const Transition kTransitions[] = {
     {HsState::client_wait_sh, HsState::client_wait_sh},  // HelloRetryRequest
     {HsState::client_wait_sh, HsState::client_wait_ee},
     {HsState::client_wait_ee, HsState::client_wait_cert_cr},
+    {HsState::client_wait_ee, HsState::client_wait_finished},  // resumed with a PSK
     {HsState::client_wait_cert_cr, HsState::client_wait_cert},  // CertificateRequest
     {HsState::client_wait_cert_cr, HsState::client_wait_cv},
     {HsState::client_wait_cert, HsState::client_wait_cv},
@@ -34,6 +43,13 @@ const Transition kTransitions[] = {
     {HsState::server_wait_ch, HsState::server_wait_ch2},  // sent HelloRetryRequest
     {HsState::server_wait_ch, HsState::server_wait_finished},
     {HsState::server_wait_ch2, HsState::server_wait_finished},
+    {HsState::server_wait_ch, HsState::server_wait_eoed},  // accepted 0-RTT
+    {HsState::server_wait_eoed, HsState::server_wait_finished},
+    {HsState::server_wait_ch, HsState::server_wait_cert},  // sent CertificateRequest
+    {HsState::server_wait_ch2, HsState::server_wait_cert},
+    {HsState::server_wait_cert, HsState::server_wait_cv},
+    {HsState::server_wait_cert, HsState::server_wait_finished},  // empty client Certificate
+    {HsState::server_wait_cv, HsState::server_wait_finished},
     {HsState::server_wait_finished, HsState::connected},
     {HsState::connected, HsState::closed},
 };
@@ -84,6 +100,45 @@ void Connection::move_to(HsState to) {
     return;
   }
   hs_ = to;
+  if (to == HsState::connected) settle_memory();
+}
+
+namespace {
+template <class V>
+void release(V& v) {
+  V().swap(v);
+}
+}  // namespace
+
+void Connection::settle_memory() {
+  release(hs_out_);
+  release(kx_);
+  release(offered_exts_);
+  release(cookie_);
+  release(cr_sigalgs_);
+  if (hs_in_.empty()) release(hs_in_);
+  if (!cfg_.preallocate) return;
+  // One record each way: the largest record the peer may send us, and one
+  // of ours (write() of at most max_fragment() bytes once the previous
+  // output was taken); application data is buffered one record at a time.
+  const std::size_t in_max = kRecordHeader + (rsl_sent_ && peer_rsl_ ? std::size_t{own_record_limit()} + RecordProtection::kTagSize
+                                                                   : kMaxCiphertext);
+  const std::size_t out_max = kRecordHeader + max_fragment() + 1 + RecordProtection::kTagSize;
+  if (rec_.capacity() != in_max && rec_.size() <= in_max) {
+    std::vector<std::uint8_t> r;
+    r.reserve(in_max);
+    r.assign(rec_.begin(), rec_.end());
+    wipe(rec_.data(), rec_.size());
+    rec_.swap(r);
+  }
+  if (out_.size() - out_head_ <= out_max) {
+    std::vector<std::uint8_t> o;
+    o.reserve(std::max(out_max, out_.size() - out_head_));
+    o.assign(out_.begin() + static_cast<std::ptrdiff_t>(out_head_), out_.end());
+    out_.swap(o);
+    out_head_ = 0;
+  }
+  app_in_.reserve(rsl_sent_ && peer_rsl_ ? own_record_limit() : kMaxPlaintext);
 }
 
 // ---- construction, state, I/O ---------------------------------------------------
@@ -102,6 +157,13 @@ RandomSource& Connection::rng() const noexcept { return cfg_.rng ? *cfg_.rng : d
 std::uint64_t Connection::now() const {
   if (cfg_.now) return cfg_.now();
   return static_cast<std::uint64_t>(std::time(nullptr));
+}
+
+std::uint64_t Connection::now_ms() const { return now() * 1000; }
+
+std::uint16_t Connection::own_record_limit() const noexcept {
+  if (cfg_.record_size_limit == 0) return kMaxRecordSizeLimit;
+  return std::clamp<std::uint16_t>(cfg_.record_size_limit, 64, kMaxRecordSizeLimit);
 }
 
 ConnState Connection::state() const noexcept {
@@ -133,6 +195,14 @@ void Connection::start() {
   if (started_) return;
   started_ = true;
   if (role_ == Role::client) {
+    if (!offer_ && cfg_.session_store) {
+      Session s;
+      if (cfg_.session_store->take(cfg_.server_name, now_ms(), s)) {
+        started_ = false;
+        (void)offer_session(s);  // an unusable ticket is just not offered
+        started_ = true;
+      }
+    }
     if (Err e = client_send_hello(false, {})) fail_with(e);
   }
 }
@@ -155,7 +225,7 @@ std::size_t Connection::feed(Bytes in) {
   std::size_t used = 0;
   while (used < in.size()) {
     if (hs_ == HsState::failed || hs_ == HsState::closed || peer_closed_) break;
-    if (readable() > kMaxBufferedAppData) break;
+    if (readable() > (cfg_.preallocate && hs_ == HsState::connected ? 0 : kMaxBufferedAppData)) break;
     std::size_t need = kRecordHeader;
     if (rec_.size() >= kRecordHeader) need += load_be16(rec_.data() + 3);
     std::size_t take = std::min(need - rec_.size(), in.size() - used);
@@ -201,13 +271,25 @@ std::size_t Connection::read(std::span<std::uint8_t> out) {
 
 Err Connection::write(Bytes data) {
   if (hs_ != HsState::connected || local_closed_) return fail(Alert::internal_error, "connection not open for writing");
+  const std::size_t frag = max_fragment();
   std::size_t off = 0;
   do {
-    std::size_t n = std::min(kMaxPlaintext, data.size() - off);
+    std::size_t n = std::min(frag, data.size() - off);
+    TERN_TLS_TRY(maybe_rekey());
     TERN_TLS_TRY(send_record(ContentType::application_data, data.subspan(off, n)));
+    ++records_since_rekey_;
+    bytes_since_rekey_ += n;
     off += n;
   } while (off < data.size());
   return kOk;
+}
+
+Err Connection::maybe_rekey() {
+  const std::uint64_t limit = suite_ && suite_->aead == AeadKind::chacha20poly1305 ? kChaChaRecordLimit : kAesGcmRecordLimit;
+  const bool due = write_.sequence() + 1 >= limit ||
+                   (cfg_.rekey_after_records && records_since_rekey_ >= cfg_.rekey_after_records) ||
+                   (cfg_.rekey_after_bytes && bytes_since_rekey_ >= cfg_.rekey_after_bytes);
+  return due ? key_update(false) : kOk;
 }
 
 void Connection::close() {
@@ -236,11 +318,32 @@ std::size_t Connection::max_fragment() const noexcept {
   return std::min<std::size_t>(kMaxPlaintext, std::size_t{peer_rsl_} - 1);
 }
 
-Err Connection::offer_session(const Session&) {
-  return fail(Alert::internal_error, "resumption not supported yet");
+Err Connection::offer_session(const Session& s) {
+  if (role_ != Role::client || started_) return fail(Alert::internal_error, "offer_session: client only, before the first flight");
+  const SuiteInfo* si = find_suite(s.cipher_suite);
+  if (!si || !contains(cfg_.cipher_suites, s.cipher_suite))
+    return fail(Alert::internal_error, "offer_session: the session's cipher suite is not enabled");
+  if (s.psk_len != sha2::digest_size(si->hash) || s.ticket.empty() || s.ticket.size() > 0xffff)
+    return fail(Alert::internal_error, "offer_session: malformed session");
+  if (s.expired(now_ms())) return fail(Alert::internal_error, "offer_session: the ticket expired");
+  offer_ = s;
+  return kOk;
 }
 
-Err Connection::write_early(Bytes) { return fail(Alert::internal_error, "0-RTT not supported yet"); }
+Err Connection::write_early(Bytes data) {
+  start();
+  if (role_ != Role::client || early_ != EarlyData::offered || hs_ != HsState::client_wait_sh || !write_.active())
+    return fail(Alert::internal_error, "write_early: no early data offered, or too late");
+  if (early_bytes_ + data.size() > early_limit_) return fail(Alert::internal_error, "write_early: over max_early_data_size");
+  std::size_t off = 0;
+  while (off < data.size()) {
+    std::size_t n = std::min(max_fragment(), data.size() - off);
+    TERN_TLS_TRY(send_record(ContentType::application_data, data.subspan(off, n)));
+    off += n;
+  }
+  early_bytes_ += data.size();
+  return kOk;
+}
 
 // ---- records --------------------------------------------------------------------
 
@@ -284,7 +387,7 @@ Err Connection::flush_handshake() {
   std::size_t off = 0;
   Err e = kOk;
   while (off < hs_out_.size() && !e) {
-    std::size_t n = std::min(kMaxPlaintext, hs_out_.size() - off);
+    std::size_t n = std::min(max_fragment(), hs_out_.size() - off);
     e = send_record(ContentType::handshake, Bytes(hs_out_.data() + off, n));
     off += n;
   }
@@ -302,6 +405,9 @@ bool Connection::ccs_allowed() const noexcept {
     case HsState::client_wait_cv:
     case HsState::client_wait_finished:
     case HsState::server_wait_ch2:
+    case HsState::server_wait_eoed:
+    case HsState::server_wait_cert:
+    case HsState::server_wait_cv:
     case HsState::server_wait_finished:
       return true;
     default:
@@ -320,9 +426,22 @@ void Connection::process_record() {
   if (read_.active()) {
     if (type != ContentType::application_data)
       return fail_with(fail(Alert::unexpected_message, "unprotected record after keys were installed"));
+    // RFC 8449: our announced limit, once the peer acknowledged it (not
+    // for 0-RTT records, sent before the peer knew it).
+    if (rsl_sent_ && (role_ == Role::server || peer_rsl_ != 0) && hs_ != HsState::server_wait_eoed &&
+        body.size() > std::size_t{own_record_limit()} + RecordProtection::kTagSize)
+      return fail_with(fail(Alert::record_overflow, "record over our record_size_limit"));
     ContentType inner;
     std::span<std::uint8_t> content;
-    if (Err e = read_.open(rec_, inner, content)) return fail_with(e);
+    if (Err e = read_.open(rec_, inner, content)) {
+      // Rejected 0-RTT: skip what the handshake key cannot open, up to the limit.
+      if (skip_early_ && e.alert == Alert::bad_record_mac && early_bytes_ + body.size() <= early_budget_) {
+        early_bytes_ += body.size();
+        return;
+      }
+      return fail_with(e);
+    }
+    skip_early_ = false;
     if (inner == ContentType::change_cipher_spec)
       return fail_with(fail(Alert::unexpected_message, "protected change_cipher_spec"));
     if (inner == ContentType::handshake && content.empty())
@@ -330,8 +449,14 @@ void Connection::process_record() {
     if (Err e = handle_record(inner, content)) return fail_with(e);
     return;
   }
-  if (type == ContentType::application_data)
+  if (type == ContentType::application_data) {
+    // 0-RTT records after we answered with a HelloRetryRequest: skipped.
+    if (skip_early_ && hs_ == HsState::server_wait_ch2 && early_bytes_ + body.size() <= early_budget_) {
+      early_bytes_ += body.size();
+      return;
+    }
     return fail_with(fail(Alert::unexpected_message, "application data before keys"));
+  }
   if (body.size() > kMaxPlaintext) return fail_with(fail(Alert::record_overflow, "plaintext record over 2^14"));
   if (Err e = handle_record(type, body)) return fail_with(e);
 }
@@ -344,8 +469,14 @@ Err Connection::handle_record(ContentType type, std::span<std::uint8_t> content)
       if (!hs_in_.empty()) return fail(Alert::unexpected_message, "alert inside a fragmented handshake message");
       return handle_alert(content);
     case ContentType::application_data:
-      if (hs_ != HsState::connected) return fail(Alert::unexpected_message, "application data during the handshake");
       if (!hs_in_.empty()) return fail(Alert::unexpected_message, "application data inside a handshake message");
+      if (hs_ == HsState::server_wait_eoed) {  // accepted 0-RTT
+        early_bytes_ += content.size();
+        if (early_bytes_ > early_limit_) return fail(Alert::unexpected_message, "early data over max_early_data_size");
+        app_in_.insert(app_in_.end(), content.begin(), content.end());
+        return kOk;
+      }
+      if (hs_ != HsState::connected) return fail(Alert::unexpected_message, "application data during the handshake");
       app_in_.insert(app_in_.end(), content.begin(), content.end());
       return kOk;
     default:
@@ -409,6 +540,9 @@ Err Connection::dispatch(const HandshakeMessage& m) {
     case HsState::client_wait_finished: return on_client_wait_finished(m);
     case HsState::server_wait_ch:
     case HsState::server_wait_ch2: return on_server_wait_ch(m);
+    case HsState::server_wait_eoed: return on_server_wait_eoed(m);
+    case HsState::server_wait_cert: return on_server_wait_cert(m);
+    case HsState::server_wait_cv: return on_server_wait_cv(m);
     case HsState::server_wait_finished: return on_server_wait_finished(m);
     case HsState::connected: return on_connected(m);
     default: return fail(Alert::unexpected_message, "handshake message in this state");
@@ -453,15 +587,81 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     ch.exts.push_back({ext::alpn, encode_alpn(p)});
   }
   if (!cookie.empty()) ch.exts.push_back({ext::cookie, encode_cookie(cookie)});
+  if (cfg_.record_size_limit) {
+    ch.exts.push_back({ext::record_size_limit, encode_u16(own_record_limit())});
+    rsl_sent_ = true;
+  }
+  const SuiteInfo* psk_suite = offer_ ? find_suite(offer_->cipher_suite) : nullptr;
+  if (psk_suite) {
+    ch.exts.push_back({ext::psk_key_exchange_modes, encode_psk_modes(cfg_.allow_psk_ke, true)});
+    // 0-RTT: only in the first ClientHello, when the ticket allows it and
+    // the ALPN we would offer first is the session's.
+    const bool alpn_fits = offer_->alpn.empty() ? cfg_.alpn.empty() : (!cfg_.alpn.empty() && cfg_.alpn[0] == offer_->alpn);
+    if (!second && cfg_.enable_early_data && offer_->max_early_data > 0 && alpn_fits) {
+      ch.exts.push_back({ext::early_data, {}});
+      early_ = EarlyData::offered;
+      early_limit_ = offer_->max_early_data;
+    }
+    const std::uint32_t age = static_cast<std::uint32_t>(now_ms() - offer_->received_ms) + offer_->age_add;
+    ch.exts.push_back({ext::pre_shared_key, encode_pre_shared_key_client(offer_->ticket, age,
+                                                                         sha2::digest_size(psk_suite->hash))});
+  }
   if (cfg_.hooks && cfg_.hooks->edit_client_hello) cfg_.hooks->edit_client_hello(ch);
   offered_exts_.clear();
   for (const auto& e : ch.exts) offered_exts_.push_back(e.type);
+  rsl_sent_ = contains(offered_exts_, ext::record_size_limit);
 
   std::vector<std::uint8_t> msg;
   write_client_hello(msg, ch);
+  if (psk_suite) {
+    // The binder: HMAC over the ClientHello truncated before the binders
+    // list (RFC 8446 §4.2.11.2), keyed from the PSK's binder_key.
+    if (ch.exts.empty() || ch.exts.back().type != ext::pre_shared_key)
+      return fail(Alert::internal_error, "pre_shared_key must be the last extension");
+    const HashId h = psk_suite->hash;
+    const std::size_t hl = sha2::digest_size(h);
+    const std::size_t blen = 2 + 1 + hl;
+    Transcript t;
+    if (second) {
+      t = transcript_;
+    } else {
+      t.set_hash(h);
+    }
+    t.update(Bytes(msg.data(), msg.size() - blen));
+    Secret th, binder_key, binder;
+    t.current(th);
+    psk_.n = offer_->psk_len;
+    std::memcpy(psk_.b, offer_->psk.data(), psk_.n);
+    KeySchedule eks(h);
+    std::uint8_t empty_hash[sha2::max_digest_size];
+    sha2::AnyHash::hash(h, std::span<std::uint8_t>(empty_hash, hl), {});
+    if (eks.early(psk_.view()) != Status::ok || eks.derive(binder_key, "res binder", Bytes(empty_hash, hl)) != Status::ok ||
+        finished_verify_data(h, binder_key.view(), th.view(), binder) != Status::ok)
+      return fail(Alert::internal_error, "binder computation failed");
+    std::vector<std::uint8_t> b(binder.b, binder.b + binder.n);
+    if (cfg_.hooks && cfg_.hooks->edit_binder) cfg_.hooks->edit_binder(b);
+    if (b.size() != hl) return fail(Alert::internal_error, "binder length");
+    std::memcpy(msg.data() + msg.size() - hl, b.data(), hl);
+    if (early_ == EarlyData::offered) {
+      Transcript full;
+      full.set_hash(h);
+      full.update(msg);
+      full.current(th);
+      if (eks.derive(c_e_traffic_, "c e traffic", th.view()) != Status::ok ||
+          eks.derive(early_exp_, "e exp master", th.view()) != Status::ok)
+        return fail(Alert::internal_error, "early secrets failed");
+    }
+  }
   transcript_.update(msg);
   if (second && cfg_.middlebox_compat) send_ccs();
   send_plain_record(ContentType::handshake, msg, second ? kTls12 : 0x0301);
+  if (early_ == EarlyData::offered) {
+    // The early data follows the ClientHello (and, in compatibility mode,
+    // the dummy change_cipher_spec: RFC 8446 §D.4).
+    if (cfg_.middlebox_compat) send_ccs();
+    if (write_.install(*psk_suite, c_e_traffic_.view()) != Status::ok)
+      return fail(Alert::internal_error, "installing early keys failed");
+  }
   if (!second) move_to(HsState::client_wait_sh);
   return kOk;
 }
@@ -494,19 +694,38 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
   for (const auto& e : sh.exts)  // the HRR cookie is the server's own extension
     if (!contains(offered_exts_, e.type) && !(sh.is_hrr && e.type == ext::cookie))
       return fail(Alert::unsupported_extension, "extension not offered");
-  if (sh.has_pre_shared_key) return fail(Alert::illegal_parameter, "pre_shared_key without an offer");
-  if (sh.is_hrr) return client_handle_hrr(sh, m);
+  if (sh.has_pre_shared_key) {
+    if (!offer_) return fail(Alert::illegal_parameter, "pre_shared_key without an offer");
+    if (sh.selected_identity != 0) return fail(Alert::illegal_parameter, "selected_identity not offered");
+    const SuiteInfo* ps = find_suite(offer_->cipher_suite);
+    const SuiteInfo* ns = find_suite(sh.cipher_suite);
+    if (!ps || !ns || ps->hash != ns->hash) return fail(Alert::illegal_parameter, "PSK with a cipher suite of another hash");
+    resumed_ = true;
+  }
+  if (sh.is_hrr) {
+    if (early_ == EarlyData::offered) {
+      // 0-RTT is off after a HelloRetryRequest; the early write key goes.
+      early_ = EarlyData::rejected;
+      write_.reset();
+    }
+    return client_handle_hrr(sh, m);
+  }
 
   if (hrr_done_ && sh.cipher_suite != hrr_suite_)
     return fail(Alert::illegal_parameter, "ServerHello cipher suite differs from HelloRetryRequest");
-  if (!sh.has_key_share) return fail(Alert::missing_extension, "ServerHello without key_share");
-  const KeyExchange* kx = nullptr;
-  for (const auto& k : kx_)
-    if (k->group() == sh.key_share.group) kx = k.get();
-  if (!kx) return fail(Alert::illegal_parameter, "key_share for a group we did not send");
   suite_ = find_suite(sh.cipher_suite);
-  group_ = sh.key_share.group;
-  if (kx->shared(sh.key_share.key, dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad server key share");
+  if (!sh.has_key_share) {
+    if (!resumed_) return fail(Alert::missing_extension, "ServerHello without key_share");
+    if (!cfg_.allow_psk_ke) return fail(Alert::illegal_parameter, "psk_ke selected but not offered");
+    psk_ke_only_ = true;
+  } else {
+    const KeyExchange* kx = nullptr;
+    for (const auto& k : kx_)
+      if (k->group() == sh.key_share.group) kx = k.get();
+    if (!kx) return fail(Alert::illegal_parameter, "key_share for a group we did not send");
+    group_ = sh.key_share.group;
+    if (kx->shared(sh.key_share.key, dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad server key share");
+  }
   if (!transcript_.hash_known()) transcript_.set_hash(suite_->hash);
   transcript_.update(m.raw);
   TERN_TLS_TRY(install_handshake_keys());
@@ -529,6 +748,7 @@ Err Connection::client_handle_hrr(const ServerHello& sh, const HandshakeMessage&
   if (sh.has_cookie) changes = true;
   if (!changes) return fail(Alert::illegal_parameter, "HelloRetryRequest would not change the ClientHello");
   suite_ = find_suite(sh.cipher_suite);
+  if (offer_ && find_suite(offer_->cipher_suite)->hash != suite_->hash) offer_.reset();  // cannot be used any more
   transcript_.set_hash(suite_->hash);
   transcript_.replace_with_message_hash();
   transcript_.update(m.raw);
@@ -551,14 +771,24 @@ Err Connection::install_handshake_keys() {
   if (ks_.hash() != suite_->hash) ks_ = KeySchedule(suite_->hash);
   Secret th;
   transcript_.current(th);
-  if (ks_.early() != Status::ok || ks_.handshake(dhe_.view()) != Status::ok ||
+  if (psk_ke_only_) {
+    dhe_ = Secret{};
+    dhe_.n = suite_->hash == HashId::sha384 ? 48 : 32;  // (EC)DHE input 0^HashLen
+  }
+  if (ks_.early(resumed_ ? psk_.view() : Bytes{}) != Status::ok || ks_.handshake(dhe_.view()) != Status::ok ||
       ks_.derive(c_hs_, "c hs traffic", th.view()) != Status::ok ||
       ks_.derive(s_hs_, "s hs traffic", th.view()) != Status::ok)
     return fail(Alert::internal_error, "key schedule failed");
   wipe_object(dhe_);
   const Secret& rd = role_ == Role::client ? s_hs_ : c_hs_;
   const Secret& wr = role_ == Role::client ? c_hs_ : s_hs_;
-  if (read_.install(*suite_, rd.view()) != Status::ok || write_.install(*suite_, wr.view()) != Status::ok)
+  // A client still sending 0-RTT keeps its early write key until its second
+  // flight; a server that accepted 0-RTT reads with the early key until
+  // EndOfEarlyData.
+  const bool keep_write = role_ == Role::client && early_ == EarlyData::offered;
+  const bool early_read = role_ == Role::server && early_ == EarlyData::accepted;
+  if (read_.install(*suite_, early_read ? c_e_traffic_.view() : rd.view()) != Status::ok ||
+      (!keep_write && write_.install(*suite_, wr.view()) != Status::ok))
     return fail(Alert::internal_error, "installing handshake keys failed");
   key_changed_ = true;
   return kOk;
@@ -603,9 +833,27 @@ Err Connection::on_client_wait_ee(const HandshakeMessage& m) {
       return fail(Alert::illegal_parameter, "server selected an ALPN protocol we did not offer");
     alpn_ = p;
   }
-  if (ee.has_early_data) return fail(Alert::unsupported_extension, "early_data accepted but not offered");
+  if (ee.has_early_data) {
+    if (early_ != EarlyData::offered || !resumed_)
+      return fail(Alert::illegal_parameter, "early_data accepted but not offered");
+    if (suite_->id != static_cast<CipherSuite>(offer_->cipher_suite))
+      return fail(Alert::illegal_parameter, "0-RTT accepted with another cipher suite");
+  }
+  if (early_ == EarlyData::offered && !ee.has_early_data) early_ = EarlyData::rejected;
+  if (early_ == EarlyData::offered) early_ = EarlyData::accepted;
+  if (ee.has_record_size_limit) {
+    if (!rsl_sent_) return fail(Alert::unsupported_extension, "record_size_limit not offered");
+    peer_rsl_ = std::min(ee.record_size_limit, kMaxRecordSizeLimit);
+  }
   transcript_.update(m.raw);
-  move_to(HsState::client_wait_cert_cr);
+  if (resumed_) {
+    // The PSK (its binder and the key schedule) authenticates the server:
+    // no Certificate/CertificateVerify follow.
+    peer_auth_.emplace(PeerAuthenticated{});
+    move_to(HsState::client_wait_finished);
+  } else {
+    move_to(HsState::client_wait_cert_cr);
+  }
   return kOk;
 }
 
@@ -615,6 +863,7 @@ Err Connection::on_client_wait_cert_cr(const HandshakeMessage& m) {
     TERN_TLS_TRY(parse_certificate_request(m.body, cr));
     if (!cr.request_context.empty()) return fail(Alert::illegal_parameter, "certificate_request_context not empty");
     cert_requested_ = true;
+    cr_sigalgs_ = cr.signature_algorithms;
     transcript_.update(m.raw);
     move_to(HsState::client_wait_cert);
     return kOk;
@@ -667,13 +916,18 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
   transcript_.update(m.raw);
   TERN_TLS_TRY(derive_application_secrets());
   TERN_TLS_TRY(install_peer_application_keys(*ok));
-  // Our second flight: [CCS] [empty Certificate] Finished.
-  if (cfg_.middlebox_compat) send_ccs();
-  if (cert_requested_) {
-    std::vector<std::uint8_t> msg;
-    write_certificate(msg, cert_request_context_, {});
-    queue_handshake(msg);
+  // Our second flight: [EndOfEarlyData] [CCS] [Certificate [CertificateVerify]] Finished.
+  if (early_ == EarlyData::accepted) {
+    std::vector<std::uint8_t> eoed;
+    write_handshake(eoed, HandshakeType::end_of_early_data, {});
+    queue_handshake(eoed);
+    TERN_TLS_TRY(flush_handshake());  // under the early key
   }
+  if (role_ == Role::client && write_.active() && early_ != EarlyData::not_offered) write_.reset();
+  if (!write_.active() && write_.install(*suite_, c_hs_.view()) != Status::ok)
+    return fail(Alert::internal_error, "installing handshake keys failed");
+  if (cfg_.middlebox_compat) send_ccs();
+  if (cert_requested_) TERN_TLS_TRY(client_send_certificate());
   Secret th, vd;
   transcript_.current(th);
   if (finished_verify_data(suite_->hash, c_hs_.view(), th.view(), vd) != Status::ok)
@@ -691,6 +945,42 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
   return kOk;
 }
 
+Err Connection::client_send_certificate() {
+  // The first credential with a scheme the server asked for; none: an
+  // empty Certificate (the server decides whether that is fatal).
+  const Credential* cred = nullptr;
+  std::uint16_t scheme = 0;
+  for (const auto& c : cfg_.credentials) {
+    if (!c.signer || c.chain.empty()) continue;
+    for (auto sc : c.signer->schemes())
+      if (contains(cr_sigalgs_, sc) && scheme_supported(sc)) {
+        scheme = sc;
+        break;
+      }
+    if (scheme) {
+      cred = &c;
+      break;
+    }
+  }
+  std::vector<std::uint8_t> msg;
+  std::vector<Bytes> chain;
+  if (cred)
+    for (const auto& c : cred->chain) chain.push_back(c);
+  write_certificate(msg, cert_request_context_, chain);
+  queue_handshake(msg);
+  if (!cred) return kOk;
+  Secret th;
+  transcript_.current(th);
+  auto content = certificate_verify_content(false, th.view());
+  std::vector<std::uint8_t> sig;
+  if (cred->signer->sign(scheme, content, rng(), sig) != Status::ok) return fail(Alert::internal_error, "signing failed");
+  if (cfg_.hooks && cfg_.hooks->edit_signature) cfg_.hooks->edit_signature(sig);
+  msg.clear();
+  write_certificate_verify(msg, scheme, sig);
+  queue_handshake(msg);
+  return kOk;
+}
+
 // ---- server -------------------------------------------------------------------------
 
 Err Connection::on_server_wait_ch(const HandshakeMessage& m) {
@@ -704,9 +994,10 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   const bool second = hs_ == HsState::server_wait_ch2;
   if (!ch.has_supported_versions || !contains(ch.supported_versions, kTls13))
     return fail(Alert::protocol_version, "client does not offer TLS 1.3");
-  if (ch.has_pre_shared_key || ch.has_early_data) {
-    // PSK and 0-RTT are not implemented yet: ignore the offer (full handshake).
-  }
+  if (ch.has_pre_shared_key && !ch.has_psk_modes)
+    return fail(Alert::missing_extension, "pre_shared_key without psk_key_exchange_modes");
+  if (ch.has_early_data && !ch.has_pre_shared_key) return fail(Alert::illegal_parameter, "early_data without a PSK");
+  if (second && ch.has_early_data) return fail(Alert::illegal_parameter, "early_data after HelloRetryRequest");
   // Cipher suite.
   const SuiteInfo* suite = nullptr;
   if (second) {
@@ -750,11 +1041,21 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
         !std::equal(ch.session_id.begin(), ch.session_id.end(), session_id_.begin()))
       return fail(Alert::illegal_parameter, "second ClientHello changed legacy_session_id");
   }
-  // Credential: SNI match and a scheme the client accepts.
   if (ch.has_server_name) sni_.assign(ch.server_name.begin(), ch.server_name.end());
+  // PSK resumption (may switch to the ticket's cipher suite).
+  bool psk_ke = false, accept_early = false;
+  TERN_TLS_TRY(server_check_psk(ch, m, suite, psk_ke, accept_early));
+  if (ch.has_early_data && !accept_early) {
+    // Rejected 0-RTT: skip the client's early records (RFC 8446 §4.2.10).
+    early_ = EarlyData::rejected;
+    skip_early_ = true;
+    early_budget_ = 2 * std::max<std::uint64_t>(cfg_.max_early_data, kMaxCiphertext);
+  }
+  // Credential: SNI match and a scheme the client accepts (not needed with a PSK).
   const Credential* cred = nullptr;
   std::uint16_t scheme = 0;
   for (const auto& c : cfg_.credentials) {
+    if (resumed_) break;
     if (!c.signer) continue;
     if (!c.names.empty() && std::find(c.names.begin(), c.names.end(), sni_) == c.names.end()) continue;
     for (auto s : c.signer->schemes())
@@ -767,7 +1068,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
       break;
     }
   }
-  if (!cred) return fail(Alert::handshake_failure, "no certificate for the client's signature algorithms or name");
+  if (!cred && !resumed_) return fail(Alert::handshake_failure, "no certificate for the client's signature algorithms or name");
   // ALPN.
   std::string alpn;
   if (ch.has_alpn && !cfg_.alpn.empty()) {
@@ -779,8 +1080,20 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
     if (alpn.empty()) return fail(Alert::no_application_protocol, "no ALPN protocol in common");
   }
 
-  if (!share) {
+  if (accept_early && alpn != ticket_alpn_) {
+    accept_early = false;  // 0-RTT needs the ticket's ALPN (RFC 8446 §4.2.10)
+    early_ = EarlyData::rejected;
+    skip_early_ = true;
+    early_budget_ = 2 * std::max<std::uint64_t>(cfg_.max_early_data, kMaxCiphertext);
+  }
+  if (!share && !psk_ke) {
     if (second) return fail(Alert::illegal_parameter, "second ClientHello without a usable share");
+    resumed_ = false;  // decided again on the second ClientHello
+    if (early_ == EarlyData::accepted) early_ = EarlyData::rejected;
+    if (ch.has_early_data) {
+      skip_early_ = true;
+      early_budget_ = 2 * std::max<std::uint64_t>(cfg_.max_early_data, kMaxCiphertext);
+    }
     for (auto g : cfg_.groups)
       if (group_supported(g) && contains(ch.supported_groups, g)) {
         suite_ = suite;
@@ -793,20 +1106,25 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   cred_ = cred;
   sig_scheme_ = scheme;
   alpn_ = alpn;
-  group_ = share->group;
+  psk_ke_only_ = psk_ke;
   if (!second) session_id_.assign(ch.session_id.begin(), ch.session_id.end());
+  if (accept_early) early_ = EarlyData::accepted;
 
   // ServerHello.
-  KeyExchange kx;
-  std::vector<std::uint8_t> fixed;
-  if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(group_);
   ServerHelloOut sh;
   if (rng().fill(sh.random) != Status::ok) return fail(Alert::internal_error, "rng failure");
-  if (kx.generate(group_, rng(), fixed) != Status::ok) return fail(Alert::internal_error, "key generation failed");
-  if (kx.shared(share->key, dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad client key share");
   sh.session_id = session_id_;
   sh.cipher_suite = static_cast<std::uint16_t>(suite_->id);
-  sh.exts.push_back({ext::key_share, encode_key_share_server({group_, kx.public_key()})});
+  if (resumed_) sh.exts.push_back({ext::pre_shared_key, encode_u16(psk_identity_)});
+  if (!psk_ke) {
+    group_ = share->group;
+    KeyExchange kx;
+    std::vector<std::uint8_t> fixed;
+    if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(group_);
+    if (kx.generate(group_, rng(), fixed) != Status::ok) return fail(Alert::internal_error, "key generation failed");
+    if (kx.shared(share->key, dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad client key share");
+    sh.exts.push_back({ext::key_share, encode_key_share_server({group_, kx.public_key()})});
+  }
   sh.exts.push_back({ext::supported_versions, encode_supported_versions_server(kTls13)});
   std::vector<std::uint8_t> shm;
   write_server_hello(shm, sh);
@@ -824,25 +1142,47 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
     std::string_view p = alpn_;
     ee.push_back({ext::alpn, encode_alpn(std::span<const std::string_view>(&p, 1))});
   }
+  if (ch.has_record_size_limit) {
+    peer_rsl_ = std::min(ch.record_size_limit, kMaxRecordSizeLimit);
+    ee.push_back({ext::record_size_limit, encode_u16(own_record_limit())});
+    rsl_sent_ = true;
+  }
+  if (early_ == EarlyData::accepted) ee.push_back({ext::early_data, {}});
   if (cfg_.hooks && cfg_.hooks->edit_encrypted_extensions) cfg_.hooks->edit_encrypted_extensions(ee);
   std::vector<std::uint8_t> msg;
   write_encrypted_extensions(msg, ee);
   queue_handshake(msg);
   msg.clear();
-  std::vector<Bytes> chain;
-  for (const auto& c : cred_->chain) chain.push_back(c);
-  write_certificate(msg, {}, chain);
-  queue_handshake(msg);
   Secret th;
-  transcript_.current(th);
-  auto content = certificate_verify_content(true, th.view());
-  std::vector<std::uint8_t> sig;
-  if (cred_->signer->sign(sig_scheme_, content, rng(), sig) != Status::ok)
-    return fail(Alert::internal_error, "signing failed");
-  if (cfg_.hooks && cfg_.hooks->edit_signature) cfg_.hooks->edit_signature(sig);
-  msg.clear();
-  write_certificate_verify(msg, sig_scheme_, sig);
-  queue_handshake(msg);
+  if (!resumed_) {
+    if (cfg_.client_auth != ClientAuth::none) {
+      OutExtensions cr;
+      std::vector<std::uint16_t> algs;
+      for (auto a : cfg_.signature_schemes)
+        if (scheme_supported(a)) algs.push_back(a);
+      cr.push_back({ext::signature_algorithms, encode_u16_list(2, algs)});
+      if (!cfg_.certificate_authorities.empty())
+        cr.push_back({ext::certificate_authorities, encode_certificate_authorities(cfg_.certificate_authorities)});
+      if (cfg_.hooks && cfg_.hooks->edit_certificate_request) cfg_.hooks->edit_certificate_request(cr);
+      write_certificate_request(msg, {}, cr);
+      queue_handshake(msg);
+      msg.clear();
+      cert_requested_ = true;
+    }
+    std::vector<Bytes> chain;
+    for (const auto& c : cred_->chain) chain.push_back(c);
+    write_certificate(msg, {}, chain);
+    queue_handshake(msg);
+    transcript_.current(th);
+    auto content = certificate_verify_content(true, th.view());
+    std::vector<std::uint8_t> sig;
+    if (cred_->signer->sign(sig_scheme_, content, rng(), sig) != Status::ok)
+      return fail(Alert::internal_error, "signing failed");
+    if (cfg_.hooks && cfg_.hooks->edit_signature) cfg_.hooks->edit_signature(sig);
+    msg.clear();
+    write_certificate_verify(msg, sig_scheme_, sig);
+    queue_handshake(msg);
+  }
   Secret vd;
   transcript_.current(th);
   if (finished_verify_data(suite_->hash, s_hs_.view(), th.view(), vd) != Status::ok)
@@ -855,7 +1195,93 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   TERN_TLS_TRY(flush_handshake());
   TERN_TLS_TRY(derive_application_secrets());
   if (write_.install(*suite_, s_ap_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
-  move_to(HsState::server_wait_finished);
+  if (early_ == EarlyData::accepted)
+    move_to(HsState::server_wait_eoed);
+  else
+    move_to(cert_requested_ ? HsState::server_wait_cert : HsState::server_wait_finished);
+  return kOk;
+}
+
+Err Connection::server_check_psk(const ClientHello& ch, const HandshakeMessage& m, const SuiteInfo*& suite,
+                                 bool& psk_ke, bool& accept_early) {
+  psk_ke = false;
+  accept_early = false;
+  resumed_ = false;
+  // Resumption needs our ticket keys; with client_auth required a ticket
+  // (which does not record the client's certificate) is not enough.
+  if (!ch.has_pre_shared_key || !cfg_.ticket_keys || cfg_.client_auth == ClientAuth::required) return kOk;
+  bool mode_dhe = false, mode_ke = false;
+  for (auto b : ch.psk_modes) {
+    if (b == 1) mode_dhe = true;
+    if (b == 0) mode_ke = true;
+  }
+  const bool can_dhe = mode_dhe;
+  const bool can_ke = mode_ke && cfg_.allow_psk_ke;
+  if (!can_dhe && !can_ke) return kOk;
+  const bool second = hs_ == HsState::server_wait_ch2;
+  const std::uint64_t now = now_ms();
+  for (std::size_t i = 0; i < ch.psk_identities.size(); ++i) {
+    TicketState st;
+    if (!open_ticket(*cfg_.ticket_keys, ch.psk_identities[i].identity, st)) continue;  // not ours / other key
+    const SuiteInfo* ts = find_suite(st.cipher_suite);
+    if (!ts || st.psk_len != sha2::digest_size(ts->hash)) continue;
+    if (now < st.issued_ms || now - st.issued_ms >= std::uint64_t{st.lifetime} * 1000) continue;  // expired
+    if (suite->hash != ts->hash) {
+      if (second || !contains(ch.cipher_suites, st.cipher_suite) || !contains(cfg_.cipher_suites, st.cipher_suite))
+        continue;
+      suite = ts;
+    }
+    // The binder over the truncated ClientHello (RFC 8446 §4.2.11.2).
+    const HashId h = ts->hash;
+    const std::size_t hl = sha2::digest_size(h);
+    if (m.raw.size() < ch.binders_len) return fail(Alert::decode_error, "pre_shared_key: binders");
+    Transcript t;
+    if (second) {
+      t = transcript_;
+    } else {
+      t.set_hash(h);
+    }
+    t.update(m.raw.first(m.raw.size() - ch.binders_len));
+    Secret th, binder_key, binder, psk;
+    t.current(th);
+    psk.n = st.psk_len;
+    std::memcpy(psk.b, st.psk, psk.n);
+    KeySchedule eks(h);
+    std::uint8_t empty_hash[sha2::max_digest_size];
+    sha2::AnyHash::hash(h, std::span<std::uint8_t>(empty_hash, hl), {});
+    if (eks.early(psk.view()) != Status::ok || eks.derive(binder_key, "res binder", Bytes(empty_hash, hl)) != Status::ok ||
+        finished_verify_data(h, binder_key.view(), th.view(), binder) != Status::ok)
+      return fail(Alert::internal_error, "binder computation failed");
+    const Bytes got = ch.psk_binders[i];
+    if (got.size() != hl || !ct::equal(got.data(), binder.b, hl))
+      return fail(Alert::decrypt_error, "PSK binder does not verify");
+    psk_ = psk;
+    resumed_ = true;
+    psk_identity_ = static_cast<std::uint16_t>(i);
+    psk_ke = !can_dhe || !ch.has_key_share;
+    if (psk_ke && !can_ke) psk_ke = false;  // psk_dhe_ke without a share: HelloRetryRequest
+    ticket_alpn_ = st.alpn;
+    // 0-RTT: first identity, enabled, same suite, age within the window,
+    // and the first use of this ClientHello's binder.
+    if (i == 0 && ch.has_early_data && !second && cfg_.max_early_data && cfg_.anti_replay && st.max_early_data &&
+        suite->id == ts->id) {
+      const std::uint32_t claimed = ch.psk_identities[0].obfuscated_age - st.age_add;
+      const std::uint64_t real = now - st.issued_ms;
+      const std::uint64_t diff = real > claimed ? real - claimed : claimed - real;
+      if (diff <= cfg_.anti_replay->window_ms() && cfg_.anti_replay->first_use(got, now)) {
+        accept_early = true;
+        early_limit_ = std::min(st.max_early_data, cfg_.max_early_data);
+        Transcript full;
+        full.set_hash(h);
+        full.update(m.raw);
+        full.current(th);
+        if (eks.derive(c_e_traffic_, "c e traffic", th.view()) != Status::ok ||
+            eks.derive(early_exp_, "e exp master", th.view()) != Status::ok)
+          return fail(Alert::internal_error, "early secrets failed");
+      }
+    }
+    return kOk;
+  }
   return kOk;
 }
 
@@ -888,6 +1314,56 @@ Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m
   return kOk;
 }
 
+Err Connection::on_server_wait_eoed(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::end_of_early_data) return fail(Alert::unexpected_message, "expected EndOfEarlyData");
+  TERN_TLS_TRY(parse_end_of_early_data(m.body));
+  transcript_.update(m.raw);
+  if (read_.install(*suite_, c_hs_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
+  key_changed_ = true;
+  move_to(HsState::server_wait_finished);
+  return kOk;
+}
+
+Err Connection::on_server_wait_cert(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::certificate) return fail(Alert::unexpected_message, "expected client Certificate");
+  Certificate c;
+  TERN_TLS_TRY(parse_certificate(m.body, c));
+  if (!c.request_context.empty()) return fail(Alert::illegal_parameter, "certificate_request_context mismatch");
+  for (const auto& e : c.entries)
+    if (!e.exts.empty()) return fail(Alert::unsupported_extension, "client certificate extension not requested");
+  transcript_.update(m.raw);
+  if (c.entries.empty()) {
+    if (cfg_.client_auth == ClientAuth::required)
+      return fail(Alert::certificate_required, "client certificate required but none sent");
+    client_cert_empty_ = true;
+    move_to(HsState::server_wait_finished);
+    return kOk;
+  }
+  std::vector<Bytes> chain;
+  for (const auto& e : c.entries) chain.push_back(e.cert_data);
+  if (!cfg_.client_verifier) return fail(Alert::certificate_unknown, "no client certificate verifier configured");
+  TERN_TLS_TRY(cfg_.client_verifier->verify(chain, {}, now()));
+  peer_chain_.clear();
+  for (auto b : chain) peer_chain_.emplace_back(b.begin(), b.end());
+  move_to(HsState::server_wait_cv);
+  return kOk;
+}
+
+Err Connection::on_server_wait_cv(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::certificate_verify) return fail(Alert::unexpected_message, "expected CertificateVerify");
+  CertificateVerify cv;
+  TERN_TLS_TRY(parse_certificate_verify(m.body, cv));
+  if (!contains(cfg_.signature_schemes, cv.scheme) || !scheme_supported(cv.scheme))
+    return fail(Alert::illegal_parameter, "client CertificateVerify scheme not requested");
+  Secret th;
+  transcript_.current(th);
+  auto content = certificate_verify_content(false, th.view());
+  TERN_TLS_TRY(verify_signature(cv.scheme, peer_chain_[0], content, cv.signature));
+  transcript_.update(m.raw);
+  move_to(HsState::server_wait_finished);
+  return kOk;
+}
+
 Err Connection::on_server_wait_finished(const HandshakeMessage& m) {
   if (m.type != HandshakeType::finished) return fail(Alert::unexpected_message, "expected Finished");
   std::optional<PeerFinishedVerified> ok;
@@ -898,6 +1374,42 @@ Err Connection::on_server_wait_finished(const HandshakeMessage& m) {
   transcript_.current(th);
   if (ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
   move_to(HsState::connected);
+  return server_send_tickets();
+}
+
+Err Connection::server_send_tickets() {
+  if (!cfg_.ticket_keys || !cfg_.ticket_keys->current() || cfg_.client_auth == ClientAuth::required) return kOk;
+  const bool early_ok = cfg_.max_early_data > 0 && cfg_.anti_replay;
+  for (std::size_t i = 0; i < cfg_.tickets_to_send; ++i) {
+    TicketState st;
+    st.cipher_suite = static_cast<std::uint16_t>(suite_->id);
+    st.issued_ms = now_ms();
+    st.lifetime = std::min(cfg_.ticket_lifetime, kMaxTicketLifetime);
+    st.max_early_data = early_ok ? cfg_.max_early_data : 0;
+    st.alpn = alpn_;
+    std::uint8_t aa[4];
+    if (rng().fill(aa) != Status::ok) return fail(Alert::internal_error, "rng failure");
+    st.age_add = load_be32(aa);
+    std::vector<std::uint8_t> nonce(8);
+    store_be64(nonce.data(), static_cast<std::uint64_t>(i));
+    Secret psk;
+    if (resumption_psk(suite_->hash, res_master_.view(), nonce, psk) != Status::ok)
+      return fail(Alert::internal_error, "resumption psk failed");
+    std::memcpy(st.psk, psk.b, psk.n);
+    st.psk_len = static_cast<std::uint8_t>(psk.n);
+    std::vector<std::uint8_t> ticket;
+    if (seal_ticket(*cfg_.ticket_keys->current(), st, rng(), ticket) != Status::ok)
+      return fail(Alert::internal_error, "sealing the ticket failed");
+    OutExtensions exts;
+    if (early_ok) exts.push_back({ext::early_data, encode_u32(cfg_.max_early_data)});
+    std::uint32_t age_add = st.age_add;
+    if (cfg_.hooks && cfg_.hooks->edit_new_session_ticket)
+      cfg_.hooks->edit_new_session_ticket(i, nonce, ticket, age_add, exts);
+    std::vector<std::uint8_t> msg;
+    write_new_session_ticket(msg, st.lifetime, age_add, nonce, ticket, exts);
+    TERN_TLS_TRY(send_record(ContentType::handshake, msg));
+    ++tickets_;
+  }
   return kOk;
 }
 
@@ -905,12 +1417,8 @@ Err Connection::on_server_wait_finished(const HandshakeMessage& m) {
 
 Err Connection::on_connected(const HandshakeMessage& m) {
   switch (m.type) {
-    case HandshakeType::new_session_ticket: {
-      if (role_ != Role::client) return fail(Alert::unexpected_message, "NewSessionTicket sent to a server");
-      NewSessionTicket t;
-      TERN_TLS_TRY(parse_new_session_ticket(m.body, t));
-      return kOk;  // resumption is not implemented yet: the ticket is dropped
-    }
+    case HandshakeType::new_session_ticket:
+      return on_new_session_ticket(m);
     case HandshakeType::key_update: {
       bool requested = false;
       TERN_TLS_TRY(parse_key_update(m.body, requested));
@@ -921,6 +1429,7 @@ Err Connection::on_connected(const HandshakeMessage& m) {
         return fail(Alert::internal_error, "key update failed");
       peer = next;
       key_changed_ = true;
+      ++key_updates_received_;
       if (requested && !local_closed_) return key_update(false);
       return kOk;
     }
@@ -929,8 +1438,34 @@ Err Connection::on_connected(const HandshakeMessage& m) {
   }
 }
 
+Err Connection::on_new_session_ticket(const HandshakeMessage& m) {
+  if (role_ != Role::client) return fail(Alert::unexpected_message, "NewSessionTicket sent to a server");
+  NewSessionTicket t;
+  TERN_TLS_TRY(parse_new_session_ticket(m.body, t));
+  ++tickets_;
+  if (t.lifetime == 0) return kOk;  // "discard immediately"
+  Session s;
+  Secret psk;
+  if (resumption_psk(suite_->hash, res_master_.view(), t.nonce, psk) != Status::ok)
+    return fail(Alert::internal_error, "resumption psk failed");
+  s.cipher_suite = static_cast<std::uint16_t>(suite_->id);
+  s.ticket.assign(t.ticket.begin(), t.ticket.end());
+  std::memcpy(s.psk.data(), psk.b, psk.n);
+  s.psk_len = static_cast<std::uint8_t>(psk.n);
+  s.lifetime = t.lifetime;
+  s.age_add = t.age_add;
+  s.max_early_data = t.has_early_data ? t.max_early_data : 0;
+  s.received_ms = now_ms();
+  s.server_name = cfg_.server_name;
+  s.alpn = alpn_;
+  if (cfg_.session_store) cfg_.session_store->put(s);
+  last_session_ = s;
+  return kOk;
+}
+
 Err Connection::key_update(bool request_peer_update) {
-  if (hs_ != HsState::connected) return fail(Alert::internal_error, "key_update before the handshake completed");
+  if (hs_ != HsState::connected || local_closed_)
+    return fail(Alert::internal_error, "key_update: connection not open for writing");
   std::vector<std::uint8_t> msg;
   write_key_update(msg, request_peer_update);
   TERN_TLS_TRY(send_record(ContentType::handshake, msg));
@@ -940,6 +1475,9 @@ Err Connection::key_update(bool request_peer_update) {
       write_.install(*suite_, next.view()) != Status::ok)
     return fail(Alert::internal_error, "key update failed");
   mine = next;
+  ++key_updates_sent_;
+  records_since_rekey_ = 0;
+  bytes_since_rekey_ = 0;
   return kOk;
 }
 

@@ -282,6 +282,21 @@ class Connection {
   bool psk_ke_only_ = false;  // psk_ke: no (EC)DHE
   Secret psk_, c_e_traffic_, early_exp_;
   bool client_cert_empty_ = false;
+  std::vector<std::uint16_t> cr_sigalgs_;  // client: the CertificateRequest's signature_algorithms
+  bool skip_early_ = false;                // server: skipping rejected 0-RTT records
+  std::uint64_t early_budget_ = 0;         // server: bytes of rejected 0-RTT we skip at most
+  std::string ticket_alpn_;                // server: ALPN recorded in the accepted ticket
+  std::uint16_t psk_identity_ = 0;         // server: the identity selected
+
+  std::uint64_t now_ms() const;
+  void settle_memory();  // handshake done: free its buffers, size the record buffers
+  std::uint16_t own_record_limit() const noexcept;
+  Err maybe_rekey();
+  Err server_check_psk(const ClientHello& ch, const HandshakeMessage& m, const SuiteInfo*& suite, bool& psk_ke,
+                       bool& accept_early);
+  Err server_send_tickets();
+  Err client_send_certificate();
+  Err on_new_session_ticket(const HandshakeMessage& m);
 };
 
 }  // namespace tern::tls

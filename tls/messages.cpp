@@ -311,9 +311,34 @@ Err parse_client_hello(Bytes body, ClientHello& ch) {
         if (!e.data.empty()) return decode("early_data: not empty");
         ch.has_early_data = true;
         break;
-      case ext::pre_shared_key:
+      case ext::pre_shared_key: {
         if (i + 1 != ch.exts.size()) return illegal("pre_shared_key: not the last extension");
+        Reader x(e.data);
+        Reader ids = x.sub(2, 7, 0xffff);
+        Reader bl = x.sub(2, 33, 0xffff);
+        if (!x.done()) return decode("pre_shared_key: malformed");
+        while (ids.remaining() > 0) {
+          Bytes id = ids.vec16(1, 0xffff);
+          std::uint32_t age = ids.u32();
+          if (!ids.ok()) return decode("pre_shared_key: bad identity");
+          ch.psk_identities.push_back({id, age});
+        }
+        while (bl.remaining() > 0) {
+          Bytes b = bl.vec8(32, 255);
+          if (!bl.ok()) return decode("pre_shared_key: bad binder");
+          ch.psk_binders.push_back(b);
+        }
+        if (ch.psk_identities.empty() || ch.psk_identities.size() != ch.psk_binders.size())
+          return illegal("pre_shared_key: identities and binders do not match");
+        std::size_t blen = 2;
+        for (auto b : ch.psk_binders) blen += 1 + b.size();
+        ch.binders_len = blen;
         ch.has_pre_shared_key = true;
+        break;
+      }
+      case ext::record_size_limit:
+        TERN_TLS_TRY(decode_record_size_limit(e.data, ch.record_size_limit));
+        ch.has_record_size_limit = true;
         break;
       default:
         break;
@@ -421,6 +446,10 @@ Err parse_encrypted_extensions(Bytes body, EncryptedExtensions& ee) {
         if (!e.data.empty()) return decode("early_data: not empty");
         ee.has_early_data = true;
         break;
+      case ext::record_size_limit:
+        TERN_TLS_TRY(decode_record_size_limit(e.data, ee.record_size_limit));
+        ee.has_record_size_limit = true;
+        break;
       default:
         break;
     }
@@ -511,6 +540,16 @@ Err parse_certificate_request(Bytes body, CertificateRequest& cr) {
   if (const Extension* sac = find_ext(cr.exts, ext::signature_algorithms_cert)) {
     cr.has_signature_algorithms_cert = true;
     TERN_TLS_TRY(decode_u16_list(sac->data, 2, 1, cr.signature_algorithms_cert));
+  }
+  if (const Extension* ca = find_ext(cr.exts, ext::certificate_authorities)) {
+    Reader x(ca->data);
+    Reader list = x.sub(2, 3, 0xffff);
+    if (!x.done()) return decode("certificate_authorities: malformed");
+    while (list.remaining() > 0) {
+      Bytes n = list.vec16(1, 0xffff);
+      if (!list.ok()) return decode("certificate_authorities: bad name");
+      cr.certificate_authorities.push_back(n);
+    }
   }
   return kOk;
 }
@@ -609,6 +648,58 @@ const char* to_string(Alert a) noexcept {
     case Alert::none: return "none";
   }
   return "unknown_alert";
+}
+
+}  // namespace tern::tls
+
+namespace tern::tls {
+
+std::vector<std::uint8_t> encode_u16(std::uint16_t v) {
+  return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+
+std::vector<std::uint8_t> encode_u32(std::uint32_t v) {
+  return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
+          static_cast<std::uint8_t>(v)};
+}
+
+std::vector<std::uint8_t> encode_psk_modes(bool psk_ke, bool psk_dhe_ke) {
+  std::vector<std::uint8_t> v(1, 0);
+  if (psk_dhe_ke) v.push_back(1);
+  if (psk_ke) v.push_back(0);
+  v[0] = static_cast<std::uint8_t>(v.size() - 1);
+  return v;
+}
+
+std::vector<std::uint8_t> encode_certificate_authorities(std::span<const std::vector<std::uint8_t>> names) {
+  std::vector<std::uint8_t> v;
+  Writer w(v);
+  auto m = w.begin(2);
+  for (const auto& n : names) w.vec(2, n);
+  w.end(m);
+  return v;
+}
+
+std::vector<std::uint8_t> encode_pre_shared_key_client(Bytes identity, std::uint32_t age, std::size_t binder_len) {
+  std::vector<std::uint8_t> v;
+  Writer w(v);
+  auto ids = w.begin(2);
+  w.vec(2, identity);
+  w.u32(age);
+  w.end(ids);
+  auto bs = w.begin(2);
+  std::vector<std::uint8_t> zero(binder_len, 0);
+  w.vec(1, zero);
+  w.end(bs);
+  return v;
+}
+
+Err decode_record_size_limit(Bytes data, std::uint16_t& out) {
+  Reader r(data);
+  out = r.u16();
+  if (!r.done()) return decode("record_size_limit: malformed");
+  if (out < 64) return illegal("record_size_limit: under 64");
+  return kOk;
 }
 
 }  // namespace tern::tls

@@ -78,6 +78,17 @@ std::vector<std::uint8_t> encode_alpn(std::span<const std::string_view> protos);
 std::vector<std::uint8_t> encode_cookie(Bytes cookie);
 std::vector<std::uint8_t> encode_supported_versions_client(std::span<const std::uint16_t> versions);
 std::vector<std::uint8_t> encode_supported_versions_server(std::uint16_t version);
+std::vector<std::uint8_t> encode_u16(std::uint16_t v);  // record_size_limit, pre_shared_key (server)
+std::vector<std::uint8_t> encode_u32(std::uint32_t v);  // early_data in NewSessionTicket
+std::vector<std::uint8_t> encode_psk_modes(bool psk_ke, bool psk_dhe_ke);
+// certificate_authorities: a list of DER Names.
+std::vector<std::uint8_t> encode_certificate_authorities(std::span<const std::vector<std::uint8_t>> names);
+// The client's pre_shared_key with one identity and a zeroed binder of
+// binder_len bytes (filled in after the binder is computed over the
+// truncated ClientHello).
+std::vector<std::uint8_t> encode_pre_shared_key_client(Bytes identity, std::uint32_t obfuscated_age,
+                                                       std::size_t binder_len);
+Err decode_record_size_limit(Bytes data, std::uint16_t& out);
 
 // Decoders (validate structure; list contents kept as raw u16 pairs).
 Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, std::vector<std::uint16_t>& out);
@@ -111,9 +122,18 @@ struct ClientHello {
   bool has_cookie = false;
   Bytes cookie;
   bool has_pre_shared_key = false;
+  struct PskIdentity {
+    Bytes identity;
+    std::uint32_t obfuscated_age;
+  };
+  std::vector<PskIdentity> psk_identities;  // as many as binders
+  std::vector<Bytes> psk_binders;
+  std::size_t binders_len = 0;  // bytes of the binders list incl. its 2-byte length (at the message's end)
   bool has_psk_modes = false;
   Bytes psk_modes;
   bool has_early_data = false;
+  bool has_record_size_limit = false;
+  std::uint16_t record_size_limit = 0;  // 64..65535 (values under 64 -> illegal_parameter)
 };
 // body: the message without the 4-byte header.
 Err parse_client_hello(Bytes body, ClientHello& out);
@@ -169,6 +189,8 @@ struct EncryptedExtensions {
   Bytes alpn;  // the one selected protocol
   bool has_server_name = false;
   bool has_early_data = false;
+  bool has_record_size_limit = false;
+  std::uint16_t record_size_limit = 0;
 };
 Err parse_encrypted_extensions(Bytes body, EncryptedExtensions& out);
 void write_encrypted_extensions(std::vector<std::uint8_t>& out, const OutExtensions& exts);
@@ -206,6 +228,7 @@ struct CertificateRequest {
   std::vector<std::uint16_t> signature_algorithms;  // mandatory
   bool has_signature_algorithms_cert = false;
   std::vector<std::uint16_t> signature_algorithms_cert;
+  std::vector<Bytes> certificate_authorities;  // DER Names
 };
 Err parse_certificate_request(Bytes body, CertificateRequest& out);
 void write_certificate_request(std::vector<std::uint8_t>& out, Bytes context, const OutExtensions& exts);

@@ -26,6 +26,12 @@ Status Aead::open(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes in)
 
 RecordProtection::~RecordProtection() { wipe(iv_, sizeof iv_); }
 
+void RecordProtection::reset() noexcept {
+  wipe(iv_, sizeof iv_);
+  seq_ = 0;
+  active_ = false;
+}
+
 Status RecordProtection::install(const SuiteInfo& suite, Bytes secret) noexcept {
   TrafficKeys k;
   Status st = derive_traffic_keys(suite, secret, k);

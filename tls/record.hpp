@@ -41,6 +41,8 @@ class RecordProtection {
   ~RecordProtection();
 
   bool active() const noexcept { return active_; }
+  // Forgets the key (the direction is unprotected again).
+  void reset() noexcept;
   std::uint64_t sequence() const noexcept { return seq_; }
   // Derives key and IV from a traffic secret and resets the sequence to 0.
   Status install(const SuiteInfo& suite, Bytes traffic_secret) noexcept;

@@ -6,6 +6,8 @@
 #include "crypto/internal/bytes.hpp"
 #include "crypto/internal/wipe.hpp"
 #include "tls/config.hpp"
+#include "tls/record.hpp"
+#include "tls/ticket.hpp"
 #include "tls/wire.hpp"
 
 namespace tern::tls {
@@ -122,6 +124,84 @@ bool AntiReplay::first_use(Bytes fp, std::uint64_t now_ms) {
   if (entries_.size() >= cap_) return false;
   entries_.push_back({key, now_ms});
   return true;
+}
+
+}  // namespace tern::tls
+
+// ---- tickets ----------------------------------------------------------------------
+
+namespace tern::tls {
+
+namespace {
+constexpr std::uint8_t kTicketVersion = 1;
+constexpr std::size_t kTicketOverhead = 16 + 12 + 16;
+
+AeadKind ticket_aead() noexcept {
+#if defined(TERN_NO_AES)
+  return AeadKind::chacha20poly1305;
+#else
+  return AeadKind::aes256gcm;
+#endif
+}
+}  // namespace
+
+TicketState::~TicketState() { wipe(psk, sizeof psk); }
+
+Status seal_ticket(const TicketKey& key, const TicketState& st, RandomSource& rng, std::vector<std::uint8_t>& out) {
+  std::vector<std::uint8_t> pt;
+  pt.reserve(96 + st.alpn.size());
+  Writer w(pt);
+  w.u8(kTicketVersion);
+  w.u16(st.cipher_suite);
+  w.vec(1, Bytes(st.psk, st.psk_len));
+  w.u32(static_cast<std::uint32_t>(st.issued_ms >> 32));
+  w.u32(static_cast<std::uint32_t>(st.issued_ms));
+  w.u32(st.age_add);
+  w.u32(st.lifetime);
+  w.u32(st.max_early_data);
+  w.vec(1, Bytes(reinterpret_cast<const std::uint8_t*>(st.alpn.data()), st.alpn.size()));
+  Aead aead;
+  Status s = aead.init(ticket_aead(), Bytes(key.secret.data(), key.secret.size()));
+  if (s == Status::ok) {
+    out.assign(kTicketOverhead + pt.size(), 0);
+    std::memcpy(out.data(), key.name.data(), 16);
+    s = rng.fill(std::span<std::uint8_t>(out.data() + 16, 12));
+    if (s == Status::ok)
+      s = aead.seal(std::span<std::uint8_t>(out.data() + 28, pt.size() + 16), Bytes(out.data() + 16, 12),
+                    Bytes(out.data(), 16), pt);
+  }
+  wipe(pt.data(), pt.size());
+  return s;
+}
+
+bool open_ticket(const TicketKeyRing& ring, Bytes ticket, TicketState& st) {
+  if (ticket.size() < kTicketOverhead + 1) return false;
+  const TicketKey* key = ring.find(ticket.first(16));
+  if (!key) return false;
+  Aead aead;
+  if (aead.init(ticket_aead(), Bytes(key->secret.data(), key->secret.size())) != Status::ok) return false;
+  std::vector<std::uint8_t> pt(ticket.size() - kTicketOverhead);
+  bool ok = aead.open(pt, ticket.subspan(16, 12), ticket.first(16), ticket.subspan(28)) == Status::ok;
+  if (ok) {
+    Reader r(pt);
+    ok = r.u8() == kTicketVersion;
+    st.cipher_suite = r.u16();
+    Bytes psk = r.vec8(1, sizeof st.psk);
+    std::uint64_t hi = r.u32();
+    st.issued_ms = (hi << 32) | r.u32();
+    st.age_add = r.u32();
+    st.lifetime = r.u32();
+    st.max_early_data = r.u32();
+    Bytes alpn = r.vec8();
+    ok = ok && r.done();
+    if (ok) {
+      std::memcpy(st.psk, psk.data(), psk.size());
+      st.psk_len = static_cast<std::uint8_t>(psk.size());
+      st.alpn.assign(alpn.begin(), alpn.end());
+    }
+  }
+  wipe(pt.data(), pt.size());
+  return ok;
 }
 
 }  // namespace tern::tls

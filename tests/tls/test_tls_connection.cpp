@@ -60,14 +60,20 @@ void transfer(Connection& from, Connection& to, Connection& a, Connection& b, co
 }  // namespace
 
 TEST_CASE("connection: state-machine transition table", "[tls][connection][state]") {
-  CHECK(kTransitionCount == 14);
+  CHECK(kTransitionCount == 22);
   CHECK(transition_allowed(HsState::client_start, HsState::client_wait_sh));
   CHECK(transition_allowed(HsState::client_wait_sh, HsState::client_wait_sh));
   CHECK(transition_allowed(HsState::client_wait_cv, HsState::client_wait_finished));
   CHECK(transition_allowed(HsState::server_wait_ch2, HsState::server_wait_finished));
   CHECK(transition_allowed(HsState::connected, HsState::failed));
   // Skipping authentication, or going backwards, is not allowed.
-  CHECK(!transition_allowed(HsState::client_wait_ee, HsState::client_wait_finished));
+  // Only a PSK handshake goes from EncryptedExtensions straight to Finished
+  // (the PSK authenticates; on_client_wait_ee grants it only when resumed).
+  CHECK(transition_allowed(HsState::client_wait_ee, HsState::client_wait_finished));
+  CHECK(!transition_allowed(HsState::client_wait_sh, HsState::client_wait_cv));
+  CHECK(!transition_allowed(HsState::server_wait_eoed, HsState::connected));
+  CHECK(!transition_allowed(HsState::server_wait_cert, HsState::connected));
+  CHECK(!transition_allowed(HsState::server_wait_ch2, HsState::server_wait_eoed));  // no 0-RTT after HRR
   CHECK(!transition_allowed(HsState::client_wait_cert_cr, HsState::client_wait_finished));
   CHECK(!transition_allowed(HsState::client_wait_sh, HsState::connected));
   CHECK(!transition_allowed(HsState::server_wait_ch, HsState::connected));
