@@ -199,6 +199,21 @@ inline int accept_within(int listen_fd, int ms) {
   return ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
 }
 
+// The port an `openssl s_server -accept 127.0.0.1:0` child listens on
+// (from its "ACCEPT 127.0.0.1:PORT" line), or 0.
+inline std::uint16_t s_server_port(Child& srv, int ms) {
+  const std::string key = "ACCEPT 127.0.0.1:";
+  if (!srv.wait_until(
+          [&](const std::string& s) {
+            const auto p = s.find(key);
+            return p != std::string::npos && s.find('\n', p) != std::string::npos;
+          },
+          ms))
+    return 0;
+  const std::string out = srv.output();
+  return static_cast<std::uint16_t>(std::atoi(out.c_str() + out.find(key) + key.size()));
+}
+
 inline bool have_openssl_cli() { return std::system("openssl version >/dev/null 2>&1") == 0; }
 
 }  // namespace tern::interop

@@ -46,9 +46,11 @@ long long heap_in_use() {
 #endif
 }
 
-double tern_heap(bool server, std::uint16_t scheme) {
+double tern_heap(bool server, std::uint16_t scheme, std::uint16_t rsl = 0, bool* negotiated = nullptr) {
   StubVerifier v;
   Config cc, sc;
+  cc.record_size_limit = sc.record_size_limit = rsl;
+  cc.preallocate = sc.preallocate = rsl != 0;
   cc.verifier = &v;
   cc.server_name = "localhost";
   cc.cipher_suites = sc.cipher_suites = {0x1301};
@@ -63,6 +65,7 @@ double tern_heap(bool server, std::uint16_t scheme) {
     pump(*c, *s);
     REQUIRE(c->state() == ConnState::open);
     REQUIRE(s->state() == ConnState::open);
+    if (negotiated) *negotiated = c->peer_record_size_limit() == rsl && s->peer_record_size_limit() == rsl;
     keep.push_back(server ? std::move(s) : std::move(c));
   }
   return static_cast<double>(heap_in_use() - before) / kConns;
@@ -140,5 +143,26 @@ TEST_CASE("heap bytes per established connection (tern vs OpenSSL)", "[tls][inte
               << ", openssl " << static_cast<long>(o) << " (goal for tern <= 20480)" << std::endl;
     CHECK(t > 0);
     CHECK(t <= 20 * 1024);
+  }
+}
+
+TEST_CASE("heap bytes per established connection with record_size_limit 1024", "[tls][interop][heap]") {
+  if (heap_in_use() < 0) {
+    WARN("no glibc heap accounting (sanitizer build?): skipped");
+    return;
+  }
+  for (bool server : {true, false}) {
+    bool negotiated = false;
+    const double t = tern_heap(server, 0x0403, 1024, &negotiated);
+    const char* side = server ? "server" : "client";
+    if (!negotiated) {
+      std::cout << "heap bytes per established connection (" << side
+                << ", record_size_limit 1024): SKIP (record_size_limit not negotiated by the tls/ core yet; "
+                << static_cast<long>(t) << " bytes without it)" << std::endl;
+      continue;
+    }
+    std::cout << "heap bytes per established connection (" << side << ", record_size_limit 1024, preallocated): tern "
+              << static_cast<long>(t) << " (goal <= 6144)" << std::endl;
+    CHECK(t <= 6 * 1024);
   }
 }

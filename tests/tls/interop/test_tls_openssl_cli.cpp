@@ -10,8 +10,9 @@
 //   `-groups G` against our x25519 share; s_client `-groups X25519:G`
 //   against our server accepting only G). ALPN "h2" is negotiated, and 1
 //   MiB goes each way on a third of the combinations (a few KiB on the
-//   rest). Our client validates s_server's chain with real X.509 path
-//   validation (trust anchor = the test root, host "localhost"); s_client
+//   rest). Our client validates s_server's chain with the library's
+//   X509Verifier (tls/x509_verifier.hpp: x509/ path validation, trust
+//   anchor = the test root, host "localhost", serverAuth EKU); s_client
 //   validates ours (-CAfile root -verify_return_error -verify_hostname).
 //
 // One line per combination goes to the log:
@@ -27,9 +28,9 @@
 
 #include "tests/tls/interop/child.hpp"
 #include "tests/tls/interop/pki.hpp"
-#include "tests/tls/interop/verifier.hpp"
 #include "tests/tls/tls_fixtures.hpp"
 #include "tls/net/net.hpp"
+#include "tls/x509_verifier.hpp"
 
 using namespace tern;
 using namespace tern::tls;
@@ -98,11 +99,12 @@ bool big_transfer(std::uint16_t suite, std::uint16_t group) {
 
 struct Fixture {
   Pki pki;
-  ChainVerifier verifier;
+  x509::TrustStore store;
+  X509Verifier verifier{store};  // the library's verifier (tls/x509_verifier.hpp)
   bool ok = false;
   Fixture() {
     ok = make_pki(pki);
-    if (ok) ok = verifier.store.add(pki.root) == Status::ok;
+    if (ok) ok = store.add(pki.root) == Status::ok;
   }
   ~Fixture() { remove_pki(pki); }
 };
@@ -164,7 +166,7 @@ TEST_CASE("interop: tern client -> openssl s_server (suites x groups x certifica
         Connection c(Role::client, cfg);
         const std::size_t mark = srv.output().size();
         Err e = net::handshake(fd, c);
-        INFO("tern: " << c.error() << " verifier: " << f.verifier.last_failure << "\ns_server:\n" << srv.output());
+        INFO("tern: " << c.error() << " verifier: " << f.verifier.last_failure().message() << "\ns_server:\n" << srv.output());
         REQUIRE(!e);
         CHECK(c.cipher_suite() == suite);
         CHECK(c.group() == group);
@@ -326,8 +328,9 @@ TEST_CASE("interop: our client's X.509 validation rejects s_server's bad chains"
     int fd = net::tcp_connect("127.0.0.1", port);
     REQUIRE(fd >= 0);
     set_socket_timeouts(fd, kIoTimeoutSeconds);
-    ChainVerifier other;
-    REQUIRE(other.store.add(f.pki.other_root) == Status::ok);
+    x509::TrustStore other_store;
+    REQUIRE(other_store.add(f.pki.other_root) == Status::ok);
+    X509Verifier other(other_store);
     Config cfg;
     cfg.verifier = k.other_root ? &other : &f.verifier;
     cfg.server_name = k.host;
@@ -338,6 +341,6 @@ TEST_CASE("interop: our client's X.509 validation rejects s_server's bad chains"
     CHECK(c.state() == ConnState::failed);
     CHECK(c.alert() == k.alert);
     std::cout << "interop tern-client->s_server negative (" << k.what << "): alert " << to_string(c.alert()) << " ("
-              << (k.other_root ? other.last_failure : f.verifier.last_failure) << ")" << std::endl;
+              << (k.other_root ? other.last_failure() : f.verifier.last_failure()).message() << ")" << std::endl;
   }
 }
