@@ -181,6 +181,8 @@ struct TestHooks {
   std::function<void(std::size_t index, std::vector<std::uint8_t>& nonce, std::vector<std::uint8_t>& ticket,
                      std::uint32_t& age_add, OutExtensions& exts)>
       edit_new_session_ticket;
+  // Edit a KeyUpdate message before it is sealed (append bytes: negative tests).
+  std::function<void(std::vector<std::uint8_t>& msg)> edit_key_update;
   // Corrupt the PSK binder the client sends (negative tests).
   std::function<void(std::vector<std::uint8_t>& binder)> edit_binder;
   // Corrupt/replace our Finished verify_data (negative tests).

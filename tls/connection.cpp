@@ -309,8 +309,9 @@ Status Connection::export_keying_material(std::span<std::uint8_t> out, std::stri
 
 Status Connection::export_early_keying_material(std::span<std::uint8_t> out, std::string_view label,
                                                 Bytes ctx) const noexcept {
-  if (!suite_ || early_exp_.n == 0) return Status::unsupported;
-  return tls::export_keying_material(suite_->hash, out, early_exp_.view(), label, ctx);
+  const SuiteInfo* si = suite_ ? suite_ : offer_ ? find_suite(offer_->cipher_suite) : nullptr;
+  if (!si || early_exp_.n == 0) return Status::unsupported;
+  return tls::export_keying_material(si->hash, out, early_exp_.view(), label, ctx);
 }
 
 std::size_t Connection::max_fragment() const noexcept {
@@ -1468,6 +1469,7 @@ Err Connection::key_update(bool request_peer_update) {
     return fail(Alert::internal_error, "key_update: connection not open for writing");
   std::vector<std::uint8_t> msg;
   write_key_update(msg, request_peer_update);
+  if (cfg_.hooks && cfg_.hooks->edit_key_update) cfg_.hooks->edit_key_update(msg);
   TERN_TLS_TRY(send_record(ContentType::handshake, msg));
   Secret& mine = role_ == Role::client ? c_ap_ : s_ap_;
   Secret next;
