@@ -383,8 +383,28 @@ def case_interop():
     p.wait(timeout=10)
 
 
+def case_report():
+    """scripts/bench-report.sh short run: a markdown ratio table and PNG charts (TERN_BENCH names tern-bench)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = path("report")
+    r = subprocess.run([os.path.join(root, "scripts", "bench-report.sh"), "--out", out, "--runs", "1",
+                        "--min-time", "0.01", "--filter", "^(sha256|x25519)/"],
+                       capture_output=True, text=True, timeout=600, cwd=root)
+    log(r.stderr[-2000:])
+    check(r.returncode == 0, "bench-report.sh exits 0")
+    table = open(os.path.join(out, "ratios.md")).read() if os.path.exists(os.path.join(out, "ratios.md")) else ""
+    check("|" in table and "sha256" in table and "x25519" in table, "ratios.md is a table with the sha256 and x25519 rows")
+    charts = [l.strip() for l in open(os.path.join(out, "charts.txt"))] if os.path.exists(os.path.join(out, "charts.txt")) else []
+    check(len(charts) >= 2, "at least two charts listed (throughput and ops/s)")
+    for c in charts:
+        with open(c if os.path.isabs(c) else os.path.join(root, c), "rb") as f:
+            head = f.read(8)
+        check(head == b"\x89PNG\r\n\x1a\n", "%s is a PNG" % os.path.basename(c))
+    check(any("progress" in l or "run 1/1" in l for l in r.stderr.splitlines()), "the report shows progress")
+
+
 CASES = {"certs": case_certs, "check": case_check, "client": case_client, "server": case_server,
-         "interop": case_interop}
+         "interop": case_interop, "report": case_report}
 
 if __name__ == "__main__":
     try:
