@@ -515,6 +515,94 @@ TERN_EC_INLINE void mont_sqr_p256_asm(u64* r, const u64* a) {
   r[3] = t7;
 }
 
+// P-256 Montgomery multiplication r = a b / 2^256 mod p (a, b < p): the
+// 512-bit product (row 0, then rows 1..3 on the ADCX/ADOX chains; the top
+// limb of each row is zeroed first, which also clears both flags), then
+// the same reduction and final subtraction as mont_sqr_p256_asm, with b's
+// pointer register reused for p[3]. Inputs are read through a "memory"
+// clobber (no extra address registers: fits ASan frame-pointer builds).
+TERN_EC_INLINE void mont_mul_p256_asm(u64* r, const u64* a, const u64* b) {
+  u64 t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
+  u64 pa = reinterpret_cast<std::uintptr_t>(a);
+  u64 pb = reinterpret_cast<std::uintptr_t>(b);
+  __asm__(
+      "movq 0(%[pb]), %%rdx\n\t"
+      "mulxq 0(%[pa]), %[t0], %[t1]\n\t"
+      "mulxq 8(%[pa]), %[lo], %[t2]\n\t"
+      "addq %[lo], %[t1]\n\t"
+      "mulxq 16(%[pa]), %[lo], %[t3]\n\t"
+      "adcq %[lo], %[t2]\n\t"
+      "mulxq 24(%[pa]), %[lo], %[t4]\n\t"
+      "adcq %[lo], %[t3]\n\t"
+      "adcq $0, %[t4]\n\t"
+#define TERN_P256_ROW(OFF, A, B, C, D, E)      \
+      "movq " OFF "(%[pb]), %%rdx\n\t"         \
+      "xorl %k[" E "], %k[" E "]\n\t"          \
+      "mulxq 0(%[pa]), %[lo], %[hi]\n\t"       \
+      "adcxq %[lo], %[" A "]\n\t"              \
+      "adoxq %[hi], %[" B "]\n\t"              \
+      "mulxq 8(%[pa]), %[lo], %[hi]\n\t"       \
+      "adcxq %[lo], %[" B "]\n\t"              \
+      "adoxq %[hi], %[" C "]\n\t"              \
+      "mulxq 16(%[pa]), %[lo], %[hi]\n\t"      \
+      "adcxq %[lo], %[" C "]\n\t"              \
+      "adoxq %[hi], %[" D "]\n\t"              \
+      "mulxq 24(%[pa]), %[lo], %[hi]\n\t"      \
+      "adcxq %[lo], %[" D "]\n\t"              \
+      "adoxq %[hi], %[" E "]\n\t"              \
+      "adcq $0, %[" E "]\n\t"
+      TERN_P256_ROW("8", "t1", "t2", "t3", "t4", "t5")
+      TERN_P256_ROW("16", "t2", "t3", "t4", "t5", "t6")
+      TERN_P256_ROW("24", "t3", "t4", "t5", "t6", "t7")
+#undef TERN_P256_ROW
+      "movabsq $0xffffffff00000001, %[pb]\n\t"
+#define TERN_P256_RED(Q, A, B, C)              \
+      "movq %[" Q "], %%rdx\n\t"               \
+      "mulxq %[pb], %[lo], %[hi]\n\t"          \
+      "movq %[" Q "], %[pa]\n\t"               \
+      "shlq $32, %[pa]\n\t"                    \
+      "shrq $32, %[" Q "]\n\t"                 \
+      "addq %[pa], %[" A "]\n\t"               \
+      "adcq %[" Q "], %[" B "]\n\t"            \
+      "adcq %[lo], %[" C "]\n\t"               \
+      "adcq $0, %[hi]\n\t"                     \
+      "movq %[hi], %[" Q "]\n\t"
+      TERN_P256_RED("t0", "t1", "t2", "t3")
+      TERN_P256_RED("t1", "t2", "t3", "t0")
+      TERN_P256_RED("t2", "t3", "t0", "t1")
+      TERN_P256_RED("t3", "t0", "t1", "t2")
+#undef TERN_P256_RED
+      // + high half; then subtract p unless that borrows
+      "xorq %[lo], %[lo]\n\t"
+      "addq %[t4], %[t0]\n\t"
+      "adcq %[t5], %[t1]\n\t"
+      "adcq %[t6], %[t2]\n\t"
+      "adcq %[t7], %[t3]\n\t"
+      "adcq $0, %[lo]\n\t"
+      "movq %[t0], %[t4]\n\t"
+      "movq %[t1], %[t5]\n\t"
+      "movq %[t2], %[t6]\n\t"
+      "movq %[t3], %[t7]\n\t"
+      "movl $0xffffffff, %k[hi]\n\t"
+      "subq $-1, %[t4]\n\t"
+      "sbbq %[hi], %[t5]\n\t"
+      "sbbq $0, %[t6]\n\t"
+      "sbbq %[pb], %[t7]\n\t"
+      "sbbq $0, %[lo]\n\t"
+      "cmovcq %[t0], %[t4]\n\t"
+      "cmovcq %[t1], %[t5]\n\t"
+      "cmovcq %[t2], %[t6]\n\t"
+      "cmovcq %[t3], %[t7]\n\t"
+      : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5),
+        [t6] "=&r"(t6), [t7] "=&r"(t7), [lo] "=&r"(lo), [hi] "=&r"(hi), [pa] "+&r"(pa), [pb] "+&r"(pb)
+      :
+      : "rdx", "cc", "memory");
+  r[0] = t4;
+  r[1] = t5;
+  r[2] = t6;
+  r[3] = t7;
+}
+
 // Montgomery squaring for a generic 4-limb modulus m (-m^-1 mod 2^64 at
 // m[4], as in mont_mul4_asm): the same 512-bit square, then four rows
 // q = t_i * minv, t += q * m * 2^(64 i) (MULX on both carry chains; t_i
@@ -582,7 +670,10 @@ template <std::size_t N>
 TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
   if constexpr (N == 4) {
     (void)minv;  // read from m[4] by the asm
-    mont_mul4_asm(r, a, b, m);
+    if (m == kP256Consts.p)
+      mont_mul_p256_asm(r, a, b);
+    else
+      mont_mul4_asm(r, a, b, m);
     return;
   }
   u64 t[N + 2];
