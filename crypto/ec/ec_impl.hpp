@@ -1038,36 +1038,33 @@ struct Curve {
   }
 
   // -- points
-  // Doubling, a = -3 (dbl-2001-b). Infinity (Z = 0) maps to infinity.
+  // Doubling, a = -3 (dbl-2001-b with Z3 = 2 Y Z, 2 beta = X (2 gamma) and
+  // 4 gamma^2 = (2 gamma)^2: 4M + 4S and 13 additions). Infinity (Z = 0)
+  // maps to infinity. r may alias p (p is read completely first).
   TERN_EC_FN static void dbl(Jac& r, const Jac& p) {
-    u64 delta[N], gamma[N], beta[N], alpha[N], t0[N], t1[N];
+    u64 delta[N], gamma2[N], beta4[N], alpha[N], yz[N], t0[N], t1[N];
     fsqr(delta, p.z);
-    fsqr(gamma, p.y);
-    fmul(beta, p.x, gamma);
+    fsqr(t0, p.y);
+    fadd(gamma2, t0, t0);      // 2 gamma
+    fmul(beta4, p.x, gamma2);  // 2 beta
+    fadd(beta4, beta4, beta4);  // 4 beta
     fsub(t0, p.x, delta);
     fadd(t1, p.x, delta);
     fmul(alpha, t0, t1);
     fadd(t0, alpha, alpha);
-    fadd(alpha, t0, alpha);
-    // Z3 = (Y + Z)^2 - gamma - delta
-    fadd(t0, p.y, p.z);
-    fsqr(t0, t0);
-    fsub(t0, t0, gamma);
-    fsub(r.z, t0, delta);
+    fadd(alpha, t0, alpha);  // 3 (X - delta)(X + delta)
+    fmul(yz, p.y, p.z);
+    fadd(r.z, yz, yz);  // Z3 = 2 Y Z
     // X3 = alpha^2 - 8 beta
-    fadd(beta, beta, beta);
-    fadd(beta, beta, beta);  // 4 beta
     fsqr(t0, alpha);
-    fadd(t1, beta, beta);
+    fadd(t1, beta4, beta4);
     fsub(r.x, t0, t1);
     // Y3 = alpha (4 beta - X3) - 8 gamma^2
-    fsub(t0, beta, r.x);
+    fsub(t0, beta4, r.x);
     fmul(t1, alpha, t0);
-    fsqr(gamma, gamma);
-    fadd(gamma, gamma, gamma);
-    fadd(gamma, gamma, gamma);
-    fadd(gamma, gamma, gamma);
-    fsub(r.y, t1, gamma);
+    fsqr(gamma2, gamma2);  // 4 gamma^2
+    fadd(gamma2, gamma2, gamma2);
+    fsub(r.y, t1, gamma2);
   }
 
   // Generic addition core (add-2007-bl, or madd-2007-bl when Mixed: q.z = 1
@@ -1113,11 +1110,8 @@ struct Curve {
     fsub(out.y, t, s1);
     // Z3 = ((Z1 + Z2)^2 - Z1Z1 - Z2Z2) H, i.e. 2 Z1 Z2 H
     if constexpr (Mixed) {
-      fadd(t, p.z, h);
-      fsqr(t, t);
-      fsub(t, t, z1z1);
-      fsqr(h, h);
-      fsub(out.z, t, h);
+      fmul(t, p.z, h);  // (Z1 + H)^2 - Z1Z1 - HH = 2 Z1 H
+      fadd(out.z, t, t);
     } else {
       fmul(t, p.z, qz);
       fadd(t, t, t);
