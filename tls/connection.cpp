@@ -118,6 +118,7 @@ void Connection::settle_memory() {
   release(cr_sigalgs_);
   if (hs_in_.empty()) release(hs_in_);
   if (!cfg_.preallocate) return;
+  hs_in_.reserve(512);  // post-handshake messages (KeyUpdate, NewSessionTicket)
   // One record each way: the largest record the peer may send us, and one
   // of ours (write() of at most max_fragment() bytes once the previous
   // output was taken); application data is buffered one record at a time.
@@ -1467,10 +1468,16 @@ Err Connection::on_new_session_ticket(const HandshakeMessage& m) {
 Err Connection::key_update(bool request_peer_update) {
   if (hs_ != HsState::connected || local_closed_)
     return fail(Alert::internal_error, "key_update: connection not open for writing");
-  std::vector<std::uint8_t> msg;
-  write_key_update(msg, request_peer_update);
-  if (cfg_.hooks && cfg_.hooks->edit_key_update) cfg_.hooks->edit_key_update(msg);
-  TERN_TLS_TRY(send_record(ContentType::handshake, msg));
+  // Built on the stack: an established connection does not allocate.
+  const std::uint8_t ku[5] = {static_cast<std::uint8_t>(HandshakeType::key_update), 0, 0, 1,
+                              static_cast<std::uint8_t>(request_peer_update ? 1 : 0)};
+  if (cfg_.hooks && cfg_.hooks->edit_key_update) {
+    std::vector<std::uint8_t> msg(ku, ku + 5);
+    cfg_.hooks->edit_key_update(msg);
+    TERN_TLS_TRY(send_record(ContentType::handshake, msg));
+  } else {
+    TERN_TLS_TRY(send_record(ContentType::handshake, Bytes(ku, 5)));
+  }
   Secret& mine = role_ == Role::client ? c_ap_ : s_ap_;
   Secret next;
   if (next_traffic_secret(suite_->hash, mine.view(), next) != Status::ok ||
