@@ -4,6 +4,7 @@
 //   tls-handshake-server-{ecdsa-p256,ed25519}/{tern,openssl}
 //   tls-handshake-client-ecdsa-p256/{tern,openssl}
 //   tls-bulk-{aes256gcm,chacha20poly1305}/{tern,openssl}/16384
+//   tls-resume-server/{tern,openssl}   (ECDSA P-256 server, psk_dhe_ke)
 //
 // Method (both implementations do the same work):
 //   * Both sides use the SAME certificate and key (generated once with
@@ -29,6 +30,12 @@
 //     side reaches "connected" (a different flight would fail Finished).
 //     Everything the side does is timed: key generation, ECDH, signing or
 //     verifying, key schedule, record protection, message parsing.
+//   * Resumption: a full handshake gives the client a ticket; a resumed
+//     handshake offering it (psk_dhe_ke, x25519) is recorded, and its
+//     server side is replayed like the full handshakes: ticket decryption,
+//     binder check, ECDHE, key schedule, Finished, and one new ticket
+//     issued (both: tern tickets_to_send 1, OpenSSL num_tickets 1). tern's
+//     clock is pinned (Config::now) so the recorded ticket age stays valid.
 //   * Bulk: one 16 KiB application write sealed by the client and opened
 //     and read by the server per operation (both timed), over an
 //     established connection.
@@ -319,6 +326,81 @@ struct OsslHandshake {
     return static_cast<double>(after - before) / kHeapConns;
   }
 };
+
+// OpenSSL resumed handshakes (psk_dhe_ke, x25519): one full handshake
+// yields a ticket; a resumption handshake offering it is recorded; the
+// server side of that resumption is replayed and timed (it decrypts the
+// ticket, checks the binder, does ECDHE, and issues one new ticket).
+struct OsslResume {
+  static constexpr std::uint64_t kClientSeed = 0x3333, kServerSeed = 0x4444;
+  SSL_CTX *sctx, *cctx;
+  std::string client_hello, client_finished;
+  explicit OsslResume(SharedCert& cert) {
+    sctx = make_ctx(true, "TLS_AES_128_GCM_SHA256", &cert);
+    SSL_CTX_set_num_tickets(sctx, 1);
+    static const unsigned char sid_ctx[] = "tern-bench";
+    SSL_CTX_set_session_id_context(sctx, sid_ctx, sizeof sid_ctx - 1);
+    SSL_CTX_set_session_cache_mode(sctx, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    cctx = make_ctx(false, "TLS_AES_128_GCM_SHA256", nullptr);
+    SSL_SESSION* sess = nullptr;
+    {
+      OsslSsl c(cctx, false), s(sctx, true);
+      for (int k = 0; k < 10 && !(SSL_is_init_finished(c.ssl) && SSL_is_init_finished(s.ssl)); ++k) {
+        SSL_do_handshake(c.ssl);
+        s.feed(drain(c.out));
+        SSL_do_handshake(s.ssl);
+        c.feed(drain(s.out));
+      }
+      char tmp[16];
+      (void)SSL_read(c.ssl, tmp, sizeof tmp);  // takes the NewSessionTicket (then WANT_READ)
+      sess = SSL_get1_session(c.ssl);
+      if (!sess || !SSL_SESSION_is_resumable(sess)) __builtin_trap();
+      // A connection freed without shutdown marks its session unusable.
+      SSL_set_shutdown(c.ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+      SSL_set_shutdown(s.ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    }
+    OsslSsl cl(cctx, false), sv(sctx, true);
+    SSL_set_session(cl.ssl, sess);
+    SSL_SESSION_free(sess);
+    std::uint64_t cs = kClientSeed, ss = kServerSeed;
+    auto as = [](std::uint64_t& st, auto&& f) {
+      FixedRand r(st);
+      f();
+      st = DetRand::state;
+    };
+    as(cs, [&] { SSL_do_handshake(cl.ssl); });
+    client_hello = drain(cl.out);
+    as(ss, [&] {
+      sv.feed(client_hello);
+      SSL_do_handshake(sv.ssl);
+    });
+    const std::string flight = drain(sv.out);
+    as(cs, [&] {
+      cl.feed(flight);
+      if (SSL_do_handshake(cl.ssl) != 1) __builtin_trap();
+    });
+    client_finished = drain(cl.out);
+    as(ss, [&] {
+      sv.feed(client_finished);
+      if (SSL_do_handshake(sv.ssl) != 1) __builtin_trap();
+    });
+    if (!SSL_session_reused(sv.ssl)) __builtin_trap();
+    server_once();
+  }
+  ~OsslResume() {
+    SSL_CTX_free(sctx);
+    SSL_CTX_free(cctx);
+  }
+  void server_once() {
+    FixedRand r(kServerSeed);
+    OsslSsl s(sctx, true);
+    s.feed(client_hello);
+    SSL_do_handshake(s.ssl);
+    (void)BIO_reset(s.out);
+    s.feed(client_finished);
+    if (SSL_do_handshake(s.ssl) != 1 || !SSL_session_reused(s.ssl)) __builtin_trap();
+  }
+};
 #endif
 
 // ---- tern ----
@@ -388,6 +470,62 @@ struct TernHandshake {
     }
     const long long after = heap_in_use();
     return static_cast<double>(after - before) / kHeapConns;
+  }
+};
+
+// tern resumed handshakes, same shape as OsslResume (clock pinned so the
+// recorded ticket age stays valid).
+struct TernResume {
+  static constexpr std::uint64_t kClientSeed = 7, kServerSeed = 8, kNow = 1800000000;
+  AcceptAll verifier;
+  tls::TicketKeyRing ring;
+  tls::Config ccfg, scfg;
+  TestRandom crng{kClientSeed}, srng{kServerSeed};
+  Vec client_hello, client_finished;
+  explicit TernResume(const tls::Credential& cred) {
+    TestRandom kr(9);
+    if (ring.rotate(kr) != Status::ok) __builtin_trap();
+    ccfg.verifier = &verifier;
+    ccfg.server_name = "bench.test";
+    ccfg.cipher_suites = scfg.cipher_suites = {0x1301};
+    ccfg.groups = scfg.groups = {0x001d};
+    ccfg.now = scfg.now = [] { return kNow; };
+    scfg.credentials.push_back(cred);
+    scfg.ticket_keys = &ring;
+    scfg.tickets_to_send = 1;
+    tls::Session sess;
+    {
+      tls::Connection c(tls::Role::client, ccfg), s(tls::Role::server, scfg);
+      pump(c, s);
+      if (c.state() != tls::ConnState::open || !c.last_session()) __builtin_trap();
+      sess = *c.last_session();
+    }
+    ccfg.rng = &crng;
+    scfg.rng = &srng;
+    tls::Connection c(tls::Role::client, ccfg), s(tls::Role::server, scfg);
+    if (c.offer_session(sess)) __builtin_trap();
+    auto ch = c.pending_output();
+    client_hello.assign(ch.begin(), ch.end());
+    c.consume_output(ch.size());
+    s.feed(client_hello);
+    auto sf = s.pending_output();
+    Vec flight(sf.begin(), sf.end());
+    s.consume_output(sf.size());
+    c.feed(flight);
+    auto cf = c.pending_output();
+    client_finished.assign(cf.begin(), cf.end());
+    c.consume_output(cf.size());
+    s.feed(client_finished);
+    if (s.state() != tls::ConnState::open || !s.resumed()) __builtin_trap();
+    server_once();
+  }
+  void server_once() {
+    srng = TestRandom(kServerSeed);
+    tls::Connection s(tls::Role::server, scfg);
+    s.feed(client_hello);
+    s.consume_output(s.pending_output().size());
+    s.feed(client_finished);
+    if (s.state() != tls::ConnState::open || !s.resumed()) __builtin_trap();
   }
 };
 
@@ -469,6 +607,10 @@ struct Shared {
   std::unique_ptr<OsslHandshake> ossl;
 #endif
   std::unique_ptr<TernHandshake> tern;
+  std::unique_ptr<TernResume> tern_resume;
+#if TERN_HAVE_OPENSSL
+  std::unique_ptr<OsslResume> ossl_resume;
+#endif
   double heap[2][2] = {{-1, -1}, {-1, -1}};  // [impl openssl?][server?]
   explicit Shared(bool ed) : ed25519(ed) {}
   const tls::Credential& credential() {
@@ -484,7 +626,16 @@ struct Shared {
     if (!tern) tern = std::make_unique<TernHandshake>(credential());
     return *tern;
   }
+  TernResume& tr() {
+    if (!tern_resume) tern_resume = std::make_unique<TernResume>(credential());
+    return *tern_resume;
+  }
 #if TERN_HAVE_OPENSSL
+  OsslResume& orr() {
+    credential();
+    if (!ossl_resume) ossl_resume = std::make_unique<OsslResume>(*cert);
+    return *ossl_resume;
+  }
   OsslHandshake& o() {
     credential();
     if (!ossl) ossl = std::make_unique<OsslHandshake>(*cert);
@@ -595,6 +746,17 @@ tern::bench::Registrar reg([] {
       tern::bench::add(oc);
 #endif
     }
+  }
+  {
+    auto sh = std::make_shared<Shared>(false);
+    tern::bench::add({"tls-resume-server", "tern", 0, [sh] { sh->tr(); }, [sh](std::uint64_t n) {
+                        for (std::uint64_t i = 0; i < n; ++i) sh->tr().server_once();
+                      }});
+#if TERN_HAVE_OPENSSL
+    tern::bench::add({"tls-resume-server", "openssl", 0, [sh] { sh->orr(); }, [sh](std::uint64_t n) {
+                        for (std::uint64_t i = 0; i < n; ++i) sh->orr().server_once();
+                      }});
+#endif
   }
   auto cert = std::make_shared<Shared>(false);
   for (std::uint16_t suite : {std::uint16_t{0x1302}, std::uint16_t{0x1303}}) {
