@@ -4,10 +4,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "tools/commands.hpp"
 #include "tools/util.hpp"
@@ -30,8 +33,11 @@ const char kHelp[] =
     "  --cafile FILE      trust anchors (PEM); default: the system store\n"
     "  --capath DIR       a directory of PEM trust anchors\n"
     "  --insecure         do NOT verify the chain or the name (says so loudly)\n"
+    "  --cert FILE        client certificate chain (PEM, leaf first) for servers that ask (mTLS)\n"
+    "  --key FILE         the client certificate's private key (PEM)\n"
     "  --keyupdate        send a KeyUpdate (requesting one back) after the handshake\n"
-    "  --resume           demonstrate resumption (not available in this build)\n"
+    "  --resume           full handshake, wait for a session ticket, close, then connect\n"
+    "                     again resuming with the ticket (prints \"Resumed:    yes\")\n"
     "  --quiet            print nothing but the relayed data and errors\n"
     "  --timeout S        connect and handshake timeout (default 10)\n"
     "  --wait S           after end of input, wait this long for the server (default 5)\n"
@@ -63,10 +69,40 @@ bool write_all(int fd, const std::uint8_t* p, std::size_t n) {
   return true;
 }
 
+// Reads from the server until the connection holds a session ticket (or
+// timeout_ms passes); application data that arrives meanwhile goes to
+// standard output.
+bool wait_for_ticket(int fd, tls::Connection& conn, int timeout_ms) {
+  std::vector<std::uint8_t> in;
+  std::uint8_t buf[16384];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    if (!flush(fd, conn)) return false;
+    while (conn.readable()) {
+      std::size_t n = conn.read(std::span<std::uint8_t>(buf, sizeof buf));
+      if (!write_all(1, buf, n)) return false;
+    }
+    if (conn.last_session()) return true;
+    if (conn.state() != tls::ConnState::open || conn.peer_closed()) return false;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    int r = ::poll(&p, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    in.insert(in.end(), buf, buf + n);
+    std::size_t used = conn.feed(in);
+    in.erase(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(used));
+  }
+}
+
 }  // namespace
 
 int cmd_client(const Args& args) {
-  Options o = parse_options(args, {"servername", "alpn", "cafile", "capath", "timeout", "wait"},
+  Options o = parse_options(args, {"servername", "alpn", "cafile", "capath", "timeout", "wait", "cert", "key"},
                             {"help", "insecure", "keyupdate", "resume", "quiet"});
   if (o.has("help")) {
     std::fputs(kHelp, stdout);
@@ -74,9 +110,6 @@ int cmd_client(const Args& args) {
   }
   if (!o.error.empty()) return fail(kUsage, o.error);
   if (o.positional.size() != 1) return fail(kUsage, "tern client needs exactly one HOST:PORT (see --help)");
-  if (o.has("resume"))
-    return fail(1, "--resume is not available in this build: tern's TLS layer does not implement session "
-                   "resumption yet (received tickets are dropped)");
   std::string host, port, err;
   if (!split_host_port(o.positional[0], host, port)) return fail(kUsage, "'" + o.positional[0] + "' is not HOST:PORT");
   long timeout_s = 0, wait_s = 0;
@@ -105,10 +138,65 @@ int cmd_client(const Args& args) {
   if (!x509::parse_ip(name, ip)) cfg.server_name = name;
   cfg.verifier = &verifier;
   cfg.alpn = split_commas(o.get("alpn"));
+  if (o.get("cert").empty() != o.get("key").empty()) return fail(kUsage, "--cert and --key go together");
+  std::string client_subject;
+  if (!o.get("cert").empty()) {
+    std::vector<x509::Certificate> chain;
+    if (!load_certificates(o.get("cert"), chain, err)) return fail(1, err);
+    LoadedKey key;
+    if (!load_private_key(o.get("key"), key, err)) return fail(1, err);
+    if (key.spki.size() != chain[0]->spki.raw.size() ||
+        !std::equal(key.spki.begin(), key.spki.end(), chain[0]->spki.raw.begin()))
+      return fail(1, "the key in " + o.get("key") + " does not match the certificate " + chain[0].subject_string());
+    tls::Credential cred;
+    for (const auto& c : chain) cred.chain.emplace_back(c.der().begin(), c.der().end());
+    cred.signer = tls_signer(key);
+    if (!cred.signer) return fail(1, "the key cannot sign TLS handshakes");
+    cfg.credentials.push_back(std::move(cred));
+    client_subject = chain[0].subject_string();
+  }
+
+  // --resume: a first, full handshake whose only purpose is the ticket.
+  std::optional<tls::Session> ticket;
+  if (o.has("resume")) {
+    int fd0 = tcp_connect(host, port, timeout_ms, err);
+    if (fd0 < 0) return fail(1, err);
+    tls::Connection first(tls::Role::client, cfg);
+    if (!handshake(fd0, first, timeout_ms, err)) {
+      ::close(fd0);
+      if (verifier.ran && !verifier.result.ok())
+        return fail(2, "certificate verification failed: " + verifier.result.failure.message());
+      return fail(1, err);
+    }
+    if (!quiet)
+      std::fprintf(stderr, "Full handshake: %s, %s, verified %s; waiting for a session ticket\n",
+                   suite_name(first.cipher_suite()).c_str(), group_name(first.group()).c_str(),
+                   verifier.result.ok() ? "OK" : "NO (--insecure)");
+    if (!wait_for_ticket(fd0, first, timeout_ms)) {
+      ::close(fd0);
+      return fail(1, "the server sent no session ticket within " + std::to_string(timeout_s) +
+                         " s after the handshake, so there is nothing to resume with (servers that require client "
+                         "certificates, such as tern server --verify-client, may send none)");
+    }
+    ticket = *first.last_session();
+    first.close();
+    flush(fd0, first);
+    ::close(fd0);
+    if (!quiet)
+      std::fprintf(stderr, "Session ticket: %zu bytes, lifetime %u s%s; reconnecting with it\n", ticket->ticket.size(),
+                   ticket->lifetime, ticket->max_early_data ? ", allows early data" : "");
+    verifier.ran = false;
+    verifier.chain.clear();
+    verifier.result = x509::VerifyResult{};
+  }
 
   int fd = tcp_connect(host, port, timeout_ms, err);
   if (fd < 0) return fail(1, err);
   tls::Connection conn(tls::Role::client, cfg);
+  if (ticket) {
+    if (tls::Err e = conn.offer_session(*ticket))
+      return fail(1, std::string("cannot offer the session ticket: ") + (e.why ? e.why : tls::to_string(e.alert)));
+  }
   if (!handshake(fd, conn, timeout_ms, err)) {
     ::close(fd);
     if (verifier.ran && !verifier.result.ok())
@@ -121,13 +209,22 @@ int cmd_client(const Args& args) {
     std::fprintf(stderr, "Protocol:   TLS 1.3%s\n", conn.hello_retry() ? " (after HelloRetryRequest)" : "");
     std::fprintf(stderr, "Suite:      %s\n", suite_name(conn.cipher_suite()).c_str());
     std::fprintf(stderr, "Group:      %s\n", group_name(conn.group()).c_str());
-    std::fprintf(stderr, "Signature:  %s\n", scheme_name(conn.signature_scheme()).c_str());
+    std::fprintf(stderr, "Signature:  %s\n",
+                 conn.signature_scheme() ? scheme_name(conn.signature_scheme()).c_str() : "(none: resumed with a PSK)");
     std::fprintf(stderr, "ALPN:       %s\n", conn.alpn().empty() ? "(none)" : conn.alpn().c_str());
-    if (verifier.result.ok())
+    if (ticket)
+      std::fprintf(stderr, "Resumed:    %s\n", conn.resumed() ? "yes (PSK from the session ticket)"
+                                                             : "no (the server declined the ticket: full handshake)");
+    if (!client_subject.empty())
+      std::fprintf(stderr, "Client cert: %s (presented when the server asks for one)\n", client_subject.c_str());
+    if (!verifier.ran)
+      std::fprintf(stderr, "Verified:   OK in the full handshake (a resumed session sends no certificate)\n");
+    else if (verifier.result.ok())
       std::fprintf(stderr, "Verified:   OK (chain and name %s)\n", name.c_str());
     else
       std::fprintf(stderr, "Verified:   NO (--insecure): %s\n", verifier.result.failure.message().c_str());
-    std::fprintf(stderr, "Peer chain (%zu certificate%s):\n", verifier.chain.size(), verifier.chain.size() == 1 ? "" : "s");
+    if (verifier.ran)
+      std::fprintf(stderr, "Peer chain (%zu certificate%s):\n", verifier.chain.size(), verifier.chain.size() == 1 ? "" : "s");
     for (std::size_t i = 0; i < verifier.chain.size(); ++i) {
       const auto& c = verifier.chain[i].view();
       std::fprintf(stderr, "  %zu subject: %s\n    issuer:  %s\n    key:     %s\n    valid:   %s\n", i,
@@ -187,6 +284,7 @@ int cmd_client(const Args& args) {
         stdin_open = false;
         conn.close();
       } else if (tls::Err e = conn.write(tls::Bytes(buf, static_cast<std::size_t>(n)))) {
+        if (conn.state() == tls::ConnState::failed) continue;  // reported (with the alert) at the top
         rc = fail(1, std::string("write failed: ") + (e.why ? e.why : tls::to_string(e.alert)));
         break;
       }

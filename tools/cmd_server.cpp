@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "tools/commands.hpp"
 #include "tools/util.hpp"
@@ -34,7 +35,11 @@ const char kHelp[] =
     "  --www                 answer with an HTTP/1.0 200 response describing the connection\n"
     "  --max-connections N   exit after N connections (default: serve forever)\n"
     "  --idle S              drop a connection idle for S seconds (default 30)\n"
-    "  --verify-client FILE  mutual TLS (not available in this build)\n";
+    "  --verify-client FILE  mutual TLS: require a client certificate that chains to a CA in\n"
+    "                        FILE (PEM) with clientAuth usage; the log line names the client\n"
+    "                        (no tickets then: a resumed session would skip the certificate)\n"
+    "  --no-tickets          send no session tickets (default: one ticket per connection,\n"
+    "                        sealed under a random key made at start-up, so clients can resume)\n";
 
 std::vector<std::string> split_commas(const std::string& s) {
   std::vector<std::string> out;
@@ -72,12 +77,24 @@ struct Stats {
 };
 
 // Serves one accepted connection; returns the log line.
-std::string serve(int fd, const std::string& peer, const tls::Config& cfg, bool www, int idle_ms) {
+std::string serve(int fd, const std::string& peer, const tls::Config& cfg, bool www, int idle_ms,
+                  const ToolVerifier* client_verifier) {
   tls::Connection conn(tls::Role::server, cfg);
   std::string err;
+  if (client_verifier) {
+    client_verifier->ran = false;
+    client_verifier->result = x509::VerifyResult{};
+  }
   if (!handshake(fd, conn, idle_ms, err)) {
     flush(fd, conn);
+    if (client_verifier && client_verifier->ran && !client_verifier->result.ok())
+      err += "; client certificate rejected: " + client_verifier->result.failure.message();
     return peer + " handshake failed: " + err;
+  }
+  std::string client = "-";
+  if (!conn.peer_chain().empty()) {
+    x509::Certificate c;
+    if (x509::Certificate::from_der(conn.peer_chain()[0], c) == Status::ok) client = c.subject_string();
   }
   Stats st;
   std::vector<std::uint8_t> in;
@@ -143,8 +160,9 @@ std::string serve(int fd, const std::string& peer, const tls::Config& cfg, bool 
   if (conn.state() != tls::ConnState::failed) conn.close();
   flush(fd, conn);
   return peer + " " + suite_name(conn.cipher_suite()) + " " + group_name(conn.group()) + " " +
-         scheme_name(conn.signature_scheme()) + " alpn=" + (conn.alpn().empty() ? "-" : conn.alpn()) +
-         " sni=" + (conn.server_name().empty() ? "-" : conn.server_name()) + " resumed=no in=" + std::to_string(st.in) +
+         (conn.signature_scheme() ? scheme_name(conn.signature_scheme()) : std::string("-")) + " alpn=" + (conn.alpn().empty() ? "-" : conn.alpn()) +
+         " sni=" + (conn.server_name().empty() ? "-" : conn.server_name()) + (client_verifier ? " client=" + client : std::string()) +
+         " resumed=" + (conn.resumed() ? "yes" : "no") + " in=" + std::to_string(st.in) +
          " out=" + std::to_string(st.out) + " (" + end + ")";
 }
 
@@ -152,16 +170,13 @@ std::string serve(int fd, const std::string& peer, const tls::Config& cfg, bool 
 
 int cmd_server(const Args& args) {
   Options o = parse_options(args, {"cert", "key", "port", "bind", "alpn", "max-connections", "idle", "verify-client"},
-                            {"help", "www"});
+                            {"help", "www", "no-tickets"});
   if (o.has("help")) {
     std::fputs(kHelp, stdout);
     return 0;
   }
   if (!o.error.empty()) return fail(kUsage, o.error);
   if (!o.positional.empty()) return fail(kUsage, "unexpected argument '" + o.positional[0] + "' (see tern server --help)");
-  if (!o.get("verify-client").empty())
-    return fail(1, "--verify-client is not available in this build: tern's TLS server does not request client "
-                   "certificates yet");
   if (o.get("cert").empty() || o.get("key").empty()) return fail(kUsage, "tern server needs --cert and --key (see --help)");
   std::string err;
   std::vector<x509::Certificate> chain;
@@ -178,6 +193,22 @@ int cmd_server(const Args& args) {
   tls::Config cfg;
   cfg.credentials.push_back(std::move(cred));
   cfg.alpn = split_commas(o.get("alpn"));
+  tls::TicketKeyRing tickets;
+  if (!o.has("no-tickets")) {
+    if (tickets.rotate(default_random()) != Status::ok) return fail(1, "cannot make a session ticket key (random source failed)");
+    cfg.ticket_keys = &tickets;
+  }
+  x509::TrustStore client_cas;
+  std::unique_ptr<ToolVerifier> client_verifier;
+  if (!o.get("verify-client").empty()) {
+    const std::string cafile = o.get("verify-client");
+    if (!load_trust(cafile, "", client_cas, err)) return fail(1, err);
+    client_verifier = std::make_unique<ToolVerifier>(client_cas, tls::X509Verifier::Peer::client);
+    cfg.client_auth = tls::ClientAuth::required;
+    cfg.client_verifier = client_verifier.get();
+    for (const auto& a : client_cas.anchors())
+      cfg.certificate_authorities.emplace_back(a->subject.raw.begin(), a->subject.raw.end());
+  }
 
   long port = 0, max_conn = 0, idle = 0;
   if (!o.get_long("port", 4433, port) || port < 0 || port > 65535)
@@ -203,7 +234,7 @@ int cmd_server(const Args& args) {
       ::close(lfd);
       return fail(1, std::string("accept failed: ") + std::strerror(errno));
     }
-    std::string line = serve(fd, peer_name(peer), cfg, o.has("www"), static_cast<int>(idle * 1000));
+    std::string line = serve(fd, peer_name(peer), cfg, o.has("www"), static_cast<int>(idle * 1000), client_verifier.get());
     ::close(fd);
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);

@@ -298,8 +298,9 @@ def case_client():
     check(rc == 0 and "WARNING" in err and "NOT" in err and "zyx" in out, "--insecure warns loudly and connects")
     rc, out, err = tern("client", "127.0.0.1:%d" % port, "--servername", "nothere.example", "--cafile", ca, stdin=b"")
     check(rc == 2 and "nothere.example" in err, "wrong --servername -> exit 2 naming it")
-    rc, _, err = tern("client", "localhost:%d" % port, "--resume", "--cafile", ca, stdin=b"")
-    check(rc != 0 and "not available" in err, "--resume: clear not-available error")
+    rc, out, err = tern("client", "localhost:%d" % port, "--resume", "--cafile", ca, "--wait", "3", stdin=b"again\n")
+    check(rc == 0 and "Session ticket:" in err and "Resumed:    yes" in err and "niaga" in out,
+          "--resume against s_server: full handshake, ticket, resumed handshake, data")
     rc, _, err = tern("client", "127.0.0.1:%d" % free_port(), "--cafile", ca, stdin=b"")
     check(rc == 1 and "cannot connect" in err, "refused connection -> clear error")
 
@@ -346,8 +347,38 @@ def case_server():
         check("in=%d out=%d" % (len(msg), len(msg)) in line, "log counts bytes, round %d" % i)
     p.wait(timeout=10)
     check(p.returncode == 0, "--max-connections ends the server")
-    rc, _, err = tern("server", "--cert", c, "--key", k, "--verify-client", ca)
-    check(rc != 0 and "not available" in err, "--verify-client: clear not-available error")
+    # Tickets are on by default: openssl s_client resumes with the one it got.
+    port, p = tern_server("--cert", c, "--key", k, "--max-connections", "2", "--www")
+    sess = path("sess.pem")
+    base = ["openssl", "s_client", "-connect", "127.0.0.1:%d" % port, "-tls1_3", "-CAfile", ca, "-servername",
+            "localhost"]
+    get = b"GET / HTTP/1.0\r\n\r\n"
+    r = subprocess.run(base + ["-sess_out", sess, "-ign_eof"], input=get, capture_output=True, timeout=20)
+    r2 = subprocess.run(base + ["-sess_in", sess, "-ign_eof"], input=get, capture_output=True, timeout=20)
+    check(b"Reused, TLSv1.3" in r2.stdout, "openssl s_client resumes with tern server's ticket")
+    lines = [p.stdout.readline().decode() for _ in range(2)]
+    log("  server log:", "".join(lines).strip())
+    check("resumed=no" in lines[0] and "resumed=yes" in lines[1], "server log says resumed=no, then resumed=yes")
+    p.wait(timeout=10)
+    os.remove(sess)
+    port, p = tern_server("--cert", c, "--key", k, "--max-connections", "1", "--www", "--no-tickets")
+    base[3] = "127.0.0.1:%d" % port
+    r = subprocess.run(base + ["-sess_out", sess, "-ign_eof"], input=get, capture_output=True, timeout=20)
+    check(b"200 OK" in r.stdout and not os.path.exists(sess), "--no-tickets: no ticket, nothing to resume with")
+    p.wait(timeout=10)
+    # Mutual TLS: openssl s_client with and without a client certificate.
+    cc, ck = leaf("client-ossl", sans="client.example")
+    port, p = tern_server("--cert", c, "--key", k, "--verify-client", ca, "--max-connections", "2")
+    base[3] = "127.0.0.1:%d" % port
+    r = subprocess.run(base + ["-cert", cc, "-key", ck], input=b"mtls", capture_output=True, timeout=20)
+    line = p.stdout.readline().decode()
+    log("  server log:", line.strip())
+    check("client=CN=client.example" in line and "in=4" in line, "--verify-client: openssl's client certificate accepted")
+    r = subprocess.run(base, input=b"x", capture_output=True, timeout=20)
+    line = p.stdout.readline().decode()
+    log("  server log:", line.strip())
+    check("handshake failed" in line and "certificate_required" in line, "--verify-client: no client certificate -> refused")
+    p.wait(timeout=10)
     other_key = path("other.key")
     tern("keygen", "--out", other_key)
     rc, _, err = tern("server", "--cert", c, "--key", other_key)
@@ -355,7 +386,7 @@ def case_server():
 
 
 def case_interop():
-    """tern client <-> tern server: echo, --www, ALPN, KeyUpdate, RSA server key."""
+    """tern client <-> tern server: echo, --www, ALPN, KeyUpdate, resumption, mutual TLS, RSA server key."""
     make_pki()
     ca = path("ca.pem")
     c, k = leaf("both")
@@ -370,6 +401,42 @@ def case_interop():
     lines = [p.stdout.readline().decode() for _ in range(2)]
     log("  server log:", "".join(lines).strip())
     check("alpn=h2" in lines[0] and "in=100000 out=100000" in lines[1], "server log: ALPN and byte counts")
+    p.wait(timeout=10)
+    # Resumption tern <-> tern: the server log shows it too.
+    port, p = tern_server("--cert", c, "--key", k, "--max-connections", "2")
+    rc, out, err = tern("client", "localhost:%d" % port, "--cafile", ca, "--resume", "--wait", "3", stdin=b"resume me\n")
+    check(rc == 0 and out == "resume me\n" and "Resumed:    yes" in err, "tern client --resume against tern server")
+    lines = [p.stdout.readline().decode() for _ in range(2)]
+    log("  server log:", "".join(lines).strip())
+    check("resumed=no" in lines[0] and "resumed=yes" in lines[1] and "in=10 out=10" in lines[1],
+          "server: full handshake, then resumed=yes with the data")
+    p.wait(timeout=10)
+    # Mutual TLS tern <-> tern: accepted, missing, untrusted and wrong-usage client certificates.
+    cc, ck = leaf("client-tern", sans="client.example")
+    port, p = tern_server("--cert", c, "--key", k, "--verify-client", ca, "--max-connections", "3")
+    rc, out, err = tern("client", "localhost:%d" % port, "--cafile", ca, "--cert", cc, "--key", ck, "--wait", "3",
+                        stdin=b"mutual\n")
+    check(rc == 0 and out == "mutual\n" and "Client cert: CN=client.example" in err, "mTLS: client certificate accepted")
+    line = p.stdout.readline().decode()
+    log("  server log:", line.strip())
+    check("client=CN=client.example" in line and "in=7 out=7" in line, "mTLS: server log names the client")
+    rc, out, err = tern("client", "localhost:%d" % port, "--cafile", ca, "--wait", "3", stdin=b"x\n")
+    check(rc != 0 and "certificate_required" in err, "mTLS: no client certificate -> certificate_required")
+    line = p.stdout.readline().decode()
+    check("certificate_required" in line, "mTLS: server logs certificate_required")
+    os.mkdir(path("other"))
+    ok_ = tern("keygen", "--out", path("other/ca.key"))[0] == 0 and tern(
+        "cert", "issue", "--key", path("other/ca.key"), "--cn", "Other CA", "--out", path("other/ca.pem"))[0] == 0
+    tern("keygen", "--out", path("other/c.key"))
+    ok_ = ok_ and tern("cert", "issue", "--key", path("other/c.key"), "--ca", path("other/ca.pem"), "--ca-key",
+                       path("other/ca.key"), "--san", "intruder.example", "--eku", "client",
+                       "--out", path("other/c.pem"))[0] == 0
+    rc, out, err = tern("client", "localhost:%d" % port, "--cafile", ca, "--cert", path("other/c.pem"), "--key",
+                        path("other/c.key"), "--wait", "3", stdin=b"x\n")
+    line = p.stdout.readline().decode()
+    log("  server log:", line.strip())
+    check(ok_ and rc != 0 and "unknown_ca" in err and "client certificate rejected" in line and "Other CA" in line,
+          "mTLS: untrusted client certificate -> unknown_ca, server names the issuer")
     p.wait(timeout=10)
     # --www with an RSA key made by openssl.
     subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out",
