@@ -193,10 +193,15 @@ def case_certs():
     check(rc != 0 and "cannot read" in err, "missing file")
     rc, _, err = tern("cert", "issue", "--key", k, "--ca", ca, "--ca-key", os.path.join(path("p256"), "ca.key"))
     check(rc != 0 and "does not belong" in err, "mismatched CA key")
-    for cmd in (["keygen"], ["cert"], ["cert", "issue"], ["cert", "show"], ["cert", "verify"], ["cert", "check"],
-                ["client"], ["server"]):
+    for cmd in ([], ["keygen"], ["cert"], ["cert", "issue"], ["cert", "show"], ["cert", "verify"], ["cert", "check"],
+                ["client"], ["server"], ["speed"]):
         rc, out, _ = tern(*cmd, "--help")
-        check(rc == 0 and "usage:" in out, " ".join(cmd) + " --help")
+        check(rc == 0 and "usage:" in out, " ".join(cmd + ["--help"]))
+    # Errors: one sentence on stderr, nothing on stdout, non-zero exit.
+    for cmd in (["client"], ["server"], ["cert", "check"], ["cert", "issue"], ["keygen", "--type", "dsa"],
+                ["cert", "bogus"], ["speed", "--seconds", "x"]):
+        rc, out, err = tern(*cmd)
+        check(rc != 0 and out == "" and err.startswith("tern: "), " ".join(cmd) + ": error on stderr, exit %d" % rc)
     rc, _, err = tern("cert", "verify", "--bogus", "x")
     check(rc == 64 and "unknown option" in err, "unknown option -> usage error")
     # An openssl-made RSA key and EC (SEC1) key load for issuing.
