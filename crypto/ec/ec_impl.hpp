@@ -408,6 +408,15 @@ TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64*
   }
 }
 
+// The product-then-reduce routines below need 13 general registers: only
+// optimised builds can allocate them (at -O0 the compilers give up); there
+// the interleaved mont_mul4_asm does every product.
+#ifdef __OPTIMIZE__
+#define TERN_EC_SQR_ASM 1
+#else
+#define TERN_EC_SQR_ASM 0
+#endif
+#if TERN_EC_SQR_ASM
 // The 512-bit square of a[0..3] (pointer pa) into t0..t7 (operand names),
 // clobbering lo, hi, rdx and the flags.
 #define TERN_EC_SQR512 \
@@ -665,14 +674,18 @@ TERN_EC_INLINE void mont_sqr4_asm(u64* r, const u64* a, const u64* m) {
   r[3] = t7;
 }
 
+#endif  // TERN_EC_SQR_ASM
+
 // MULX with two carry chains (ADCX / ADOX when the compiler uses them).
 template <std::size_t N>
 TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
   if constexpr (N == 4) {
     (void)minv;  // read from m[4] by the asm
+#if TERN_EC_SQR_ASM
     if (m == kP256Consts.p)
       mont_mul_p256_asm(r, a, b);
     else
+#endif
       mont_mul4_asm(r, a, b, m);
     return;
   }
@@ -926,7 +939,7 @@ struct Curve {
   // -- field mod p
   TERN_EC_FN static void fmul(u64* r, const u64* a, const u64* b) { mont_mul<N>(r, a, b, C.p, C.p_inv); }
   TERN_EC_FN static void fsqr(u64* r, const u64* a) {
-#ifdef TERN_EC_MULX
+#if defined(TERN_EC_MULX) && TERN_EC_SQR_ASM
     if constexpr (N == 4) {
       mont_sqr_p256_asm(r, a);  // N == 4 is P-256
       return;
@@ -944,7 +957,7 @@ struct Curve {
   // x = x^2 mod n (Scalar) or p, Montgomery.
   template <bool Scalar>
   TERN_EC_INLINE static void pow_sqr(u64* x) {
-#ifdef TERN_EC_MULX
+#if defined(TERN_EC_MULX) && TERN_EC_SQR_ASM
     if constexpr (N == 4) {
       if constexpr (Scalar)
         mont_sqr4_asm(x, x, C.n);
