@@ -174,6 +174,8 @@ struct TestHooks {
   std::function<std::vector<std::uint8_t>(std::uint16_t group)> ephemeral_private;
   // Replace the CertificateVerify signature we produce (RSA-PSS is randomized).
   std::function<void(std::vector<std::uint8_t>& signature)> edit_signature;
+  // Replace the scheme written in our CertificateVerify (negative tests).
+  std::function<void(std::uint16_t& scheme)> edit_certificate_verify_scheme;
   // Edit the server's CertificateRequest extensions.
   std::function<void(OutExtensions&)> edit_certificate_request;
   // Replace the ticket nonce / ticket bytes / age_add of a NewSessionTicket
@@ -200,9 +202,14 @@ struct Config {
   // when the client lists it first and prefer_chacha_if_client_does).
   std::vector<std::uint16_t> cipher_suites = {0x1301, 0x1302, 0x1303};
   std::vector<std::uint16_t> groups = {0x001d, 0x0017, 0x0018};
-  std::vector<std::uint16_t> signature_schemes = {0x0807, 0x0403, 0x0503, 0x0804, 0x0805, 0x0806};
-  // Sent in signature_algorithms_cert by the client when not empty.
-  std::vector<std::uint16_t> signature_schemes_cert;
+  // CertificateVerify schemes offered/accepted (rsa_pkcs1_* are never
+  // accepted in CertificateVerify, even if listed).
+  std::vector<std::uint16_t> signature_schemes = {0x0807, 0x0403, 0x0503, 0x0804, 0x0805, 0x0806,
+                                                  0x0809, 0x080a, 0x080b};
+  // Sent in signature_algorithms_cert by the client when not empty: the
+  // signatures acceptable inside certificates (rsa_pkcs1_* allowed here).
+  std::vector<std::uint16_t> signature_schemes_cert = {0x0807, 0x0403, 0x0503, 0x0804, 0x0805, 0x0806,
+                                                       0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601};
   std::vector<std::string> alpn;
 
   // Client.

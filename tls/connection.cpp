@@ -955,7 +955,7 @@ Err Connection::client_send_certificate() {
   for (const auto& c : cfg_.credentials) {
     if (!c.signer || c.chain.empty()) continue;
     for (auto sc : c.signer->schemes())
-      if (contains(cr_sigalgs_, sc) && scheme_supported(sc)) {
+      if (contains(cr_sigalgs_, sc) && scheme_supported(sc) && scheme_fits_certificate(sc, c.chain[0])) {
         scheme = sc;
         break;
       }
@@ -1060,8 +1060,10 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
     if (resumed_) break;
     if (!c.signer) continue;
     if (!c.names.empty() && std::find(c.names.begin(), c.names.end(), sni_) == c.names.end()) continue;
+    if (c.chain.empty()) continue;
     for (auto s : c.signer->schemes())
-      if (contains(ch.signature_algorithms, s) && contains(cfg_.signature_schemes, s)) {
+      if (contains(ch.signature_algorithms, s) && contains(cfg_.signature_schemes, s) && scheme_supported(s) &&
+          scheme_fits_certificate(s, c.chain[0])) {
         scheme = s;
         break;
       }
@@ -1182,7 +1184,9 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
       return fail(Alert::internal_error, "signing failed");
     if (cfg_.hooks && cfg_.hooks->edit_signature) cfg_.hooks->edit_signature(sig);
     msg.clear();
-    write_certificate_verify(msg, sig_scheme_, sig);
+    std::uint16_t cv_scheme = sig_scheme_;
+    if (cfg_.hooks && cfg_.hooks->edit_certificate_verify_scheme) cfg_.hooks->edit_certificate_verify_scheme(cv_scheme);
+    write_certificate_verify(msg, cv_scheme, sig);
     queue_handshake(msg);
   }
   Secret vd;

@@ -24,8 +24,14 @@ bool scheme_supported(std::uint16_t s) noexcept {
     case SignatureScheme::rsa_pss_rsae_sha256:
     case SignatureScheme::rsa_pss_rsae_sha384:
     case SignatureScheme::rsa_pss_rsae_sha512:
+    case SignatureScheme::rsa_pss_pss_sha256:
+    case SignatureScheme::rsa_pss_pss_sha384:
+    case SignatureScheme::rsa_pss_pss_sha512:
       return true;
     default:
+      // rsa_pkcs1_* (and anything else) are never acceptable in
+      // CertificateVerify (RFC 8446 §4.2.3): only in certificates, i.e. in
+      // signature_algorithms_cert.
       return false;
   }
 }
@@ -102,8 +108,10 @@ HashId scheme_hash(std::uint16_t s) {
   switch (static_cast<SignatureScheme>(s)) {
     case SignatureScheme::ecdsa_secp384r1_sha384:
     case SignatureScheme::rsa_pss_rsae_sha384:
+    case SignatureScheme::rsa_pss_pss_sha384:
       return HashId::sha384;
     case SignatureScheme::rsa_pss_rsae_sha512:
+    case SignatureScheme::rsa_pss_pss_sha512:
       return HashId::sha512;
     default:
       return HashId::sha256;
@@ -155,11 +163,15 @@ class EcdsaSigner final : public Signer {
 
 class RsaPssSigner final : public Signer {
  public:
-  explicit RsaPssSigner(std::unique_ptr<rsa::PrivateKey> k) : key_(std::move(k)) {
+  // pss_key: the certificate carries an id-RSASSA-PSS key (rsa_pss_pss_*);
+  // otherwise an rsaEncryption key (rsa_pss_rsae_*).
+  RsaPssSigner(std::unique_ptr<rsa::PrivateKey> k, bool pss_key) : key_(std::move(k)) {
     // PSS with salt = hash length needs emLen >= 2 * hLen + 2 (a 1024-bit
     // key cannot do SHA-512).
-    for (auto s : kSchemes)
-      if (key_->size_bytes() >= 2 * sha2::digest_size(scheme_hash(s)) + 2) usable_[n_++] = s;
+    // Without pss_key both families are listed: the connection keeps the
+    // ones that fit the certificate's key (scheme_fits_certificate).
+    for (auto s : kAll)
+      if ((!pss_key || s >= 0x0809) && key_->size_bytes() >= 2 * sha2::digest_size(scheme_hash(s)) + 2) usable_[n_++] = s;
   }
   std::span<const std::uint16_t> schemes() const noexcept override { return std::span<const std::uint16_t>(usable_, n_); }
   Status sign(std::uint16_t scheme, Bytes content, RandomSource& rng, std::vector<std::uint8_t>& sig) const override {
@@ -172,14 +184,15 @@ class RsaPssSigner final : public Signer {
   }
 
  private:
-  static constexpr std::uint16_t kSchemes[] = {0x0804, 0x0805, 0x0806};
+  static constexpr std::uint16_t kAll[] = {0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b};
   std::unique_ptr<rsa::PrivateKey> key_;
-  std::uint16_t usable_[3] = {};
+  std::uint16_t usable_[6] = {};
   std::size_t n_ = 0;
 };
 
 // OIDs (DER contents).
 const std::uint8_t kOidRsa[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
+const std::uint8_t kOidRsaPss[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a};
 const std::uint8_t kOidEc[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
 const std::uint8_t kOidP256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
 const std::uint8_t kOidP384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
@@ -187,7 +200,7 @@ const std::uint8_t kOidEd25519[] = {0x2b, 0x65, 0x70};
 
 bool eq(Bytes a, const std::uint8_t* b, std::size_t n) { return a.size() == n && std::memcmp(a.data(), b, n) == 0; }
 
-enum class KeyType { rsa, p256, p384, ed25519, unknown };
+enum class KeyType { rsa, rsa_pss, p256, p384, ed25519, unknown };
 
 // Finds the SubjectPublicKeyInfo of an X.509 certificate.
 bool leaf_spki(Bytes cert, der::Element& spki) {
@@ -212,9 +225,43 @@ std::unique_ptr<Signer> make_ecdsa_signer(std::uint16_t scheme, Bytes priv) {
   if (scheme == 0x0503 && priv.size() == 48) return std::make_unique<EcdsaSigner>(scheme, priv);
   return nullptr;
 }
-std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key) {
+std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key, bool pss_key) {
   if (!key || !key->valid()) return nullptr;
-  return std::make_unique<RsaPssSigner>(std::move(key));
+  return std::make_unique<RsaPssSigner>(std::move(key), pss_key);
+}
+
+namespace {
+KeyType leaf_key_type(Bytes leaf) {
+  der::Element spki;
+  if (!leaf_spki(leaf, spki)) return KeyType::unknown;
+  der::Reader s(spki.value), alg(Bytes{});
+  der::Element oid, param;
+  if (!s.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return KeyType::unknown;
+  if (eq(oid.value, kOidRsa, sizeof kOidRsa)) return KeyType::rsa;
+  if (eq(oid.value, kOidRsaPss, sizeof kOidRsaPss)) return KeyType::rsa_pss;
+  if (eq(oid.value, kOidEd25519, sizeof kOidEd25519)) return KeyType::ed25519;
+  if (eq(oid.value, kOidEc, sizeof kOidEc) && alg.read(der::kOid, param)) {
+    if (eq(param.value, kOidP256, sizeof kOidP256)) return KeyType::p256;
+    if (eq(param.value, kOidP384, sizeof kOidP384)) return KeyType::p384;
+  }
+  return KeyType::unknown;
+}
+}  // namespace
+
+bool scheme_fits_certificate(std::uint16_t scheme, Bytes leaf_der) noexcept {
+  const KeyType kt = leaf_key_type(leaf_der);
+  switch (static_cast<SignatureScheme>(scheme)) {
+    case SignatureScheme::ed25519: return kt == KeyType::ed25519;
+    case SignatureScheme::ecdsa_secp256r1_sha256: return kt == KeyType::p256;
+    case SignatureScheme::ecdsa_secp384r1_sha384: return kt == KeyType::p384;
+    case SignatureScheme::rsa_pss_rsae_sha256:
+    case SignatureScheme::rsa_pss_rsae_sha384:
+    case SignatureScheme::rsa_pss_rsae_sha512: return kt == KeyType::rsa;
+    case SignatureScheme::rsa_pss_pss_sha256:
+    case SignatureScheme::rsa_pss_pss_sha384:
+    case SignatureScheme::rsa_pss_pss_sha512: return kt == KeyType::rsa_pss;
+    default: return false;
+  }
 }
 
 Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig) {
@@ -227,6 +274,8 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
   KeyType kt = KeyType::unknown;
   if (eq(oid.value, kOidRsa, sizeof kOidRsa)) {
     kt = KeyType::rsa;
+  } else if (eq(oid.value, kOidRsaPss, sizeof kOidRsaPss)) {
+    kt = KeyType::rsa_pss;
   } else if (eq(oid.value, kOidEd25519, sizeof kOidEd25519)) {
     kt = KeyType::ed25519;
   } else if (eq(oid.value, kOidEc, sizeof kOidEc)) {
@@ -264,6 +313,18 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
       if (kt != KeyType::rsa) return mismatch;
       rsa::PublicKey pk;
       if (pk.from_spki_der(spki.raw) != Status::ok) return fail(Alert::bad_certificate, "bad RSA public key");
+      st = rsa::verify_pss(pk, h, h, static_cast<std::ptrdiff_t>(hl), dg, sig);
+      break;
+    }
+    case SignatureScheme::rsa_pss_pss_sha256:
+    case SignatureScheme::rsa_pss_pss_sha384:
+    case SignatureScheme::rsa_pss_pss_sha512: {
+      // An id-RSASSA-PSS key: the BIT STRING holds a PKCS#1 RSAPublicKey.
+      // (Parameters restricting the hash, if present, are the X.509
+      // layer's business; TLS fixes salt = hash length.)
+      if (kt != KeyType::rsa_pss) return mismatch;
+      rsa::PublicKey pk;
+      if (pk.from_pkcs1_der(key) != Status::ok) return fail(Alert::bad_certificate, "bad RSA-PSS public key");
       st = rsa::verify_pss(pk, h, h, static_cast<std::ptrdiff_t>(hl), dg, sig);
       break;
     }

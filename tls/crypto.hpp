@@ -23,7 +23,8 @@ class PrivateKey;
 namespace tern::tls {
 
 bool group_supported(std::uint16_t group) noexcept;
-bool scheme_supported(std::uint16_t scheme) noexcept;  // for CertificateVerify
+// Schemes acceptable in CertificateVerify (never rsa_pkcs1_*).
+bool scheme_supported(std::uint16_t scheme) noexcept;
 
 // One ephemeral (EC)DHE key pair.
 class KeyExchange {
@@ -61,8 +62,14 @@ class Signer {
 // Concrete signers (the key material is copied in).
 std::unique_ptr<Signer> make_ed25519_signer(Bytes seed32);
 std::unique_ptr<Signer> make_ecdsa_signer(std::uint16_t scheme, Bytes private_scalar);
-// rsa_pss_rsae_sha256/384/512 over an RSA key (takes ownership).
-std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key);
+// rsa_pss_rsae_sha256/384/512 over an RSA key (takes ownership); with
+// pss_key (the certificate's key is id-RSASSA-PSS) rsa_pss_pss_sha256/384/512.
+std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key, bool pss_key = false);
+
+// Whether a CertificateVerify with `scheme` can be made with the key of
+// this certificate (rsae needs rsaEncryption, pss an id-RSASSA-PSS key,
+// ECDSA the matching curve).
+bool scheme_fits_certificate(std::uint16_t scheme, Bytes leaf_der) noexcept;
 
 // 64 spaces || context string || 0 || transcript hash.
 std::vector<std::uint8_t> certificate_verify_content(bool server, Bytes transcript_hash);
