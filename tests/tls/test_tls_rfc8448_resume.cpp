@@ -123,3 +123,55 @@ TEST_CASE("RFC 8448 §4: resumed 0-RTT client replay is byte-exact", "[tls][rfc8
   CHECK(hx(got) == hx(t["server.send_application_data_record.1.payload"]));
   test::report("rfc8448 §4 client records byte-exact", "-", 5);
 }
+
+// RFC 8448 §6 (client authentication): our client answers the server's
+// CertificateRequest with the trace's certificate and (injected, RSA-PSS
+// being randomized) signature; its Certificate/CertificateVerify/Finished
+// record is byte-exact.
+TEST_CASE("RFC 8448 §6: client authentication, client replay is byte-exact", "[tls][rfc8448][client][mtls]") {
+  auto tr = test::load_trace("client_authentication.txt");
+  if (!tr) return;
+  const auto& t = *tr;
+  const Vec ch = t["client.send_handshake_record.1.payload"];
+  const Vec cert_msg = t["client.construct_a_certificate_handshake_message.1.certificate"];
+  const Vec cv_msg = t["client.construct_a_certificateverify_handshake_message.1.certificateverify"];
+  std::size_t n = (std::size_t{cert_msg[8]} << 16) | (std::size_t{cert_msg[9]} << 8) | cert_msg[10];
+  Credential cred;
+  cred.chain.push_back(Vec(cert_msg.begin() + 11, cert_msg.begin() + 11 + static_cast<std::ptrdiff_t>(n)));
+  cred.signer = make_rsa_pss_signer(rfc8448_rsa_key());
+  REQUIRE(cred.signer);
+  ScriptedRandom rng;
+  rng.queue.push_back(Vec(ch.begin() + 6, ch.begin() + 38));
+  StubVerifier verifier;
+  TestHooks hooks;
+  hooks.ephemeral_private = [&](std::uint16_t) { return t["client.create_an_ephemeral_x25519_key_pair.1.private_key"]; };
+  hooks.edit_client_hello = [&](ClientHelloOut& o) {
+    trace_order(o.exts, Bytes(ch).subspan(4 + 45), {ext::server_name, ext::key_share, ext::supported_versions});
+  };
+  hooks.edit_signature = [&](std::vector<std::uint8_t>& sig) {
+    // CertificateVerify: 0f len(3) scheme(2) sig_len(2) sig
+    sig.assign(cv_msg.begin() + 8, cv_msg.end());
+  };
+  Config cfg;
+  cfg.rng = &rng;
+  cfg.hooks = &hooks;
+  cfg.verifier = &verifier;
+  cfg.server_name = "server";
+  cfg.middlebox_compat = false;
+  cfg.cipher_suites = {0x1301, 0x1303, 0x1302};
+  cfg.credentials = {cred};
+  Connection c(Role::client, cfg);
+  auto out = c.pending_output();
+  CHECK(hx(out) == hx(t["client.send_handshake_record.1.complete_record"]));
+  c.consume_output(out.size());
+  Vec flight = t["server.send_handshake_record.1.complete_record"];
+  Vec f2 = t["server.send_handshake_record.2.complete_record"];
+  flight.insert(flight.end(), f2.begin(), f2.end());
+  CHECK(c.feed(flight) == flight.size());
+  INFO(c.error());
+  REQUIRE(c.state() == ConnState::open);
+  out = c.pending_output();
+  CHECK(hx(out) == hx(t["client.send_handshake_record.2.complete_record"]));
+  c.consume_output(out.size());
+  test::report("rfc8448 §6 client records byte-exact", "-", 2);
+}
