@@ -24,11 +24,16 @@ using namespace tern::tls;
 using namespace tern::tlstest;
 
 namespace {
+// Cross builds run under qemu-user: fewer clients there.
+#ifdef TERN_POLL_CLIENTS
+constexpr int kClients = TERN_POLL_CLIENTS;
+#else
 constexpr int kClients = 50;
+#endif
 constexpr int kMessages = 5;
 }  // namespace
 
-TEST_CASE("poll server: 50 concurrent clients in one thread, echo", "[tls][net][poll]") {
+TEST_CASE("poll server: 50 concurrent clients in one thread (10 under qemu), echo", "[tls][net][poll]") {
   Config scfg;
   scfg.credentials.push_back(make_credential(0x0403));
   std::uint16_t port = 0;
@@ -102,7 +107,7 @@ TEST_CASE("poll server: 50 concurrent clients in one thread, echo", "[tls][net][
 
   std::size_t max_active = 0;
   const auto start = std::chrono::steady_clock::now();
-  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(120)) {
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(240)) {
     REQUIRE(srv.poll_once(50));
     max_active = std::max(max_active, srv.active());
     if (done == kClients && srv.active() <= 1) break;  // the idle one may still be there
