@@ -540,12 +540,17 @@ Err Connection::dispatch(const HandshakeMessage& m) {
     case HsState::client_wait_cert: return on_client_wait_cert(m);
     case HsState::client_wait_cv: return on_client_wait_cv(m);
     case HsState::client_wait_finished: return on_client_wait_finished(m);
+#if !defined(TERN_NO_TLS_SERVER)
     case HsState::server_wait_ch:
     case HsState::server_wait_ch2: return on_server_wait_ch(m);
     case HsState::server_wait_eoed: return on_server_wait_eoed(m);
     case HsState::server_wait_cert: return on_server_wait_cert(m);
     case HsState::server_wait_cv: return on_server_wait_cv(m);
     case HsState::server_wait_finished: return on_server_wait_finished(m);
+#else
+    case HsState::server_wait_ch:
+      return fail(Alert::internal_error, "the server role is not built (TERN_NO_TLS_SERVER)");
+#endif
     case HsState::connected: return on_connected(m);
     default: return fail(Alert::unexpected_message, "handshake message in this state");
   }
@@ -985,6 +990,10 @@ Err Connection::client_send_certificate() {
 
 // ---- server -------------------------------------------------------------------------
 
+// Constrained client-only builds (TERN_NO_TLS_SERVER) leave the server role out.
+#if !defined(TERN_NO_TLS_SERVER)
+
+
 Err Connection::on_server_wait_ch(const HandshakeMessage& m) {
   if (m.type != HandshakeType::client_hello) return fail(Alert::unexpected_message, "expected ClientHello");
   ClientHello ch;
@@ -1418,6 +1427,8 @@ Err Connection::server_send_tickets() {
   }
   return kOk;
 }
+
+#endif  // !TERN_NO_TLS_SERVER
 
 // ---- post-handshake -------------------------------------------------------------------
 

@@ -7,27 +7,45 @@
 #include "crypto/ec/ec.hpp"
 #include "crypto/internal/der.hpp"
 #include "crypto/internal/wipe.hpp"
+#if !defined(TERN_NO_RSA)
 #include "crypto/rsa/rsa.hpp"
+#endif
 
 namespace tern::tls {
 
+namespace {
+// Constrained builds (TERN_NO_P384 / TERN_NO_RSA) leave these out.
+#if defined(TERN_NO_P384)
+constexpr bool kP384 = false;
+#else
+constexpr bool kP384 = true;
+#endif
+#if defined(TERN_NO_RSA)
+constexpr bool kRsa = false;
+#else
+constexpr bool kRsa = true;
+#endif
+}  // namespace
+
 bool group_supported(std::uint16_t g) noexcept {
   return g == static_cast<std::uint16_t>(NamedGroup::x25519) || g == static_cast<std::uint16_t>(NamedGroup::secp256r1) ||
-         g == static_cast<std::uint16_t>(NamedGroup::secp384r1);
+         (kP384 && g == static_cast<std::uint16_t>(NamedGroup::secp384r1));
 }
 
 bool scheme_supported(std::uint16_t s) noexcept {
   switch (static_cast<SignatureScheme>(s)) {
     case SignatureScheme::ed25519:
     case SignatureScheme::ecdsa_secp256r1_sha256:
+      return true;
     case SignatureScheme::ecdsa_secp384r1_sha384:
+      return kP384;
     case SignatureScheme::rsa_pss_rsae_sha256:
     case SignatureScheme::rsa_pss_rsae_sha384:
     case SignatureScheme::rsa_pss_rsae_sha512:
     case SignatureScheme::rsa_pss_pss_sha256:
     case SignatureScheme::rsa_pss_pss_sha384:
     case SignatureScheme::rsa_pss_pss_sha512:
-      return true;
+      return kRsa;
     default:
       // rsa_pkcs1_* (and anything else) are never acceptable in
       // CertificateVerify (RFC 8446 §4.2.3): only in certificates, i.e. in
@@ -40,6 +58,7 @@ KeyExchange::~KeyExchange() { wipe(priv_, sizeof priv_); }
 
 Status KeyExchange::generate(std::uint16_t group, RandomSource& rng, Bytes fixed) noexcept {
   group_ = group;
+  if (!group_supported(group)) return Status::unsupported;
   switch (static_cast<NamedGroup>(group)) {
     case NamedGroup::x25519: {
       priv_len_ = 32;
@@ -71,6 +90,7 @@ Status KeyExchange::generate(std::uint16_t group, RandomSource& rng, Bytes fixed
 }
 
 Status KeyExchange::shared(Bytes peer, Secret& out) const noexcept {
+  if (!group_supported(group_)) return Status::unsupported;
   switch (static_cast<NamedGroup>(group_)) {
     case NamedGroup::x25519:
       if (peer.size() != 32) return Status::bad_point;
@@ -161,6 +181,7 @@ class EcdsaSigner final : public Signer {
   std::size_t len_;
 };
 
+#if !defined(TERN_NO_RSA)
 class RsaPssSigner final : public Signer {
  public:
   // pss_key: the certificate carries an id-RSASSA-PSS key (rsa_pss_pss_*);
@@ -189,6 +210,7 @@ class RsaPssSigner final : public Signer {
   std::uint16_t usable_[6] = {};
   std::size_t n_ = 0;
 };
+#endif  // !TERN_NO_RSA
 
 // OIDs (DER contents).
 const std::uint8_t kOidRsa[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
@@ -222,13 +244,15 @@ std::unique_ptr<Signer> make_ed25519_signer(Bytes seed) {
 }
 std::unique_ptr<Signer> make_ecdsa_signer(std::uint16_t scheme, Bytes priv) {
   if (scheme == 0x0403 && priv.size() == 32) return std::make_unique<EcdsaSigner>(scheme, priv);
-  if (scheme == 0x0503 && priv.size() == 48) return std::make_unique<EcdsaSigner>(scheme, priv);
+  if (kP384 && scheme == 0x0503 && priv.size() == 48) return std::make_unique<EcdsaSigner>(scheme, priv);
   return nullptr;
 }
+#if !defined(TERN_NO_RSA)
 std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key, bool pss_key) {
   if (!key || !key->valid()) return nullptr;
   return std::make_unique<RsaPssSigner>(std::move(key), pss_key);
 }
+#endif
 
 namespace {
 KeyType leaf_key_type(Bytes leaf) {
@@ -304,9 +328,11 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
       st = ec::ecdsa_verify_der(ec::Curve::p256, key, dg, sig);
       break;
     case SignatureScheme::ecdsa_secp384r1_sha384:
+      if (!kP384) return fail(Alert::illegal_parameter, "P-384 not built");
       if (kt != KeyType::p384) return mismatch;
       st = ec::ecdsa_verify_der(ec::Curve::p384, key, dg, sig);
       break;
+#if !defined(TERN_NO_RSA)
     case SignatureScheme::rsa_pss_rsae_sha256:
     case SignatureScheme::rsa_pss_rsae_sha384:
     case SignatureScheme::rsa_pss_rsae_sha512: {
@@ -328,6 +354,7 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
       st = rsa::verify_pss(pk, h, h, static_cast<std::ptrdiff_t>(hl), dg, sig);
       break;
     }
+#endif
     default:
       return fail(Alert::illegal_parameter, "signature scheme not allowed in CertificateVerify");
   }

@@ -64,7 +64,9 @@ std::unique_ptr<Signer> make_ed25519_signer(Bytes seed32);
 std::unique_ptr<Signer> make_ecdsa_signer(std::uint16_t scheme, Bytes private_scalar);
 // rsa_pss_rsae_sha256/384/512 over an RSA key (takes ownership); with
 // pss_key (the certificate's key is id-RSASSA-PSS) rsa_pss_pss_sha256/384/512.
+#if !defined(TERN_NO_RSA)
 std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key, bool pss_key = false);
+#endif
 
 // Whether a CertificateVerify with `scheme` can be made with the key of
 // this certificate (rsae needs rsaEncryption, pss an id-RSASSA-PSS key,

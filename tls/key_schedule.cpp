@@ -9,11 +9,16 @@
 namespace tern::tls {
 
 namespace {
+// Constrained builds leave AES (TERN_NO_AES) or ChaCha20 (TERN_NO_CHACHA) out.
 constexpr SuiteInfo kSuites[] = {
+#if !defined(TERN_NO_AES)
     {CipherSuite::aes_128_gcm_sha256, HashId::sha256, AeadKind::aes128gcm, 16, "TLS_AES_128_GCM_SHA256"},
     {CipherSuite::aes_256_gcm_sha384, HashId::sha384, AeadKind::aes256gcm, 32, "TLS_AES_256_GCM_SHA384"},
+#endif
+#if !defined(TERN_NO_CHACHA)
     {CipherSuite::chacha20_poly1305_sha256, HashId::sha256, AeadKind::chacha20poly1305, 32,
      "TLS_CHACHA20_POLY1305_SHA256"},
+#endif
 };
 }  // namespace
 

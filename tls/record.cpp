@@ -10,18 +10,36 @@ namespace tern::tls {
 
 Status Aead::init(AeadKind kind, Bytes key) noexcept {
   kind_ = kind;
+#if !defined(TERN_NO_CHACHA)
   if (kind == AeadKind::chacha20poly1305) return chacha_.init(key);
-  return gcm_.init(key);
+#endif
+#if !defined(TERN_NO_AES)
+  if (kind != AeadKind::chacha20poly1305) return gcm_.init(key);
+#endif
+  (void)key;
+  return Status::unsupported;
 }
 
 Status Aead::seal(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes pt) const noexcept {
+#if !defined(TERN_NO_CHACHA)
   if (kind_ == AeadKind::chacha20poly1305) return chacha_.seal(out, nonce, aad, pt);
-  return gcm_.seal(out, nonce, aad, pt);
+#endif
+#if !defined(TERN_NO_AES)
+  if (kind_ != AeadKind::chacha20poly1305) return gcm_.seal(out, nonce, aad, pt);
+#endif
+  (void)out, (void)nonce, (void)aad, (void)pt;
+  return Status::unsupported;
 }
 
 Status Aead::open(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes in) const noexcept {
+#if !defined(TERN_NO_CHACHA)
   if (kind_ == AeadKind::chacha20poly1305) return chacha_.open(out, nonce, aad, in);
-  return gcm_.open(out, nonce, aad, in);
+#endif
+#if !defined(TERN_NO_AES)
+  if (kind_ != AeadKind::chacha20poly1305) return gcm_.open(out, nonce, aad, in);
+#endif
+  (void)out, (void)nonce, (void)aad, (void)in;
+  return Status::unsupported;
 }
 
 RecordProtection::~RecordProtection() { wipe(iv_, sizeof iv_); }

@@ -8,8 +8,12 @@
 #include <span>
 #include <vector>
 
+#if !defined(TERN_NO_AES)
 #include "crypto/aes/gcm.hpp"
+#endif
+#if !defined(TERN_NO_CHACHA)
 #include "crypto/chacha/aead.hpp"
+#endif
 #include "tls/key_schedule.hpp"
 #include "tls/types.hpp"
 
@@ -27,8 +31,12 @@ class Aead {
 
  private:
   AeadKind kind_ = AeadKind::aes128gcm;
+#if !defined(TERN_NO_AES)
   aes::AesGcm gcm_;
+#endif
+#if !defined(TERN_NO_CHACHA)
   chacha::ChaCha20Poly1305 chacha_;
+#endif
 };
 
 // One direction of protected records.

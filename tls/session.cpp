@@ -130,6 +130,8 @@ bool AntiReplay::first_use(Bytes fp, std::uint64_t now_ms) {
 
 // ---- tickets ----------------------------------------------------------------------
 
+#if !defined(TERN_NO_TLS_SERVER)  // only servers seal and open tickets
+
 namespace tern::tls {
 
 namespace {
@@ -205,3 +207,5 @@ bool open_ticket(const TicketKeyRing& ring, Bytes ticket, TicketState& st) {
 }
 
 }  // namespace tern::tls
+
+#endif  // !TERN_NO_TLS_SERVER
