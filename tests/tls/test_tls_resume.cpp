@@ -332,3 +332,49 @@ TEST_CASE("0-RTT: accepted, rejected, replayed, after HRR", "[tls][resume][0rtt]
     CHECK(p.s->alert() == Alert::unexpected_message);
   }
 }
+
+TEST_CASE("resumption/0-RTT/mTLS flights mutated: no crash, no hang, failures stick", "[tls][resume][fuzz]") {
+  // Record the flights of a resumed 0-RTT handshake, then replay them with
+  // random byte flips / truncations into fresh connections.
+  RPair p;
+  p.scfg.max_early_data = 1024;
+  p.scfg.anti_replay = &p.replay;
+  p.ccfg.enable_early_data = true;
+  p.full();
+  REQUIRE(p.c->last_session());
+  const Session sess = *p.c->last_session();
+  TestRandom mut(99);
+  int runs = 0;
+  for (int i = 0; i < 300; ++i) {
+    AntiReplay fresh;
+    p.scfg.anti_replay = &fresh;
+    p.ccfg.session_store = nullptr;
+    p.start();
+    REQUIRE(!p.c->offer_session(sess));
+    REQUIRE(!p.c->write_early(Vec(100, 5)));
+    Vec cflight(p.c->pending_output().begin(), p.c->pending_output().end());
+    p.c->consume_output(cflight.size());
+    std::uint8_t r[4];
+    (void)mut.fill(r);
+    Vec m = cflight;
+    const int mode = r[0] % 3;
+    if (mode == 0) {
+      m[r[1] % m.size()] ^= static_cast<std::uint8_t>(1u << (r[2] % 8));
+    } else if (mode == 1) {
+      m.resize(r[1] % m.size());
+    } else {
+      m[(r[1] * 7u + r[2]) % m.size()] = r[3];
+      m[(r[2] * 13u) % m.size()] ^= 0xff;
+    }
+    p.s->feed(m);
+    // Whatever happened, the server's answer goes to the client (which may fail).
+    auto out = p.s->pending_output();
+    p.c->feed(out);
+    if (p.s->state() == ConnState::failed) {
+      CHECK(p.s->alert() != Alert::none);
+      CHECK(p.s->feed(cflight) == 0);  // stays failed
+    }
+    ++runs;
+  }
+  test::report("tls resumption mutation runs", "-", static_cast<std::size_t>(runs));
+}
