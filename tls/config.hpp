@@ -185,6 +185,10 @@ struct TestHooks {
       edit_new_session_ticket;
   // Edit a KeyUpdate message before it is sealed (append bytes: negative tests).
   std::function<void(std::vector<std::uint8_t>& msg)> edit_key_update;
+  // Server: open a ticket the test knows (trace replay: the trace's ticket
+  // was sealed by another implementation). Fill cipher_suite, psk, age_add,
+  // lifetime, max_early_data, alpn and received_ms (= issue time, Unix ms).
+  std::function<bool(Bytes ticket, Session& out)> open_ticket;
   // Corrupt the PSK binder the client sends (negative tests).
   std::function<void(std::vector<std::uint8_t>& binder)> edit_binder;
   // Corrupt/replace our Finished verify_data (negative tests).

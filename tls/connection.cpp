@@ -1237,7 +1237,20 @@ Err Connection::server_check_psk(const ClientHello& ch, const HandshakeMessage& 
   const std::uint64_t now = now_ms();
   for (std::size_t i = 0; i < ch.psk_identities.size(); ++i) {
     TicketState st;
-    if (!open_ticket(*cfg_.ticket_keys, ch.psk_identities[i].identity, st)) continue;  // not ours / other key
+    if (cfg_.hooks && cfg_.hooks->open_ticket) {
+      Session hs;
+      if (!cfg_.hooks->open_ticket(ch.psk_identities[i].identity, hs) || hs.psk_len > sizeof st.psk) continue;
+      st.cipher_suite = hs.cipher_suite;
+      std::memcpy(st.psk, hs.psk.data(), hs.psk_len);
+      st.psk_len = hs.psk_len;
+      st.issued_ms = hs.received_ms;
+      st.age_add = hs.age_add;
+      st.lifetime = hs.lifetime;
+      st.max_early_data = hs.max_early_data;
+      st.alpn = hs.alpn;
+    } else if (!open_ticket(*cfg_.ticket_keys, ch.psk_identities[i].identity, st)) {
+      continue;  // not ours / another key / tampered
+    }
     const SuiteInfo* ts = find_suite(st.cipher_suite);
     if (!ts || st.psk_len != sha2::digest_size(ts->hash)) continue;
     if (now < st.issued_ms || now - st.issued_ms >= std::uint64_t{st.lifetime} * 1000) continue;  // expired
