@@ -9,11 +9,14 @@
 // taken from Config::session_store) before its first output; tickets the
 // server sends are put() into the store. 0-RTT: after offering a session
 // whose ticket allows early data (and with Config::enable_early_data), the
-// client may write_early() before pending_output() is first called... or
-// any time before the ServerHello arrives; early_data() later says whether
-// the server accepted it (if rejected, the application must resend it
-// with write() once open). A server that accepted early data makes it
-// readable with read() while state() is still handshaking.
+// client may write_early() until the ServerHello arrives; early_data()
+// later says whether the server accepted it (if rejected, the application
+// must resend it with write() once open). A server that accepted early
+// data makes it readable with read() while state() is still handshaking.
+// A server that rejects 0-RTT skips the client's early records by trial
+// decryption, at most 2 * max(max_early_data, 2^14 + 256) bytes of them.
+// With ClientAuth::required the server neither issues nor accepts tickets
+// (a ticket does not record the client's certificate).
 //
 // Memory: with Config::preallocate the record/output/application buffers
 // are reserved once at their maximum sizes when the handshake completes,
