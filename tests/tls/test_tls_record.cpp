@@ -135,3 +135,31 @@ TEST_CASE("record: padding, limits and failures", "[tls][record][negative]") {
     CHECK(r4.open(tiny, ty, content).alert == Alert::bad_record_mac);
   }
 }
+
+TEST_CASE("record: padding removal at every offset", "[tls][record]") {
+  // Content lengths 0..33 (content bytes include zeros, so only the content
+  // type marks the end), padding 0..33: covers every position of the last
+  // non-zero byte within and across 8-byte words.
+  Vec key(16, 3), iv(12, 5);
+  RecordProtection w, r;
+  REQUIRE(w.install_raw(AeadKind::aes128gcm, key, iv) == Status::ok);
+  REQUIRE(r.install_raw(AeadKind::aes128gcm, key, iv) == Status::ok);
+  std::size_t n = 0;
+  for (std::size_t len = 0; len <= 33; ++len) {
+    for (std::size_t pad = 0; pad <= 33; ++pad) {
+      Vec msg(len);
+      for (std::size_t i = 0; i < len; ++i) msg[i] = static_cast<std::uint8_t>(i % 3 == 0 ? 0 : i);
+      for (ContentType t : {ContentType::application_data, ContentType::handshake, ContentType::alert}) {
+        Vec out;
+        REQUIRE(!w.seal(out, t, msg, pad));
+        ContentType ty;
+        std::span<std::uint8_t> content;
+        REQUIRE(!r.open(out, ty, content));
+        CHECK(ty == t);
+        CHECK(Vec(content.begin(), content.end()) == msg);
+        ++n;
+      }
+    }
+  }
+  test::report("padding offsets", "aes128gcm", n);
+}
