@@ -80,16 +80,17 @@ Err RecordProtection::seal(std::vector<std::uint8_t>& out, ContentType type, Byt
   const std::size_t inner = content.size() + 1 + pad;
   const std::size_t len = inner + kTagSize;
   const std::size_t start = out.size();
-  out.resize(start + kRecordHeader + len);
+  // Appended piece by piece (no zero-fill of the whole record first).
+  // `content` must not alias `out`.
+  const std::uint8_t hdr[kRecordHeader] = {static_cast<std::uint8_t>(ContentType::application_data), 0x03, 0x03,
+                                           static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len)};
+  out.reserve(start + kRecordHeader + len);
+  out.insert(out.end(), hdr, hdr + kRecordHeader);
+  out.insert(out.end(), content.begin(), content.end());
+  out.push_back(static_cast<std::uint8_t>(type));
+  out.resize(start + kRecordHeader + len);  // zero padding and room for the tag
   std::uint8_t* h = out.data() + start;
-  h[0] = static_cast<std::uint8_t>(ContentType::application_data);
-  h[1] = 0x03;
-  h[2] = 0x03;
-  store_be16(h + 3, static_cast<std::uint16_t>(len));
   std::uint8_t* body = h + kRecordHeader;
-  if (!content.empty()) std::memmove(body, content.data(), content.size());
-  body[content.size()] = static_cast<std::uint8_t>(type);
-  std::memset(body + content.size() + 1, 0, pad);
   std::uint8_t n[12];
   nonce(n);
   Status st = aead_.seal(std::span<std::uint8_t>(body, len), Bytes(n, 12), Bytes(h, kRecordHeader),
@@ -119,29 +120,32 @@ Err RecordProtection::open(std::span<std::uint8_t> record, ContentType& type, st
   // Strip the zero padding without branching on the plaintext bytes: find
   // the last non-zero byte with masks (only the resulting length, which the
   // application sees anyway, is used afterwards).
-  // Eight bytes per step: remember the last non-zero 64-bit word and where
-  // it starts, then find the last non-zero byte inside that word. The work
-  // depends only on the record length.
-  std::uint64_t word = 0;  // the last non-zero word (little-endian)
-  std::uint64_t base = 0;  // its offset
+  // 32 bytes per step: remember the last 32-byte block holding a non-zero
+  // byte (its four words and its offset, by masks), then find the last
+  // non-zero byte inside it. The work depends only on the record length.
+  std::uint64_t k0 = 0, k1 = 0, k2 = 0, k3 = 0;  // that block, little-endian words
+  std::uint64_t base = 0;                        // its offset
   std::size_t i = 0;
-  for (; i + 8 <= inner; i += 8) {
-    const std::uint64_t w = load_le64(body + i);
-    const std::uint64_t m = ct::mask_nonzero(w);
-    word = ct::select(m, w, word);
+  auto take = [&](std::uint64_t w0, std::uint64_t w1, std::uint64_t w2, std::uint64_t w3) {
+    const std::uint64_t m = ct::mask_nonzero(w0 | w1 | w2 | w3);
+    k0 = ct::select(m, w0, k0);
+    k1 = ct::select(m, w1, k1);
+    k2 = ct::select(m, w2, k2);
+    k3 = ct::select(m, w3, k3);
     base = ct::select(m, std::uint64_t{i}, base);
-  }
+  };
+  for (; i + 32 <= inner; i += 32)
+    take(load_le64(body + i), load_le64(body + i + 8), load_le64(body + i + 16), load_le64(body + i + 24));
   if (i < inner) {
-    std::uint64_t w = 0;
-    for (std::size_t k = 0; i + k < inner; ++k) w |= std::uint64_t{body[i + k]} << (8 * k);
-    const std::uint64_t m = ct::mask_nonzero(w);
-    word = ct::select(m, w, word);
-    base = ct::select(m, std::uint64_t{i}, base);
+    std::uint64_t w[4] = {0, 0, 0, 0};
+    for (std::size_t k = 0; i + k < inner; ++k) w[k / 8] |= std::uint64_t{body[i + k]} << (8 * (k % 8));
+    take(w[0], w[1], w[2], w[3]);
   }
-  std::uint64_t pos = 0;  // index + 1 of the last non-zero byte within `word`
-  for (unsigned k = 0; k < 8; ++k)
-    pos = ct::select(ct::mask_nonzero((word >> (8 * k)) & 0xff), std::uint64_t{k} + 1, pos);
-  const std::uint64_t last = ct::select(ct::mask_nonzero(word), base + pos, std::uint64_t{0});
+  std::uint64_t pos = 0;  // index + 1 of the last non-zero byte within the block
+  const std::uint64_t kw[4] = {k0, k1, k2, k3};
+  for (unsigned k = 0; k < 32; ++k)
+    pos = ct::select(ct::mask_nonzero((kw[k / 8] >> (8 * (k % 8))) & 0xff), std::uint64_t{k} + 1, pos);
+  const std::uint64_t last = ct::select(ct::mask_nonzero(k0 | k1 | k2 | k3), base + pos, std::uint64_t{0});
   inner = static_cast<std::size_t>(last);
   if (inner == 0) return fail(Alert::unexpected_message, "no content type in protected record");
   type = static_cast<ContentType>(body[inner - 1]);
