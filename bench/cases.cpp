@@ -7,6 +7,21 @@ std::vector<Case>& registry() {
   return r;
 }
 
-void add(Case c) { registry().push_back(std::move(c)); }
+namespace {
+std::vector<std::function<void()>>& reset_hooks() {
+  static std::vector<std::function<void()>> hooks;
+  return hooks;
+}
+}  // namespace
+
+void on_reset(std::function<void()> hook) { reset_hooks().push_back(std::move(hook)); }
+
+void add(Case c) {
+  c.setup = [setup = std::move(c.setup)] {
+    for (auto& h : reset_hooks()) h();
+    if (setup) setup();
+  };
+  registry().push_back(std::move(c));
+}
 
 }  // namespace tern::bench

@@ -42,6 +42,10 @@ struct Registrar {
 
 // Adds `setup` that selects the kernel `impl` of `set` (no-op for openssl).
 void add(Case c);
+// Hooks run before every case's setup (tern-bench and `tern speed`): they put
+// every kernel set back to its default, so a row that does not select kernels
+// itself (TLS, X.509) never inherits the kernel a previous row selected.
+void on_reset(std::function<void()> hook);
 
 // Keeps the compiler from discarding a computed value.
 template <class T>

@@ -58,10 +58,14 @@
 #endif
 
 #include "bench/cases.hpp"
+#include "crypto/aes/gcm.hpp"
+#include "crypto/bignum/bignum.hpp"
+#include "crypto/chacha/chacha.hpp"
 #include "crypto/curve25519/curve25519.hpp"
 #include "crypto/ec/ec.hpp"
 #include "crypto/internal/der.hpp"
 #include "crypto/internal/random.hpp"
+#include "crypto/sha2/sha2.hpp"
 #include "tls/connection.hpp"
 
 #if TERN_HAVE_OPENSSL
@@ -713,6 +717,18 @@ TernOnlyCert::TernOnlyCert(bool ed25519) {
 #endif
 
 tern::bench::Registrar reg([] {
+  // TLS rows use every family: start each case from the default kernels.
+  tern::bench::on_reset([] {
+    tern::aes::aes_gcm_kernels().reset();
+    tern::chacha::chacha20_kernels().reset();
+    tern::chacha::poly1305_kernels().reset();
+    tern::sha2::sha256_kernels().reset();
+    tern::sha2::sha512_kernels().reset();
+    tern::curve25519_kernels().reset();
+    tern::ec::p256_kernels().reset();
+    tern::ec::p384_kernels().reset();
+    tern::bignum::bignum_kernels().reset();
+  });
   for (bool ed : {false, true}) {
     auto sh = std::make_shared<Shared>(ed);
     const std::string server_row = ed ? "tls-handshake-server-ed25519" : "tls-handshake-server-ecdsa-p256";
