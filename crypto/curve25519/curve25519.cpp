@@ -23,7 +23,9 @@ internal::Dispatch<Kernel>& dispatch() noexcept {
 #ifdef __SIZEOF_INT128__
       curve25519_detail::kernel_portable,
 #endif
-      curve25519_detail::kernel_portable32,
+#if !(defined(TERN_SMALL) && defined(__SIZEOF_INT128__))
+      curve25519_detail::kernel_portable32,  // 32-bit targets; tested on 64-bit too
+#endif
   };
   static internal::Dispatch<Kernel> d{kernels};
   return d;
