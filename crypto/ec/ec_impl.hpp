@@ -926,6 +926,184 @@ TERN_EC_INLINE bool equal_vartime(const u64* a, const u64* b) {
   return true;
 }
 
+// ---- constant-time inversion by divsteps (Bernstein-Yang, "safegcd") ---------
+// For an odd modulus M and 0 <= x < M: x^-1 mod M (0 for x = 0), plain
+// representation in and out. f = M, g = x, d = 0, e = 1 with f = d x and
+// g = e x (mod M) throughout. Each batch runs 62 divsteps on the low words
+// of f and g (branch-free: masks only), which yields a 2x2 matrix T with
+// 2^62 (f', g') = T (f, g); then f, g and d, e are updated with T (the
+// latter divided by 2^62 mod M by adding the multiple of M that clears the
+// low 62 bits). After (49 d + 57) / 17 divsteps (d = bit length; 741 for
+// 256 bits, 1110 for 384) g = 0 and f = +-1, so x^-1 = +-d. The number of
+// steps and every memory access are fixed: constant time in x.
+#ifdef __SIZEOF_INT128__
+#define TERN_EC_SAFEGCD 1
+using i64 = std::int64_t;
+using i128 = __int128;
+
+template <std::size_t N>
+struct SafeGcd {
+  static constexpr u64 kMask = (u64{1} << 62) - 1;
+  // Signed radix-2^62 numbers: limbs 0..L-2 in [0, 2^62), the top limb
+  // signed (it carries the sign and any excess).
+  static constexpr std::size_t L = (64 * N + 1 + 61) / 62;
+  static constexpr int kBatches = N == 4 ? 12 : 18;
+  static_assert(kBatches * 62 >= (49 * 64 * static_cast<int>(N) + 57) / 17);
+
+  TERN_EC_INLINE static void to62(i64* out, const u64* a) {
+    for (std::size_t i = 0; i < L; ++i) {
+      const std::size_t bit = 62 * i, limb = bit / 64, off = bit % 64;
+      u64 w = limb < N ? a[limb] >> off : 0;
+      if (off > 2 && limb + 1 < N) w |= a[limb + 1] << (64 - off);
+      out[i] = static_cast<i64>(w & kMask);
+    }
+  }
+  // a in [0, 2^(64N)), limbs normalised and non-negative.
+  TERN_EC_INLINE static void from62(u64* out, const i64* a) {
+    for (std::size_t j = 0; j < N; ++j) out[j] = 0;
+    for (std::size_t i = 0; i < L; ++i) {
+      const u64 v = static_cast<u64>(a[i]);
+      const std::size_t bit = 62 * i, limb = bit / 64, off = bit % 64;
+      if (limb < N) out[limb] |= v << off;
+      if (off > 2 && limb + 1 < N) out[limb + 1] |= v >> (64 - off);
+    }
+  }
+
+  // 62 divsteps on the low 64 bits of f and g (enough: step i needs only
+  // bit 0, and each step spoils one top bit). t = {u, v, q, r}.
+  TERN_EC_INLINE static i64 divsteps62(i64 delta, u64 f, u64 g, i64* t) {
+    u64 u = 1, v = 0, q = 0, r = 1;
+    for (int i = 0; i < 62; ++i) {
+      const u64 odd = 0 - (g & 1);
+      const u64 pos = static_cast<u64>((-delta) >> 63);  // delta > 0
+      const u64 x = odd & pos;                           // swap: (f, g) = (g, -f)
+      u64 s = (f ^ g) & x;
+      f ^= s;
+      g ^= s;
+      g = (g ^ x) - x;
+      s = (u ^ q) & x;
+      u ^= s;
+      q ^= s;
+      q = (q ^ x) - x;
+      s = (v ^ r) & x;
+      v ^= s;
+      r ^= s;
+      r = (r ^ x) - x;
+      delta = (delta ^ static_cast<i64>(x)) - static_cast<i64>(x);
+      delta += 1;
+      g += f & odd;
+      q += u & odd;
+      r += v & odd;
+      g >>= 1;
+      u <<= 1;
+      v <<= 1;
+    }
+    t[0] = static_cast<i64>(u);
+    t[1] = static_cast<i64>(v);
+    t[2] = static_cast<i64>(q);
+    t[3] = static_cast<i64>(r);
+    return delta;
+  }
+
+  // (f, g) = T (f, g) / 2^62 (exact).
+  TERN_EC_INLINE static void update_fg(i64* f, i64* g, const i64* t) {
+    i128 cf = static_cast<i128>(t[0]) * f[0] + static_cast<i128>(t[1]) * g[0];
+    i128 cg = static_cast<i128>(t[2]) * f[0] + static_cast<i128>(t[3]) * g[0];
+    cf >>= 62;
+    cg >>= 62;
+    for (std::size_t i = 1; i < L; ++i) {
+      cf += static_cast<i128>(t[0]) * f[i] + static_cast<i128>(t[1]) * g[i];
+      cg += static_cast<i128>(t[2]) * f[i] + static_cast<i128>(t[3]) * g[i];
+      f[i - 1] = static_cast<i64>(static_cast<u64>(cf) & kMask);
+      g[i - 1] = static_cast<i64>(static_cast<u64>(cg) & kMask);
+      cf >>= 62;
+      cg >>= 62;
+    }
+    f[L - 1] = static_cast<i64>(cf);
+    g[L - 1] = static_cast<i64>(cg);
+  }
+
+  // (d, e) = T (d, e) / 2^62 mod M for d, e in [0, M): |u| + |v| <= 2^62,
+  // so the results are in (-M, 2M); then brought back to [0, M).
+  TERN_EC_INLINE static void update_de(i64* d, i64* e, const i64* t, const i64* m, u64 minv) {
+    i128 cd = static_cast<i128>(t[0]) * d[0] + static_cast<i128>(t[1]) * e[0];
+    i128 ce = static_cast<i128>(t[2]) * d[0] + static_cast<i128>(t[3]) * e[0];
+    const i64 md = static_cast<i64>((0 - static_cast<u64>(cd) * minv) & kMask);
+    const i64 me = static_cast<i64>((0 - static_cast<u64>(ce) * minv) & kMask);
+    cd += static_cast<i128>(md) * m[0];
+    ce += static_cast<i128>(me) * m[0];
+    cd >>= 62;
+    ce >>= 62;
+    for (std::size_t i = 1; i < L; ++i) {
+      cd += static_cast<i128>(t[0]) * d[i] + static_cast<i128>(t[1]) * e[i] + static_cast<i128>(md) * m[i];
+      ce += static_cast<i128>(t[2]) * d[i] + static_cast<i128>(t[3]) * e[i] + static_cast<i128>(me) * m[i];
+      d[i - 1] = static_cast<i64>(static_cast<u64>(cd) & kMask);
+      e[i - 1] = static_cast<i64>(static_cast<u64>(ce) & kMask);
+      cd >>= 62;
+      ce >>= 62;
+    }
+    d[L - 1] = static_cast<i64>(cd);
+    e[L - 1] = static_cast<i64>(ce);
+    normalize(d, m);
+    normalize(e, m);
+  }
+
+  // a in (-M, 2M) -> [0, M).
+  TERN_EC_INLINE static void normalize(i64* a, const i64* m) {
+    const i64 neg = a[L - 1] >> 63;
+    i64 c = 0;
+    for (std::size_t i = 0; i + 1 < L; ++i) {
+      const i64 s = a[i] + (m[i] & neg) + c;
+      a[i] = static_cast<i64>(static_cast<u64>(s) & kMask);
+      c = s >> 62;
+    }
+    a[L - 1] += (m[L - 1] & neg) + c;
+    i64 t[L];
+    c = 0;
+    for (std::size_t i = 0; i + 1 < L; ++i) {
+      const i64 s = a[i] - m[i] + c;
+      t[i] = static_cast<i64>(static_cast<u64>(s) & kMask);
+      c = s >> 62;
+    }
+    t[L - 1] = a[L - 1] - m[L - 1] + c;
+    const i64 keep = t[L - 1] >> 63;  // a < M: keep a
+    for (std::size_t i = 0; i < L; ++i) a[i] = (a[i] & keep) | (t[i] & ~keep);
+  }
+
+  // minv_neg = -M^-1 mod 2^64 (as in CurveConsts).
+  TERN_EC_FN static void inv(u64* r, const u64* x, const u64* modulus, u64 minv_neg) {
+    i64 f[L], g[L], d[L] = {0}, e[L] = {0}, m[L], t[4];
+    to62(m, modulus);
+    to62(f, modulus);
+    to62(g, x);
+    e[0] = 1;
+    const u64 minv = (0 - minv_neg) & kMask;  // M^-1 mod 2^62
+    i64 delta = 1;
+    for (int b = 0; b < kBatches; ++b) {
+      delta = divsteps62(delta, static_cast<u64>(f[0]) | (static_cast<u64>(f[1]) << 62),
+                         static_cast<u64>(g[0]) | (static_cast<u64>(g[1]) << 62), t);
+      update_fg(f, g, t);
+      update_de(d, e, t, m, minv);
+    }
+    // f = +-1: x^-1 = sign(f) d. Negate d when f < 0, then renormalise.
+    const i64 neg = f[L - 1] >> 63;
+    i64 c = 0;
+    for (std::size_t i = 0; i + 1 < L; ++i) {
+      const i64 s = ((d[i] ^ neg) - neg) + c;
+      d[i] = static_cast<i64>(static_cast<u64>(s) & kMask);
+      c = s >> 62;
+    }
+    d[L - 1] = ((d[L - 1] ^ neg) - neg) + c;
+    normalize(d, m);
+    from62(r, d);
+    for (std::size_t i = 0; i < L; ++i) f[i] = g[i] = d[i] = e[i] = 0;
+    t[0] = t[1] = t[2] = t[3] = 0;
+  }
+};
+#else
+#define TERN_EC_SAFEGCD 0
+#endif
+
 // ---- a curve: field (mod p) and scalar (mod n) operations, points ---------------
 template <std::size_t N_, const CurveConsts<N_>& C, class Tab>
 struct Curve {
@@ -1016,6 +1194,15 @@ struct Curve {
   // r = a^(p-2). P-256: p - 2 = 2^256 - 2^224 + 2^192 + 2^96 - 3 by an
   // addition chain over a^(2^k - 1) (255 squarings, 12 multiplications).
   TERN_EC_FN static void finv(u64* r, const u64* a) {
+#if TERN_EC_SAFEGCD
+    // a = x R: divsteps give x^-1 R^-1; times R^3 (Montgomery) is x^-1 R.
+    u64 t[N], r3[N];
+    SafeGcd<N>::inv(t, a, C.p, C.p_inv);
+    fmul(r3, C.p_rr, C.p_rr);
+    fmul(r, t, r3);
+    for (std::size_t k = 0; k < N; ++k) t[k] = 0;
+    return;
+#endif
     if constexpr (N == 4) {
       u64 x2[N], x3[N], x6[N], x12[N], x15[N], x30[N], x32[N], t[N];
       fsqr(t, a);
@@ -1409,6 +1596,10 @@ struct Curve {
     mont_mul<N>(r, t, C.n_rr, C.n, C.n_inv);
   }
   TERN_EC_FN static void n_inv(u64* r, const u64* a) {
+#if TERN_EC_SAFEGCD
+    SafeGcd<N>::inv(r, a, C.n, C.n_inv);
+    return;
+#endif
     u64 am[N], t[N];
     mont_mul<N>(am, a, C.n_rr, C.n, C.n_inv);
     pow<true>(t, am, C.n_minus_2);
