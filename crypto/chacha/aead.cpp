@@ -1,11 +1,14 @@
 // ChaCha20-Poly1305 and XChaCha20-Poly1305 (RFC 8439 §2.8,
 // draft-irtf-cfrg-xchacha §2.3).
 //
-// One pass over the data: the message is processed in chunks that are
-// encrypted and then MACed while still in L1 (seal), or MACed and then
-// decrypted (open); with the AVX-512 and IFMA kernels, messages of 2 KiB
-// and more go through the fused pass (aead_avx512.cpp) that interleaves the
-// two. Short messages (<= 192 bytes) get the Poly1305 key block and their
+// Sealing is one pass over the data: the message is processed in chunks that
+// are encrypted and then MACed while still in L1; with the AVX-512 and IFMA
+// kernels, messages of 2 KiB and more go through the fused pass
+// (aead_avx512.cpp) that interleaves the two. Opening with a kernel that
+// has xor_masked MACs the whole ciphertext first, then decrypts with the
+// verdict as a mask in the same pass (no plaintext is written before the
+// tag is checked, and no separate wipe pass); other kernels MAC and
+// decrypt chunk by chunk and mask the output afterwards. Short messages (<= 192 bytes) get the Poly1305 key block and their
 // keystream from a single kernel call.
 #include "crypto/chacha/aead.hpp"
 
@@ -56,20 +59,20 @@ bool bad_overlap(const std::uint8_t* a, std::size_t an, const std::uint8_t* b, s
   return x < y + bn && y < x + an;
 }
 
-// The fused AVX-512 + IFMA pass over the leading multiple of 1024 bytes
-// when both of those kernels are active and the message is long enough;
-// returns the bytes done and advances the block counter.
+// The fused AVX-512 + IFMA sealing pass over the leading multiple of 1024
+// bytes when both of those kernels are active and the message is long
+// enough; returns the bytes done and advances the block counter.
 std::size_t fused(const ChaChaKernel& ck, const PolyKernel& pk, std::uint8_t* out, const std::uint8_t* in,
-                  std::size_t len, std::uint32_t st[16], PolyState& ps, bool open) noexcept {
+                  std::size_t len, std::uint32_t st[16], PolyState& ps) noexcept {
 #if TERN_SIMD && defined(__x86_64__)
   if (len >= kFusedMin && ck.xor_stream == &detail::xor_stream_avx512 && pk.blocks == &detail::poly_blocks_ifma) {
     const std::size_t n1024 = len / 1024;
-    detail::chacha_poly_fused_avx512(out, in, n1024, st, ps, open);
+    detail::chacha_poly_fused_avx512(out, in, n1024, st, ps);
     st[12] += static_cast<std::uint32_t>(16 * n1024);
     return 1024 * n1024;
   }
 #else
-  (void)ck, (void)pk, (void)out, (void)in, (void)len, (void)st, (void)ps, (void)open;
+  (void)ck, (void)pk, (void)out, (void)in, (void)len, (void)st, (void)ps;
 #endif
   return 0;
 }
@@ -99,7 +102,7 @@ void seal_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::ui
     wipe(k0, sizeof(k0));
     mac_padded(pk, ps, aad, aadlen);
     st[12] = 1;
-    const std::size_t start = fused(ck, pk, ct, pt, len, st, ps, false);
+    const std::size_t start = fused(ck, pk, ct, pt, len, st, ps);
     for (std::size_t off = start; off < len; off += kChunk) {
       const std::size_t n = len - off < kChunk ? len - off : kChunk;
       ck.xor_stream(ct + off, pt + off, n, st);
@@ -147,17 +150,24 @@ Status open_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::
     wipe(k0, sizeof(k0));
     mac_padded(pk, ps, aad, aadlen);
     st[12] = 1;
-    const std::size_t start = fused(ck, pk, pt, ct, len, st, ps, true);
-    for (std::size_t off = start; off < len; off += kChunk) {
-      const std::size_t n = len - off < kChunk ? len - off : kChunk;
-      mac_padded(pk, ps, ct + off, n);
-      ck.xor_stream(pt + off, ct + off, n, st);
-      st[12] += static_cast<std::uint32_t>(kChunk / 64);
+    if (ck.xor_masked != nullptr) {
+      mac_padded(pk, ps, ct, len);
+      mac_lengths(pk, ps, aadlen, len);
+      detail::poly_finish(ps, expect);
+      ok = ct::mask_from_bit(static_cast<std::uint64_t>(ct::equal(expect, tag, 16)));
+      ck.xor_masked(pt, ct, len, st, ok);
+    } else {
+      for (std::size_t off = 0; off < len; off += kChunk) {
+        const std::size_t n = len - off < kChunk ? len - off : kChunk;
+        mac_padded(pk, ps, ct + off, n);
+        ck.xor_stream(pt + off, ct + off, n, st);
+        st[12] += static_cast<std::uint32_t>(kChunk / 64);
+      }
+      mac_lengths(pk, ps, aadlen, len);
+      detail::poly_finish(ps, expect);
+      ok = ct::mask_from_bit(static_cast<std::uint64_t>(ct::equal(expect, tag, 16)));
+      ck.mask(pt, len, ok);
     }
-    mac_lengths(pk, ps, aadlen, len);
-    detail::poly_finish(ps, expect);
-    ok = ct::mask_from_bit(static_cast<std::uint64_t>(ct::equal(expect, tag, 16)));
-    ck.mask(pt, len, ok);
   }
   wipe(st, sizeof(st));
   wipe(expect, sizeof(expect));

@@ -4,8 +4,9 @@
 // groups of sixteen blocks = the 1024 bytes of one pass). The ChaCha20 rounds are bound by the
 // vector ALU pipes and Poly1305 by the 52-bit multipliers, so interleaving
 // lets the two overlap. Sealing MACs the previous pass's ciphertext (and
-// the last pass's after the loop); opening MACs the current pass's input
-// before its plaintext is stored, so in place works.
+// the last pass's after the loop). Opening does not use it: it MACs the
+// whole ciphertext first and then decrypts with the verdict applied
+// (aead.cpp).
 #include "crypto/chacha/internal.hpp"
 #include "crypto/chacha/simd_avx512.hpp"
 
@@ -38,13 +39,6 @@ TERN_FUSED void half_mid(V3& h, const std::uint8_t* m, const std::uint64_t* r16)
            _mm512_set1_epi64(static_cast<long long>(r16[4])));
 }
 
-// Half of the final group: lane i of set `set` times r^(16 - 8 set - kLaneBlock[i]).
-TERN_FUSED void half_last(V3& h, const std::uint8_t* m, const PolyState& ps, int set) {
-  const V3 p{_mm512_loadu_si512(ps.pw[0] + 8 * set), _mm512_loadu_si512(ps.pw[1] + 8 * set),
-             _mm512_loadu_si512(ps.pw[2] + 8 * set)};
-  h = vmul(add(h, load8(m)), p, times20(p.l1), times20(p.l2));
-}
-
 TERN_FUSED void group_last(V3& ha, V3& hb, const std::uint8_t* m, const PolyState& ps) {
   const Powers p = load_powers(ps.pw);
   group16(ha, hb, m, p, true);
@@ -65,8 +59,8 @@ TERN_FUSED void add_state(__m512i x[16], const std::uint32_t st[16], std::uint32
 }  // namespace
 
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512ifma"))) void chacha_poly_fused_avx512(
-    std::uint8_t* out, const std::uint8_t* in, std::size_t n1024, const std::uint32_t st[16], PolyState& ps,
-    bool open) noexcept {
+    std::uint8_t* out, const std::uint8_t* in, std::size_t n1024, const std::uint32_t st[16],
+    PolyState& ps) noexcept {
   if (ps.powers == 0) poly_ifma_powers(ps);
   alignas(64) std::uint64_t r16[8] = {ps.pw[0][0], ps.pw[1][0], ps.pw[2][0], ps.pw[1][0] * 20, ps.pw[2][0] * 20};
   V3 ha = lane0(ps.h);
@@ -74,8 +68,7 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512ifma"))) void chacha_poly
   V3 hb{zero, zero, zero};
   std::uint32_t ctr = st[12];
   for (std::size_t c = 0; c < n1024; ++c, ctr += 16) {
-    const std::uint8_t* m = open ? in + 1024 * c : (c > 0 ? out + 1024 * (c - 1) : nullptr);
-    const bool last = open && c + 1 == n1024;
+    const std::uint8_t* m = c > 0 ? out + 1024 * (c - 1) : nullptr;
     __m512i x[16], s[16];
     init16(s, st, ctr);
     for (int i = 0; i < 16; ++i) x[i] = s[i];
@@ -87,12 +80,7 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512ifma"))) void chacha_poly
         // after the column rounds of double rounds 1..8.
         if (r >= 1 && r <= 8) {
           const int h = r - 1;
-          V3& acc = (h & 1) == 0 ? ha : hb;
-          if (last && h >= 6) {
-            half_last(acc, m + 128 * h, ps, h & 1);
-          } else {
-            half_mid(acc, m + 128 * h, r16);
-          }
+          half_mid((h & 1) == 0 ? ha : hb, m + 128 * h, r16);
         }
         diagonal_round(x);
       }
@@ -104,13 +92,11 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512ifma"))) void chacha_poly
     }
     add_state(x, st, ctr);
     for (int i = 0; i < 16; ++i) s[i] = zero;
-    finish16(out + 1024 * c, in + 1024 * c, x, s);
+    finish16(out + 1024 * c, in + 1024 * c, x, s, _mm512_set1_epi32(-1));
   }
-  if (!open) {
-    const std::uint8_t* m = out + 1024 * (n1024 - 1);
-    for (int g = 0; g < 3; ++g) group_mid(ha, hb, m + 256 * g, r16);
-    group_last(ha, hb, m + 768, ps);
-  }
+  const std::uint8_t* m = out + 1024 * (n1024 - 1);
+  for (int g = 0; g < 3; ++g) group_mid(ha, hb, m + 256 * g, r16);
+  group_last(ha, hb, m + 768, ps);
   fold_lanes(ps.h, ha, hb);
 }
 

@@ -48,28 +48,29 @@ TERN_AVX512 __mmask32 mask32(std::size_t n) {
 }
 
 // XOR of the first n bytes (any n; nothing when n == 0).
-TERN_AVX512 void xor64_part(std::uint8_t* out, const std::uint8_t* in, __m512i ks, std::size_t n) {
+// (in ^ ks) & v, as xor64.
+TERN_AVX512 void xor64_part(std::uint8_t* out, const std::uint8_t* in, __m512i ks, std::size_t n, __m512i v) {
   const __mmask64 m = mask64(n);
-  _mm512_mask_storeu_epi8(out, m, _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, in), ks));
+  _mm512_mask_storeu_epi8(out, m, _mm512_ternarylogic_epi64(_mm512_maskz_loadu_epi8(m, in), ks, v, 0x28));
 }
-TERN_AVX512 void xor32_part(std::uint8_t* out, const std::uint8_t* in, __m256i ks, std::size_t n) {
+TERN_AVX512 void xor32_part(std::uint8_t* out, const std::uint8_t* in, __m256i ks, std::size_t n, __m256i v) {
   const __mmask32 m = mask32(n);
-  _mm256_mask_storeu_epi8(out, m, _mm256_xor_si256(_mm256_maskz_loadu_epi8(m, in), ks));
+  _mm256_mask_storeu_epi8(out, m, _mm256_ternarylogic_epi64(_mm256_maskz_loadu_epi8(m, in), ks, v, 0x28));
 }
 
 // Sixteen full blocks (1024 bytes), counters ctr .. ctr+15.
 TERN_AVX512_FN void blocks16(std::uint8_t* out, const std::uint8_t* in, const std::uint32_t st[16],
-                             std::uint32_t ctr) noexcept {
+                             std::uint32_t ctr, __m512i m) noexcept {
   __m512i x[16], s[16];
   init16(s, st, ctr);
   for (int i = 0; i < 16; ++i) x[i] = s[i];
   double_rounds(x);
-  finish16(out, in, x, s);
+  finish16(out, in, x, s, m);
 }
 
 // Eight blocks in ymm registers; writes the first len (<= 512) bytes.
 TERN_AVX512_FN void blocks8(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
-                            const std::uint32_t st[16], std::uint32_t ctr) noexcept {
+                            const std::uint32_t st[16], std::uint32_t ctr, __m256i m) noexcept {
   __m256i x[16], s[16];
   for (int i = 0; i < 16; ++i) s[i] = _mm256_set1_epi32(static_cast<int>(st[i]));
   s[12] = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(ctr)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -94,14 +95,14 @@ TERN_AVX512_FN void blocks8(std::uint8_t* out, const std::uint8_t* in, std::size
     for (std::size_t b = 0; b < 8; ++b) {
       const std::size_t off = 64 * b + 32 * static_cast<std::size_t>(h);
       if (off >= len) break;
-      xor32_part(out + off, in + off, ks[b], len - off);
+      xor32_part(out + off, in + off, ks[b], len - off, m);
     }
   }
 }
 
 // Up to four blocks row-wise (one block per 128-bit lane); len <= 256.
 TERN_AVX512_FN void blocks4(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
-                            const std::uint32_t st[16], std::uint32_t ctr) noexcept {
+                            const std::uint32_t st[16], std::uint32_t ctr, __m512i m) noexcept {
   const __m512i a0 = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st)));
   const __m512i b0 = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 4)));
   const __m512i c0 = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 8)));
@@ -126,16 +127,17 @@ TERN_AVX512_FN void blocks4(std::uint8_t* out, const std::uint8_t* in, std::size
   d = _mm512_add_epi32(d, d0);
   __m512i blk[4];
   lanes_to_blocks(a, b, c, d, blk);
-  for (std::size_t l = 0; l < 4 && 64 * l < len; ++l) xor64_part(out + 64 * l, in + 64 * l, blk[l], len - 64 * l);
+  for (std::size_t l = 0; l < 4 && 64 * l < len; ++l) xor64_part(out + 64 * l, in + 64 * l, blk[l], len - 64 * l, m);
 }
 
 }  // namespace
 
-void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
-                       const std::uint32_t st[16]) noexcept {
+TERN_AVX512_FN void xor_masked_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                                     const std::uint32_t st[16], std::uint64_t mask) noexcept {
+  const __m512i m = _mm512_set1_epi64(static_cast<long long>(mask));
   std::uint32_t ctr = st[12];
   while (len >= 1024) {
-    blocks16(out, in, st, ctr);
+    blocks16(out, in, st, ctr, m);
     ctr += 16;
     out += 1024;
     in += 1024;
@@ -143,13 +145,18 @@ void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t le
   }
   while (len > 256) {
     const std::size_t n = len < 512 ? len : 512;
-    blocks8(out, in, n, st, ctr);
+    blocks8(out, in, n, st, ctr, _mm512_castsi512_si256(m));
     ctr += 8;
     out += n;
     in += n;
     len -= n;
   }
-  if (len > 0) blocks4(out, in, len, st, ctr);
+  if (len > 0) blocks4(out, in, len, st, ctr, m);
+}
+
+void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                       const std::uint32_t st[16]) noexcept {
+  xor_masked_avx512(out, in, len, st, ~std::uint64_t{0});
 }
 
 TERN_AVX512_FN void mask_avx512(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept {

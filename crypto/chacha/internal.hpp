@@ -19,11 +19,18 @@ using XorStreamFn = void (*)(std::uint8_t* out, const std::uint8_t* in, std::siz
 // wipes a decrypted message after the tag check.
 using MaskFn = void (*)(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 
+// out = (in XOR keystream) AND mask in one pass (mask all-ones or zero):
+// releases the plaintext of a verified message or zeros, without a second
+// pass over it. nullptr when a kernel has none (xor_stream, then mask).
+using XorMaskFn = void (*)(std::uint8_t* out, const std::uint8_t* in, std::size_t len, const std::uint32_t st[16],
+                           std::uint64_t mask) noexcept;
+
 struct ChaChaKernel {
   const char* name;
   std::uint32_t needs;
   XorStreamFn xor_stream;
   MaskFn mask;
+  XorMaskFn xor_masked;
 };
 
 // Absorbs n full 16-byte blocks, each with the 2^128 bit set.
@@ -62,17 +69,19 @@ void xor_stream_avx2(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
                      const std::uint32_t st[16]) noexcept;
 void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
                        const std::uint32_t st[16]) noexcept;
+void xor_masked_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len, const std::uint32_t st[16],
+                       std::uint64_t mask) noexcept;
 void mask_avx2(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 void mask_avx512(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 void poly_blocks_ifma(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
 // Fills st.pw with r^16..r^1 (IFMA kernel).
 void poly_ifma_powers(PolyState& st) noexcept;
-// The fused AVX-512 ChaCha20 + IFMA Poly1305 pass over n1024 >= 1 chunks of
-// 1024 bytes: out = in ^ keystream (first block counter st[12]) while
-// Poly1305 absorbs the ciphertext (out when sealing, in when opening).
-// Needs both kernels' CPU features.
+// The fused AVX-512 ChaCha20 + IFMA Poly1305 pass for sealing, over
+// n1024 >= 1 chunks of 1024 bytes: out = in ^ keystream (first block
+// counter st[12]) while Poly1305 absorbs the ciphertext out. Needs both
+// kernels' CPU features.
 void chacha_poly_fused_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t n1024,
-                              const std::uint32_t st[16], PolyState& ps, bool open) noexcept;
+                              const std::uint32_t st[16], PolyState& ps) noexcept;
 #endif
 
 }  // namespace tern::chacha::detail

@@ -32,8 +32,9 @@ TERN_AVX512 void qr(__m512i& a, __m512i& b, __m512i& c, __m512i& d) {
   a = _mm512_add_epi32(a, b); d = _mm512_rol_epi32(_mm512_xor_si512(d, a), 8);
   c = _mm512_add_epi32(c, d); b = _mm512_rol_epi32(_mm512_xor_si512(b, c), 7);
 }
-TERN_AVX512 void xor64(std::uint8_t* out, const std::uint8_t* in, __m512i ks) {
-  _mm512_storeu_si512(out, _mm512_xor_si512(_mm512_loadu_si512(in), ks));
+// out = (in ^ ks) & m in one ternary-logic op ((A^B)&C = 0x28).
+TERN_AVX512 void xor64(std::uint8_t* out, const std::uint8_t* in, __m512i ks, __m512i m) {
+  _mm512_storeu_si512(out, _mm512_ternarylogic_epi64(_mm512_loadu_si512(in), ks, m, 0x28));
 }
 // Four registers each holding four 128-bit lanes (lane l = block l's words
 // 4k..4k+3 for register k) -> four whole blocks.
@@ -64,8 +65,8 @@ TERN_AVX512 void diagonal_round(__m512i x[16]) {
   qr(x[2], x[7], x[8], x[13]);
   qr(x[3], x[4], x[9], x[14]);
 }
-// x (after the rounds, before adding s) -> out = in ^ keystream, 1024 bytes.
-TERN_AVX512 void finish16(std::uint8_t* out, const std::uint8_t* in, __m512i x[16], const __m512i s[16]) {
+// x (after the rounds, before adding s) -> out = (in ^ keystream) & m, 1024 bytes.
+TERN_AVX512 void finish16(std::uint8_t* out, const std::uint8_t* in, __m512i x[16], const __m512i s[16], __m512i m) {
   for (int i = 0; i < 16; ++i) x[i] = _mm512_add_epi32(x[i], s[i]);
   __m512i u[4][4];
   for (int k = 0; k < 4; ++k) {
@@ -81,7 +82,7 @@ TERN_AVX512 void finish16(std::uint8_t* out, const std::uint8_t* in, __m512i x[1
   for (int j = 0; j < 4; ++j) {
     __m512i blk[4];
     lanes_to_blocks(u[0][j], u[1][j], u[2][j], u[3][j], blk);
-    for (int l = 0; l < 4; ++l) xor64(out + 64 * (j + 4 * l), in + 64 * (j + 4 * l), blk[l]);
+    for (int l = 0; l < 4; ++l) xor64(out + 64 * (j + 4 * l), in + 64 * (j + 4 * l), blk[l], m);
   }
 }
 

@@ -391,7 +391,9 @@ TEST_CASE("chacha20poly1305: differential, every kernel pair == portable; tamper
   std::vector<Case> cases;
   REQUIRE(chacha20_kernels().select("portable"));
   REQUIRE(poly1305_kernels().select("portable"));
-  for (int i = 0; i < 140; ++i) {
+  // 140 random cases, then 24 at the edges of the 64/256/512/1024-byte
+  // kernel steps (1 KiB multiples +- a block and odd tails).
+  for (int i = 0; i < 164; ++i) {
     Case c;
     c.x = i % 4 == 3;
     c.key = rng.bytes(32);
@@ -399,6 +401,11 @@ TEST_CASE("chacha20poly1305: differential, every kernel pair == portable; tamper
     c.aad = rng.bytes(rng.below(4) == 0 ? 0 : rng.below(601));
     std::size_t len = i < 40 ? static_cast<std::size_t>(i) : rng.below(i < 100 ? 2100 : 20001);
     if (i == 139) len = 20000;
+    if (i >= 140) {
+      const std::size_t edge[] = {0, 1, 15, 17, 63, 64, 65, 191, 193, 255, 257, 511, 513};
+      len = 1024 * (2 + rng.below(16)) + edge[rng.below(13)];
+      if (i % 2 == 0) len -= 2 * edge[rng.below(13)] + 1;
+    }
     c.pt = rng.bytes(len);
     c.sealed.resize(len + 16);
     if (c.x) {
