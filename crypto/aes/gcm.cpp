@@ -33,17 +33,17 @@ constexpr GcmKernel kKernels[] = {
 #if TERN_SIMD && defined(__x86_64__) && TERN_GCM_VAES512
     {"vaes512", cpu::vaes | cpu::vpclmulqdq | cpu::avx512f | cpu::avx512bw | cpu::avx512vl | cpu::avx2 | cpu::avx |
                     cpu::aesni | cpu::pclmul | cpu::sse41 | cpu::ssse3,
-     detail::gcm_vaes512_init, detail::gcm_vaes512_seal, detail::gcm_vaes512_open},
+     detail::gcm_vaes512_init, false, detail::gcm_vaes512_seal, detail::gcm_vaes512_open},
 #endif
 #if TERN_SIMD && defined(__x86_64__) && TERN_GCM_VAES256
     {"vaes256", cpu::vaes | cpu::vpclmulqdq | cpu::avx2 | cpu::avx | cpu::aesni | cpu::pclmul | cpu::sse41 | cpu::ssse3,
-     detail::gcm_vaes256_init, detail::gcm_vaes256_seal, detail::gcm_vaes256_open},
+     detail::gcm_vaes256_init, false, detail::gcm_vaes256_seal, detail::gcm_vaes256_open},
 #endif
 #if TERN_SIMD && defined(__x86_64__) && TERN_GCM_AESNI
-    {"aesni", cpu::aesni | cpu::pclmul | cpu::sse41 | cpu::ssse3, detail::gcm_aesni_init, detail::gcm_aesni_seal,
+    {"aesni", cpu::aesni | cpu::pclmul | cpu::sse41 | cpu::ssse3, detail::gcm_aesni_init, false, detail::gcm_aesni_seal,
      detail::gcm_aesni_open},
 #endif
-    {"portable", 0, detail::gcm_portable_init, detail::gcm_portable_seal, detail::gcm_portable_open},
+    {"portable", 0, detail::gcm_portable_init, true, detail::gcm_portable_seal, detail::gcm_portable_open},
 };
 
 internal::Dispatch<GcmKernel> g_dispatch{kKernels};
@@ -69,10 +69,14 @@ Status AesGcm::init(std::span<const std::uint8_t> key) noexcept {
     wipe_object(key_);  // no stale key material stays behind a failed init
     return Status::bad_key;
   }
-  key_.rounds = detail::expand_key(key.data(), key.size(), key_.rk);
-  detail::bitslice_round_keys(key_.rk, key_.rounds, key_.bs_rk);
+  // Start from zero: a re-keyed context may switch layouts, and powers of H
+  // a kernel does not use must not keep an old key's values.
+  wipe_object(key_);
+  alignas(16) std::uint8_t rk[240];
+  key_.rounds = detail::expand_key(key.data(), key.size(), rk);
   const GcmKernel& k = g_dispatch.get();
-  k.init(key_);
+  k.init(key_, rk);
+  wipe_object(rk);
   kern_ = &k;
   return Status::ok;
 }
@@ -98,7 +102,9 @@ Status AesGcm::crypt(bool decrypt, std::uint8_t* out, std::uint8_t* tag_out, con
     j0[15] = 1;
   } else {
     // J0 = GHASH_H(nonce || 0-pad || 0^64 || [len(nonce) bits]_64).
-    const detail::Gf h{key_.htab[detail::kHPowers - 1][1], key_.htab[detail::kHPowers - 1][0]};
+    const detail::Gf h = kern_->portable_layout
+                             ? detail::Gf{key_.portable.h[1], key_.portable.h[0]}
+                             : detail::Gf{key_.x86.htab[detail::kHPowers - 1][1], key_.x86.htab[detail::kHPowers - 1][0]};
     detail::Gf y{0, 0};
     detail::ghash_portable(y, h, nonce.data(), nonce.size());
     y.lo ^= static_cast<std::uint64_t>(nonce.size()) * 8u;

@@ -1,9 +1,9 @@
 // AES-GCM (NIST SP 800-38D) with AES-128 and AES-256.
 //
-// An AesGcm is a plain value (no heap): init() expands the key once (round
-// keys, bitsliced round keys for the portable kernel, and the table of powers
-// of the hash key H used by every kernel), then seal()/open() run any number
-// of messages. The kernel is chosen at init() from aes_gcm_kernels() (names
+// An AesGcm is a plain value (no heap, about 1 KB): init() expands the key
+// once into the layout of the kernel it picks (round keys and the powers of
+// the hash key H the kernel uses, or bitsliced round keys and H for the
+// portable kernel), then seal()/open() run any number of messages. The kernel is chosen at init() from aes_gcm_kernels() (names
 // "vaes512", "vaes256", "aesni", "portable") and cached in the context.
 //
 // Nonces: 12 bytes is the fast path (J0 = nonce || 1); any other non-empty
@@ -31,19 +31,32 @@ namespace tern::aes {
 
 namespace detail {
 
-// Number of powers of H kept: H^kHPowers .. H^1 (descending), followed by
-// kHPad zero entries so that vector loads of partial batches stay in bounds.
+// The x86 kernels keep powers of H as the 128-bit big-endian integer of
+// their 16 bytes ([0] = low 64 bits, [1] = high), descending:
+// htab[k] = H^(kHPowers - k). A kernel computes only the powers it uses
+// (aesni H^1..H^8, vaes256 H^1..H^21, vaes512 H^1..H^32); the rest stay
+// zero. kHPad zero entries follow H^1 so that 64-byte loads of a partial
+// batch stay in bounds (those lanes multiply zero data).
 inline constexpr std::size_t kHPowers = 32;
-inline constexpr std::size_t kHPad = 16;
+inline constexpr std::size_t kHPad = 3;
 
-// The expanded key shared by every kernel. Each GHASH value is stored as the
-// 128-bit big-endian integer of its 16 bytes: [0] = low 64 bits, [1] = high.
+// Per-kernel key layouts; a context holds exactly one (chosen by the kernel
+// at init), so the union costs the larger of the two, not their sum.
+struct GcmKeyX86 {
+  alignas(16) std::uint8_t rk[240];                        // FIPS 197 round keys, bytes
+  alignas(16) std::uint64_t htab[kHPowers + kHPad][2];    // see above
+};
+struct GcmKeyPortable {
+  std::uint64_t h[2];        // H as above ([0] low, [1] high)
+  std::uint64_t bs_rk[15][8];  // bitsliced round keys
+};
+
 struct GcmKey {
-  alignas(64) std::uint64_t htab[kHPowers + kHPad][2];  // htab[k] = H^(kHPowers - k)
-  alignas(64) std::uint8_t rk_wide[15][64];               // each round key x4 (VAES kernels; else unused)
-  alignas(16) std::uint8_t rk[240];                      // FIPS 197 round keys, bytes
-  std::uint64_t bs_rk[15][8];                            // bitsliced round keys (portable)
-  std::uint32_t rounds;                                  // 10 or 14
+  union {
+    GcmKeyX86 x86;
+    GcmKeyPortable portable;
+  };
+  std::uint32_t rounds;  // 10 or 14
 };
 
 // j0: the pre-counter block. Encrypts/decrypts len bytes from in to out
@@ -56,7 +69,10 @@ using GcmCryptFn = void (*)(const GcmKey& k, const std::uint8_t j0[16], const st
 struct GcmKernel {
   const char* name;
   std::uint32_t needs;
-  void (*init)(GcmKey& k) noexcept;  // fills htab (and rk_wide) from rk (rk/bs_rk/rounds already set)
+  // Fills the kernel's layout of k from the FIPS 197 round keys rk
+  // ((rounds + 1) * 16 bytes); k is all zero and k.rounds is set.
+  void (*init)(GcmKey& k, const std::uint8_t* rk) noexcept;
+  bool portable_layout;  // k.portable (else k.x86)
   GcmCryptFn seal;
   GcmCryptFn open;
 };

@@ -58,7 +58,7 @@ template <int NR, bool Dec>
 TERN_AESNI_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
                              const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept {
   __m128i rk[NR + 1];
-  for (int r = 0; r <= NR; ++r) rk[r] = _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * r));
+  for (int r = 0; r <= NR; ++r) rk[r] = _mm_load_si128(reinterpret_cast<const __m128i*>(k.x86.rk + 16 * r));
   const __m128i j0v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(j0));
   const __m128i ekj0 = aes1<NR>(rk, j0v);
   __m128i y = ghash_bytes(k, _mm_setzero_si128(), aad, aad_len);
@@ -140,19 +140,12 @@ TERN_AESNI_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const s
   wipe_object(rk);
 }
 
-template <int NR>
-TERN_AESNI_TARGET void init_impl(GcmKey& k) noexcept {
-  __m128i rk[NR + 1];
-  for (int r = 0; r <= NR; ++r) rk[r] = _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * r));
-  fill_htab(k, aes1<NR>(rk, _mm_setzero_si128()));
-  wipe_object(rk);
-}
-
 }  // namespace
 
-void gcm_aesni_init(GcmKey& k) noexcept {
-  if (k.rounds == 10) init_impl<10>(k);
-  else init_impl<14>(k);
+// Powers used: H^1..H^9 (eight tail blocks and the length block).
+void gcm_aesni_init(GcmKey& k, const std::uint8_t* rk) noexcept {
+  if (k.rounds == 10) init_x86<10>(k, rk, 9);
+  else init_x86<14>(k, rk, 9);
 }
 
 void gcm_aesni_seal(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,

@@ -22,7 +22,7 @@ inline Gf gcm_len_block(std::size_t aad_len, std::size_t ct_len) noexcept {
   return Gf{static_cast<std::uint64_t>(aad_len) * 8u, static_cast<std::uint64_t>(ct_len) * 8u};
 }
 
-void gcm_portable_init(GcmKey& k) noexcept;
+void gcm_portable_init(GcmKey& k, const std::uint8_t* rk) noexcept;
 void gcm_portable_seal(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
                        const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept;
 void gcm_portable_open(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
@@ -30,7 +30,7 @@ void gcm_portable_open(const GcmKey& k, const std::uint8_t j0[16], const std::ui
 
 #if TERN_SIMD && defined(__x86_64__)
 #define TERN_GCM_DECLARE_KERNEL(kname)                                                                          \
-  void gcm_##kname##_init(GcmKey& k) noexcept;                                                                 \
+  void gcm_##kname##_init(GcmKey& k, const std::uint8_t* rk) noexcept;                                       \
   void gcm_##kname##_seal(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad,                  \
                           std::size_t aad_len, const std::uint8_t* in, std::uint8_t* out, std::size_t len,      \
                           std::uint8_t tag[16]) noexcept;                                                       \

@@ -91,7 +91,7 @@ void ghash_portable(Gf& y, Gf h, const std::uint8_t* data, std::size_t len) noex
 
 namespace {
 
-inline Gf h_of(const GcmKey& k) noexcept { return Gf{k.htab[kHPowers - 1][1], k.htab[kHPowers - 1][0]}; }
+inline Gf h_of(const GcmKey& k) noexcept { return Gf{k.portable.h[1], k.portable.h[0]}; }
 
 // Counter mode over the "virtual stream" that starts at J0: its first
 // block is E(K, J0) (the tag mask, to ekj0), then len bytes of keystream.
@@ -106,7 +106,7 @@ void ctr_portable(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t
       std::memcpy(ks + 16 * j, j0, 12);
       store_be32(ks + 16 * j + 12, c0 + n + j);
     }
-    encrypt4_bitsliced(k.bs_rk, k.rounds, ks, ks);
+    encrypt4_bitsliced(k.portable.bs_rk, k.rounds, ks, ks);
     const std::size_t end = total - pos < 64 ? total - pos : 64;
     std::size_t v = 0;
     if (pos == 0) {
@@ -131,19 +131,13 @@ void finish_tag(Gf y, Gf h, std::size_t aad_len, std::size_t len, const std::uin
 
 }  // namespace
 
-void gcm_portable_init(GcmKey& k) noexcept {
+void gcm_portable_init(GcmKey& k, const std::uint8_t* rk) noexcept {
+  bitslice_round_keys(rk, k.rounds, k.portable.bs_rk);
   std::uint8_t blk[64] = {};
-  encrypt4_bitsliced(k.bs_rk, k.rounds, blk, blk);
-  const Gf h{load_be64(blk), load_be64(blk + 8)};
-  Gf p = h;
-  for (std::size_t i = 1; i <= kHPowers; ++i) {
-    k.htab[kHPowers - i][0] = p.lo;
-    k.htab[kHPowers - i][1] = p.hi;
-    p = gf_mul(p, h);
-  }
-  for (std::size_t i = kHPowers; i < kHPowers + kHPad; ++i) k.htab[i][0] = k.htab[i][1] = 0;
+  encrypt4_bitsliced(k.portable.bs_rk, k.rounds, blk, blk);
+  k.portable.h[0] = load_be64(blk + 8);
+  k.portable.h[1] = load_be64(blk);
   wipe_object(blk);
-  wipe_object(p);
 }
 
 void gcm_portable_seal(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,

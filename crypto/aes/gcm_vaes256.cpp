@@ -54,7 +54,7 @@ TERN_VAES256_TARGET inline Acc256 acc256_zero() noexcept {
 }
 
 TERN_VAES256_TARGET inline __m256i htab256(const GcmKey& k, std::size_t idx) noexcept {
-  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k.htab[idx]));
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(k.x86.htab[idx]));
 }
 
 TERN_VAES256_TARGET inline __m256i zext(__m128i y) noexcept { return _mm256_zextsi128_si256(y); }
@@ -143,9 +143,9 @@ TERN_VAES256_TARGET __m128i tail(const GcmKey& k, const __m256i* rk, __m256i ctr
 template <int NR, bool Dec>
 TERN_VAES256_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
                                const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept {
-  // Round keys broadcast to both lanes, precomputed in the context.
+  // Round keys broadcast to both lanes.
   __m256i rk[NR + 1];
-  for (int r = 0; r <= NR; ++r) rk[r] = _mm256_load_si256(reinterpret_cast<const __m256i*>(k.rk_wide[r]));
+  for (int r = 0; r <= NR; ++r) rk[r] = _mm256_broadcastsi128_si256(_mm_load_si128(reinterpret_cast<const __m128i*>(k.x86.rk + 16 * r)));
   const __m128i j0v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(j0));
   __m128i ekj0 = _mm_xor_si128(j0v, _mm256_castsi256_si128(rk[0]));
   for (int r = 1; r < NR; ++r) ekj0 = _mm_aesenc_si128(ekj0, _mm256_castsi256_si128(rk[r]));
@@ -209,21 +209,13 @@ TERN_VAES256_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
   _mm_storeu_si128(reinterpret_cast<__m128i*>(tag), _mm_xor_si128(bswap128(y), ekj0));
 }
 
-template <int NR>
-TERN_VAES256_TARGET void init_impl(GcmKey& k) noexcept {
-  __m128i b = _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk));
-  for (int r = 1; r < NR; ++r) b = _mm_aesenc_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * r)));
-  b = _mm_aesenclast_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * NR)));
-  fill_htab(k, b);
-  for (int r = 0; r <= NR; ++r)
-    for (int l = 0; l < 4; ++l) std::memcpy(k.rk_wide[r] + 16 * l, k.rk + 16 * r, 16);
-}
-
 }  // namespace
 
-void gcm_vaes256_init(GcmKey& k) noexcept {
-  if (k.rounds == 10) init_impl<10>(k);
-  else init_impl<14>(k);
+// Powers used: H^1..H^21 (a short record: 4 AAD blocks, 16 data blocks and
+// the length block in one batch).
+void gcm_vaes256_init(GcmKey& k, const std::uint8_t* rk) noexcept {
+  if (k.rounds == 10) init_x86<10>(k, rk, 21);
+  else init_x86<14>(k, rk, 21);
 }
 
 void gcm_vaes256_seal(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,

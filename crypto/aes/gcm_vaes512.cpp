@@ -27,6 +27,15 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
+// Main-loop width in zmm (4 = 16 blocks, 8 = 32 blocks); see kWide.
+#ifndef TERN_GCM512_WIDE
+#define TERN_GCM512_WIDE 8
+#endif
+
+// Full unrolling of the round and block loops (GCC leaves a 14-round loop
+// with a GHASH step inside rolled otherwise).
+#define TERN_UNROLL _Pragma("GCC unroll 16")
+
 #define TERN_VAES512_TARGET \
   __attribute__((target("vaes,vpclmulqdq,avx512f,avx512bw,avx512vl,avx2,avx,aes,pclmul,sse4.1,ssse3")))
 
@@ -90,7 +99,7 @@ TERN_VAES512_TARGET inline Acc512 acc512_zero() noexcept {
 }
 
 TERN_VAES512_TARGET inline __m512i htab512(const GcmKey& k, std::size_t idx) noexcept {
-  return _mm512_loadu_si512(k.htab[idx]);
+  return _mm512_loadu_si512(k.x86.htab[idx]);
 }
 
 inline __mmask64 byte_mask(std::size_t n) noexcept { return n >= 64 ? ~__mmask64{0} : ((__mmask64{1} << n) - 1); }
@@ -178,8 +187,77 @@ TERN_VAES512_TARGET inline __m128i tail_any(const GcmKey& k, const __m512i* rk, 
   }
 }
 
-constexpr int kWide = 8;
-constexpr int kWide256 = 4;  // AES-256 sealing: fewer live registers measured faster
+// zmm (of four blocks) per main-loop iteration, by key size and direction.
+template <int NR, bool Dec>
+inline constexpr int kWide = TERN_GCM512_WIDE;
+
+// Returns p unchanged, but hides its value from the optimiser: loads through
+// it then stay inside the loop as memory operands instead of being hoisted
+// into (and spilled from) registers. The main loop keeps the round keys in
+// registers and reads the powers of H from memory.
+template <class T>
+inline T* opaque(T* p) noexcept {
+  __asm__("" : "+r"(p));
+  return p;
+}
+
+// One main-loop chunk: the AES rounds of W*4 counter blocks, out = in ^
+// keystream, and (if Ghash) the GHASH of the W*4 ciphertext blocks at g,
+// one zmm of it between AES rounds, highest block first so that y (the
+// previous chunk's reduced value, folded into block 0) is needed last.
+// pw/pk: the powers H^(4W)..H^1 and their Karatsuba keys, 64 bytes per zmm.
+template <int NR, int W, bool Ghash>
+TERN_VAES512_TARGET __attribute__((always_inline)) inline void chunk(const __m512i* rk, __m512i& ctr, std::uint32_t& cnt,
+                                                                    const std::uint8_t* in, std::uint8_t* out,
+                                                                    const std::uint8_t* g, const std::uint8_t* pw,
+                                                                    const std::uint8_t* pk, __m128i& y) noexcept {
+  __m512i b[W];
+  // While the low byte of the (public) counter does not wrap within the
+  // chunk, its counter blocks are one byte swap of the first four plus
+  // constants added to their last byte (VPSHUFB competes with VAESENC for
+  // execution pipes; VPADDD does not).
+  if ((cnt & 0xffu) <= 256u - 4u * W) {
+    const __m512i base = bswap512(ctr);
+    b[0] = _mm512_xor_si512(base, rk[0]);
+    TERN_UNROLL
+    for (int z = 1; z < W; ++z)
+      b[z] = _mm512_xor_si512(_mm512_add_epi32(base, _mm512_broadcast_i32x4(_mm_set_epi32(4 * z << 24, 0, 0, 0))), rk[0]);
+    ctr = _mm512_add_epi32(ctr, _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4 * W)));
+  } else {
+    const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4));
+    TERN_UNROLL
+    for (int z = 0; z < W; ++z) {
+      b[z] = _mm512_xor_si512(bswap512(ctr), rk[0]);
+      ctr = _mm512_add_epi32(ctr, four);
+    }
+  }
+  cnt += 4u * W;
+  Acc512 a = acc512_zero();
+  TERN_UNROLL
+  for (int r = 1; r < NR; ++r) {
+    TERN_UNROLL
+    for (int z = 0; z < W; ++z) b[z] = _mm512_aesenc_epi128(b[z], rk[r]);
+    if constexpr (Ghash) {
+      if (r - 1 < W) {
+        const int z = W - r;
+        __m512i x = bswap512(_mm512_loadu_si512(g + 64 * z));
+        if (z == 0) x = _mm512_xor_si512(x, _mm512_zextsi128_si512(y));
+        mul_acc512k(a, x, _mm512_loadu_si512(pw + 64 * z), _mm512_load_si512(pk + 64 * z));
+      }
+    }
+  }
+  // The last AES round ends with "xor key": fold the data into that key.
+  TERN_UNROLL
+  for (int z = 0; z < W; ++z) {
+    b[z] = _mm512_aesenclast_epi128(b[z], _mm512_xor_si512(rk[NR], _mm512_loadu_si512(in + 64 * z)));
+    _mm512_storeu_si512(out + 64 * z, b[z]);
+  }
+  if constexpr (Ghash) {
+    __m128i L, H;
+    fold_k512(a, L, H);
+    y = reduce256(L, H);
+  }
+}
 
 // One full 256-byte chunk (16 blocks) with its own reduction.
 template <int NR, bool Dec>
@@ -210,8 +288,10 @@ TERN_VAES512_TARGET inline __m128i ghash_then_ctr(const GcmKey& k, const __m512i
 template <int NR, bool Dec>
 TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
                                const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept {
-  // Round keys broadcast to all four lanes, precomputed in the context.
-  const __m512i* rk = reinterpret_cast<const __m512i*>(k.rk_wide);
+  // Round keys broadcast to all four lanes.
+  __m512i rk[NR + 1];
+  for (int r = 0; r <= NR; ++r)
+    rk[r] = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(k.x86.rk + 16 * r)));
   const __m128i j0v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(j0));
   const __m128i ekj0 = aes_xmm<NR>(rk, j0v);
   const __m128i lenblk = len_block(aad_len, len);
@@ -226,76 +306,36 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
     y = _mm_setzero_si128();
     for (std::size_t p = 0; p < aad_len; p += 256)
       y = ghash_chunk(k, y, aad + p, aad_len - p < 256 ? aad_len - p : 256);
-    const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4));
-    constexpr int W = (NR == 14 && !Dec) ? kWide256 : kWide;  // zmm per iteration
-    constexpr std::size_t kBytes = 64 * W;     // bytes per iteration
+    constexpr int W = kWide<NR, Dec>;       // zmm per iteration
+    constexpr std::size_t kBytes = 64 * W;  // bytes per iteration
     static_assert(W <= NR - 1, "one GHASH zmm per AES round");
-    __m512i pw[W], pk[W];
-    for (int z = 0; z < W; ++z) {
-      pw[z] = htab512(k, kHPowers - 4 * W + 4 * static_cast<std::size_t>(z));
-      pk[z] = kara_key(pw[z]);
-    }
     std::size_t i = 0;
-    __m512i pend[W];
-    bool have = false;
-    // The counter of lane 0 (public). While its low byte does not wrap
-    // within an iteration, the iteration's counter blocks are one byte
-    // swap of the first four plus constants added to their last byte
-    // (VPSHUFB competes with VAESENC for execution pipes; VPADDD does not).
-    std::uint32_t cnt = static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm512_castsi512_si128(ctr)));
-    for (; len - i >= kBytes; i += kBytes) {
-      __m512i b[W], c[W];
-      if ((cnt & 0xffu) <= 256u - 4u * W) {
-        const __m512i base = bswap512(ctr);
-        b[0] = _mm512_xor_si512(base, rk[0]);
-        for (int z = 1; z < W; ++z)
-          b[z] = _mm512_xor_si512(_mm512_add_epi32(base, _mm512_broadcast_i32x4(_mm_set_epi32(4 * z << 24, 0, 0, 0))),
-                                  rk[0]);
-        ctr = _mm512_add_epi32(ctr, _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4 * W)));
-      } else {
-        for (int z = 0; z < W; ++z) {
-          b[z] = _mm512_xor_si512(bswap512(ctr), rk[0]);
-          ctr = _mm512_add_epi32(ctr, four);
-        }
-      }
-      cnt += 4u * W;
-      for (int z = 0; z < W; ++z) c[z] = _mm512_loadu_si512(in + i + 64 * z);
+    if (len >= kBytes) {
+      // Karatsuba keys of H^(4W)..H^1 (the powers themselves are read from the context).
+      alignas(64) std::uint8_t pk[64 * W];
+      const std::uint8_t* pw = reinterpret_cast<const std::uint8_t*>(k.x86.htab[kHPowers - 4 * W]);
+      for (int z = 0; z < W; ++z) _mm512_store_si512(pk + 64 * z, kara_key(_mm512_loadu_si512(pw + 64 * z)));
+      std::uint32_t cnt = static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm512_castsi512_si128(ctr)));
       if constexpr (Dec) {
-        for (int z = 0; z < W; ++z) pend[z] = bswap512(c[z]);
-        have = true;
-      }
-      // The last AES round ends with "xor key": fold the data into that key.
-      __m512i last[W];
-      for (int z = 0; z < W; ++z) last[z] = _mm512_xor_si512(rk[NR], c[z]);
-      // GHASH of the previous (sealing) or current (opening) blocks, one
-      // zmm of it between AES rounds so the two streams interleave.
-      Acc512 a = acc512_zero();
-      if (have) pend[0] = _mm512_xor_si512(pend[0], _mm512_zextsi128_si512(y));
-      for (int r = 1; r < NR; ++r) {
-        for (int z = 0; z < W; ++z) b[z] = _mm512_aesenc_epi128(b[z], rk[r]);
-        if (r - 1 < W && have) mul_acc512k(a, pend[r - 1], pw[r - 1], pk[r - 1]);
-      }
-      for (int z = 0; z < W; ++z) {
-        b[z] = _mm512_aesenclast_epi128(b[z], last[z]);
-        _mm512_storeu_si512(out + i + 64 * z, b[z]);
-      }
-      if (have) {
+        for (; len - i >= kBytes; i += kBytes)
+          chunk<NR, W, true>(rk, ctr, cnt, in + i, out + i, in + i, opaque(pw), opaque(pk), y);
+      } else {
+        // Sealing hashes the previous chunk's ciphertext (already in out).
+        chunk<NR, W, false>(rk, ctr, cnt, in, out, nullptr, nullptr, nullptr, y);
+        for (i = kBytes; len - i >= kBytes; i += kBytes)
+          chunk<NR, W, true>(rk, ctr, cnt, in + i, out + i, out + i - kBytes, opaque(pw), opaque(pk), y);
+        Acc512 a = acc512_zero();
+        const std::uint8_t* g = out + i - kBytes;
+        for (int z = 0; z < W; ++z) {
+          __m512i x = bswap512(_mm512_loadu_si512(g + 64 * z));
+          if (z == 0) x = _mm512_xor_si512(x, _mm512_zextsi128_si512(y));
+          mul_acc512k(a, x, _mm512_loadu_si512(pw + 64 * z), _mm512_load_si512(pk + 64 * z));
+        }
         __m128i L, H;
         fold_k512(a, L, H);
         y = reduce256(L, H);
       }
-      if constexpr (!Dec) {
-        for (int z = 0; z < W; ++z) pend[z] = bswap512(b[z]);
-        have = true;
-      }
-    }
-    if (!Dec && have) {
-      Acc512 a = acc512_zero();
-      mul_acc512k(a, _mm512_xor_si512(pend[0], _mm512_zextsi128_si512(y)), pw[0], pk[0]);
-      for (int z = 1; z < W; ++z) mul_acc512k(a, pend[z], pw[z], pk[z]);
-      __m128i L, H;
-      fold_k512(a, L, H);
-      y = reduce256(L, H);
+      wipe_object(pk);
     }
     // Whole 256-byte chunks left over (W > 4), then the tail.
     for (; len - i >= 256; i += 256) {
@@ -306,22 +346,12 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
   _mm_storeu_si128(reinterpret_cast<__m128i*>(tag), _mm_xor_si128(bswap128(y), ekj0));
 }
 
-template <int NR>
-TERN_VAES512_TARGET void init_impl(GcmKey& k) noexcept {
-  __m128i b = _mm_setzero_si128();
-  b = _mm_xor_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk)));
-  for (int r = 1; r < NR; ++r) b = _mm_aesenc_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * r)));
-  b = _mm_aesenclast_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.rk + 16 * NR)));
-  fill_htab(k, b);
-  for (int r = 0; r <= NR; ++r)
-    for (int l = 0; l < 4; ++l) std::memcpy(k.rk_wide[r] + 16 * l, k.rk + 16 * r, 16);
-}
-
 }  // namespace
 
-void gcm_vaes512_init(GcmKey& k) noexcept {
-  if (k.rounds == 10) init_impl<10>(k);
-  else init_impl<14>(k);
+// Powers used: H^1..H^32 (the 32-block main loop).
+void gcm_vaes512_init(GcmKey& k, const std::uint8_t* rk) noexcept {
+  if (k.rounds == 10) init_x86<10>(k, rk, 32);
+  else init_x86<14>(k, rk, 32);
 }
 
 void gcm_vaes512_seal(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "crypto/aes/gcm.hpp"
 
@@ -23,9 +24,9 @@ TERN_GCM_XMM_TARGET inline __m128i bswap128(__m128i x) noexcept {
   return _mm_shuffle_epi8(x, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
 }
 
-// H^i (1 <= i <= kHPowers + pad), as the big-endian integer.
+// H^i (1 <= i <= the kernel's count), as the big-endian integer.
 TERN_GCM_XMM_TARGET inline __m128i hpow(const GcmKey& k, std::size_t i) noexcept {
-  return _mm_load_si128(reinterpret_cast<const __m128i*>(k.htab[kHPowers - i]));
+  return _mm_load_si128(reinterpret_cast<const __m128i*>(k.x86.htab[kHPowers - i]));
 }
 
 struct Acc128 {
@@ -72,16 +73,20 @@ TERN_GCM_XMM_TARGET inline __m128i gf_mul128(__m128i a, __m128i b) noexcept {
   return reduce(acc);
 }
 
-// Fills k.htab with H^1..H^kHPowers (H = E(K, 0) given as raw bytes) and the zero pad.
-TERN_GCM_XMM_TARGET inline void fill_htab(GcmKey& k, __m128i h_bytes) noexcept {
-  const __m128i h = bswap128(h_bytes);
+// Copies the round keys into k.x86.rk, then computes H = E(K, 0) and stores
+// H^1..H^n (n <= kHPowers) in k.x86.htab (the rest of the table is already zero).
+template <int NR>
+TERN_GCM_XMM_TARGET inline void init_x86(GcmKey& k, const std::uint8_t* rk, std::size_t n) noexcept {
+  std::memcpy(k.x86.rk, rk, 16 * (NR + 1));
+  __m128i b = _mm_load_si128(reinterpret_cast<const __m128i*>(k.x86.rk));
+  for (int r = 1; r < NR; ++r) b = _mm_aesenc_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.x86.rk + 16 * r)));
+  b = _mm_aesenclast_si128(b, _mm_load_si128(reinterpret_cast<const __m128i*>(k.x86.rk + 16 * NR)));
+  const __m128i h = bswap128(b);
   __m128i p = h;
-  for (std::size_t i = 1; i <= kHPowers; ++i) {
-    _mm_store_si128(reinterpret_cast<__m128i*>(k.htab[kHPowers - i]), p);
+  for (std::size_t i = 1; i <= n; ++i) {
+    _mm_store_si128(reinterpret_cast<__m128i*>(k.x86.htab[kHPowers - i]), p);
     p = gf_mul128(p, h);
   }
-  for (std::size_t i = kHPowers; i < kHPowers + kHPad; ++i)
-    _mm_store_si128(reinterpret_cast<__m128i*>(k.htab[i]), _mm_setzero_si128());
 }
 
 // The length block as a GHASH value.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <string>
@@ -263,7 +264,7 @@ TEST_CASE("aes-gcm: 32-bit counter wrap (inc32) in every kernel", "[gcm][wrap]")
   struct K {
     const char* name;
     std::uint32_t needs;
-    void (*init)(GcmKey&) noexcept;
+    void (*init)(GcmKey&, const std::uint8_t*) noexcept;
     GcmCryptFn seal, open;
   };
   std::vector<K> ks = {{"portable", 0, gcm_portable_init, gcm_portable_seal, gcm_portable_open}};
@@ -294,9 +295,9 @@ TEST_CASE("aes-gcm: 32-bit counter wrap (inc32) in every kernel", "[gcm][wrap]")
         for (const auto& k : ks) {
           if (!cpu::has(k.needs)) continue;
           GcmKey gk{};
-          gk.rounds = expand_key(key.data(), key.size(), gk.rk);
-          bitslice_round_keys(gk.rk, gk.rounds, gk.bs_rk);
-          k.init(gk);
+          std::uint8_t rk[240];
+          gk.rounds = expand_key(key.data(), key.size(), rk);
+          k.init(gk, rk);
           Bytes ct(len), tag(16), back(len), tag2(16);
           k.seal(gk, j0, aad.data(), aad.size(), pt.data(), ct.data(), len, tag.data());
           k.open(gk, j0, aad.data(), aad.size(), ct.data(), back.data(), len, tag2.data());
@@ -368,6 +369,40 @@ TEST_CASE("aes-gcm: tampering with ciphertext, tag or AAD is rejected and output
     }
     report("gcm tamper rejections", kernel, n);
   });
+}
+
+TEST_CASE("aes-gcm: context size, re-keying across kernels and layouts", "[gcm][context]") {
+  // TLS keeps two contexts per connection: the per-key layout union keeps
+  // one context near 1 KB.
+  std::printf("sizeof(AesGcm) = %zu\n", sizeof(AesGcm));
+  CHECK(sizeof(AesGcm) <= 1024);
+  // One context re-keyed under every kernel in turn (its layout changes)
+  // must give the same record as a fresh context; a non-96-bit nonce uses H
+  // from whichever layout is active.
+  Rng rng(0xC0);
+  const Bytes key1 = rng.bytes(32), key2 = rng.bytes(16), aad = rng.bytes(13), pt = rng.bytes(1000);
+  const Bytes nonce12 = rng.bytes(12), nonce7 = rng.bytes(7);
+  AesGcm shared;
+  std::map<std::string, Bytes> first;
+  for (int pass = 0; pass < 2; ++pass) {
+    for_each_kernel("aes-gcm", aes::aes_gcm_kernels(), [&](const std::string& kernel) {
+      for (const Bytes* key : {&key1, &key2}) {
+        REQUIRE(shared.init(*key) == Status::ok);
+        CHECK(std::string(shared.kernel()) == kernel);
+        AesGcm fresh;
+        REQUIRE(fresh.init(*key) == Status::ok);
+        for (const Bytes* nonce : {&nonce12, &nonce7}) {
+          Bytes a(pt.size() + 16), b(pt.size() + 16);
+          REQUIRE(shared.seal(a, *nonce, aad, pt) == Status::ok);
+          REQUIRE(fresh.seal(b, *nonce, aad, pt) == Status::ok);
+          CHECK(a == b);
+          const std::string id = std::to_string(key->size()) + "/" + std::to_string(nonce->size());
+          if (first.count(id) == 0) first[id] = a;
+          CHECK(a == first[id]);
+        }
+      }
+    });
+  }
 }
 
 TEST_CASE("aes-gcm: argument errors", "[gcm][errors]") {
