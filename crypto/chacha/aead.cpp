@@ -8,8 +8,13 @@
 // has xor_masked MACs the whole ciphertext first, then decrypts with the
 // verdict as a mask in the same pass (no plaintext is written before the
 // tag is checked, and no separate wipe pass); other kernels MAC and
-// decrypt chunk by chunk and mask the output afterwards. Short messages (<= 192 bytes) get the Poly1305 key block and their
-// keystream from a single kernel call.
+// decrypt chunk by chunk and mask the output afterwards.
+// Short messages (<= 192 bytes) get the Poly1305 key block and their
+// keystream from a single kernel call; from 1024 bytes, a kernel with
+// key_first makes the key block together with the first 1024 bytes, which
+// hides the single block's latency (sealing: those bytes are sealed at
+// once and MACed in the fused pass; opening: they are decrypted into a
+// stack buffer that is masked with the verdict and copied out).
 #include "crypto/chacha/aead.hpp"
 
 #include <cstdint>
@@ -32,7 +37,7 @@ using detail::PolyState;
 constexpr std::uint64_t kMaxMessage = ((std::uint64_t{1} << 32) - 1) * 64;
 constexpr std::size_t kSmall = 192;   // one kernel call: key block + message
 constexpr std::size_t kChunk = 4096;     // stitching granularity of the plain path (multiple of 64)
-constexpr std::size_t kFusedMin = 2048;  // fused AVX-512 + IFMA pass from this length
+constexpr std::size_t kFusedMin = 2048;  // fused AVX-512 + IFMA pass from this length (without key_first)
 
 void mac_padded(const PolyKernel& pk, PolyState& ps, const std::uint8_t* p, std::size_t n) noexcept {
   if (n >= 16) pk.blocks(ps, p, n / 16);
@@ -62,17 +67,20 @@ bool bad_overlap(const std::uint8_t* a, std::size_t an, const std::uint8_t* b, s
 // The fused AVX-512 + IFMA sealing pass over the leading multiple of 1024
 // bytes when both of those kernels are active and the message is long
 // enough; returns the bytes done and advances the block counter.
+// With mac_prev the 1024 bytes before out (already sealed) are MACed
+// first, inside the same pass.
 std::size_t fused(const ChaChaKernel& ck, const PolyKernel& pk, std::uint8_t* out, const std::uint8_t* in,
-                  std::size_t len, std::uint32_t st[16], PolyState& ps) noexcept {
+                  std::size_t len, std::uint32_t st[16], PolyState& ps, bool mac_prev) noexcept {
 #if TERN_SIMD && defined(__x86_64__)
-  if (len >= kFusedMin && ck.xor_stream == &detail::xor_stream_avx512 && pk.blocks == &detail::poly_blocks_ifma) {
+  if (len >= (mac_prev ? 1024 : kFusedMin) && ck.xor_stream == &detail::xor_stream_avx512 &&
+      pk.blocks == &detail::poly_blocks_ifma) {
     const std::size_t n1024 = len / 1024;
-    detail::chacha_poly_fused_avx512(out, in, n1024, st, ps);
+    detail::chacha_poly_fused_avx512(out, in, n1024, st, ps, mac_prev);
     st[12] += static_cast<std::uint32_t>(16 * n1024);
     return 1024 * n1024;
   }
 #else
-  (void)ck, (void)pk, (void)out, (void)in, (void)len, (void)st, (void)ps;
+  (void)ck, (void)pk, (void)out, (void)in, (void)len, (void)st, (void)ps, (void)mac_prev;
 #endif
   return 0;
 }
@@ -97,12 +105,27 @@ void seal_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::ui
     mac_padded(pk, ps, ct, len);
   } else {
     alignas(64) std::uint8_t k0[64] = {};
-    ck.xor_stream(k0, k0, 64, st);
-    detail::poly_setup(ps, k0);
-    wipe(k0, sizeof(k0));
-    mac_padded(pk, ps, aad, aadlen);
-    st[12] = 1;
-    const std::size_t start = fused(ck, pk, ct, pt, len, st, ps);
+    std::size_t start;
+    if (ck.key_first != nullptr && len >= 1024) {
+      // Key block and the first 1024 bytes in one pass; those are MACed by
+      // the fused pass over the rest, or here.
+      st[12] = 1;
+      ck.key_first(k0, ct, pt, st);
+      detail::poly_setup(ps, k0);
+      wipe(k0, sizeof(k0));
+      mac_padded(pk, ps, aad, aadlen);
+      st[12] = 17;
+      const std::size_t f = fused(ck, pk, ct + 1024, pt + 1024, len - 1024, st, ps, true);
+      if (f == 0) mac_padded(pk, ps, ct, 1024);
+      start = 1024 + f;
+    } else {
+      ck.xor_stream(k0, k0, 64, st);
+      detail::poly_setup(ps, k0);
+      wipe(k0, sizeof(k0));
+      mac_padded(pk, ps, aad, aadlen);
+      st[12] = 1;
+      start = fused(ck, pk, ct, pt, len, st, ps, false);
+    }
     for (std::size_t off = start; off < len; off += kChunk) {
       const std::size_t n = len - off < kChunk ? len - off : kChunk;
       ck.xor_stream(ct + off, pt + off, n, st);
@@ -143,6 +166,26 @@ Status open_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::
     ck.mask(buf + 64, len, ok);
     for (std::size_t i = 0; i < len; ++i) pt[i] = buf[64 + i];
     wipe(buf, sizeof(buf));
+  } else if (ck.key_first != nullptr && ck.xor_masked != nullptr && len >= 1024) {
+    // Key block and the first 1024 bytes of plaintext (into first, kept
+    // until the verdict) in one pass, then the MAC over all of the
+    // ciphertext, then the rest decrypted with the verdict as a mask.
+    alignas(64) std::uint8_t k0[64];
+    alignas(64) std::uint8_t first[1024];
+    st[12] = 1;
+    ck.key_first(k0, first, ct, st);
+    detail::poly_setup(ps, k0);
+    wipe(k0, sizeof(k0));
+    mac_padded(pk, ps, aad, aadlen);
+    mac_padded(pk, ps, ct, len);
+    mac_lengths(pk, ps, aadlen, len);
+    detail::poly_finish(ps, expect);
+    ok = ct::mask_from_bit(static_cast<std::uint64_t>(ct::equal(expect, tag, 16)));
+    st[12] = 17;
+    ck.xor_masked(pt + 1024, ct + 1024, len - 1024, st, ok);
+    ck.mask(first, sizeof(first), ok);
+    std::memcpy(pt, first, sizeof(first));
+    wipe(first, sizeof(first));
   } else {
     alignas(64) std::uint8_t k0[64] = {};
     ck.xor_stream(k0, k0, 64, st);

@@ -59,8 +59,8 @@ TERN_FUSED void add_state(__m512i x[16], const std::uint32_t st[16], std::uint32
 }  // namespace
 
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512ifma"))) void chacha_poly_fused_avx512(
-    std::uint8_t* out, const std::uint8_t* in, std::size_t n1024, const std::uint32_t st[16],
-    PolyState& ps) noexcept {
+    std::uint8_t* out, const std::uint8_t* in, std::size_t n1024, const std::uint32_t st[16], PolyState& ps,
+    bool mac_prev) noexcept {
   if (ps.powers == 0) poly_ifma_powers(ps);
   alignas(64) std::uint64_t r16[8] = {ps.pw[0][0], ps.pw[1][0], ps.pw[2][0], ps.pw[1][0] * 20, ps.pw[2][0] * 20};
   V3 ha = lane0(ps.h);
@@ -68,7 +68,7 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512ifma"))) void chacha_poly
   V3 hb{zero, zero, zero};
   std::uint32_t ctr = st[12];
   for (std::size_t c = 0; c < n1024; ++c, ctr += 16) {
-    const std::uint8_t* m = c > 0 ? out + 1024 * (c - 1) : nullptr;
+    const std::uint8_t* m = c > 0 || mac_prev ? out + 1024 * c - 1024 : nullptr;
     __m512i x[16], s[16];
     init16(s, st, ctr);
     for (int i = 0; i < 16; ++i) x[i] = s[i];

@@ -13,10 +13,11 @@ namespace {
 
 const ChaChaKernel kChaChaKernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
-    {"avx512", cpu::avx512f | cpu::avx512vl | cpu::avx512bw, &xor_stream_avx512, &mask_avx512, &xor_masked_avx512},
-    {"avx2", cpu::avx2, &xor_stream_avx2, &mask_avx2, nullptr},
+    {"avx512", cpu::avx512f | cpu::avx512vl | cpu::avx512bw, &xor_stream_avx512, &mask_avx512, &xor_masked_avx512,
+     &key_first_avx512},
+    {"avx2", cpu::avx2, &xor_stream_avx2, &mask_avx2, nullptr, nullptr},
 #endif
-    {"portable", 0, &xor_stream_portable, &mask_portable, nullptr},
+    {"portable", 0, &xor_stream_portable, &mask_portable, nullptr, nullptr},
 };
 
 const PolyKernel kPolyKernels[] = {

@@ -39,6 +39,13 @@ TERN_AVX512 void double_rounds(V x[16]) {
   }
 }
 
+TERN_AVX512 void qr(__m128i& a, __m128i& b, __m128i& c, __m128i& d) {
+  a = _mm_add_epi32(a, b); d = _mm_rol_epi32(_mm_xor_si128(d, a), 16);
+  c = _mm_add_epi32(c, d); b = _mm_rol_epi32(_mm_xor_si128(b, c), 12);
+  a = _mm_add_epi32(a, b); d = _mm_rol_epi32(_mm_xor_si128(d, a), 8);
+  c = _mm_add_epi32(c, d); b = _mm_rol_epi32(_mm_xor_si128(b, c), 7);
+}
+
 // Byte mask for the first n (< 64 allowed as >= 64) bytes of a 64-byte lane.
 TERN_AVX512 __mmask64 mask64(std::size_t n) {
   return n >= 64 ? ~__mmask64{0} : ((__mmask64{1} << n) - 1);
@@ -66,6 +73,18 @@ TERN_AVX512_FN void blocks16(std::uint8_t* out, const std::uint8_t* in, const st
   for (int i = 0; i < 16; ++i) x[i] = s[i];
   double_rounds(x);
   finish16(out, in, x, s, m);
+}
+
+// Single block row-wise in xmm (rows a, b, c, d): one double round.
+TERN_AVX512 void row_double_round(__m128i& a, __m128i& b, __m128i& c, __m128i& d) {
+  qr(a, b, c, d);
+  b = _mm_shuffle_epi32(b, 0x39);
+  c = _mm_shuffle_epi32(c, 0x4e);
+  d = _mm_shuffle_epi32(d, 0x93);
+  qr(a, b, c, d);
+  b = _mm_shuffle_epi32(b, 0x93);
+  c = _mm_shuffle_epi32(c, 0x4e);
+  d = _mm_shuffle_epi32(d, 0x39);
 }
 
 // Eight blocks in ymm registers; writes the first len (<= 512) bytes.
@@ -152,6 +171,30 @@ TERN_AVX512_FN void xor_masked_avx512(std::uint8_t* out, const std::uint8_t* in,
     len -= n;
   }
   if (len > 0) blocks4(out, in, len, st, ctr, m);
+}
+
+// The single block's rounds are a dependency chain; interleaved with the
+// sixteen-block rounds they cost little more than the sixteen alone.
+TERN_AVX512_FN void key_first_avx512(std::uint8_t key[64], std::uint8_t* out, const std::uint8_t* in,
+                                     const std::uint32_t st[16]) noexcept {
+  __m512i x[16], s[16];
+  init16(s, st, st[12]);
+  for (int i = 0; i < 16; ++i) x[i] = s[i];
+  const __m128i a0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(st));
+  const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 4));
+  const __m128i c0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 8));
+  const __m128i d0 = _mm_sub_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 12)), _mm_setr_epi32(1, 0, 0, 0));
+  __m128i a = a0, b = b0, c = c0, d = d0;
+  for (int r = 0; r < 10; ++r) {
+    column_round(x);
+    row_double_round(a, b, c, d);
+    diagonal_round(x);
+  }
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(key), _mm_add_epi32(a, a0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(key + 16), _mm_add_epi32(b, b0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(key + 32), _mm_add_epi32(c, c0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(key + 48), _mm_add_epi32(d, d0));
+  finish16(out, in, x, s, _mm512_set1_epi32(-1));
 }
 
 void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len,

@@ -25,12 +25,20 @@ using MaskFn = void (*)(std::uint8_t* p, std::size_t n, std::uint64_t mask) noex
 using XorMaskFn = void (*)(std::uint8_t* out, const std::uint8_t* in, std::size_t len, const std::uint32_t st[16],
                            std::uint64_t mask) noexcept;
 
+// key[0..64) = keystream block st[12] - 1 (the Poly1305 key block) and
+// out[0..1024) = in ^ keystream of blocks st[12] .. st[12] + 15, in one
+// pass that hides the single block's latency; in and out may alias
+// exactly. nullptr when a kernel has none.
+using KeyFirstFn = void (*)(std::uint8_t key[64], std::uint8_t* out, const std::uint8_t* in,
+                            const std::uint32_t st[16]) noexcept;
+
 struct ChaChaKernel {
   const char* name;
   std::uint32_t needs;
   XorStreamFn xor_stream;
   MaskFn mask;
   XorMaskFn xor_masked;
+  KeyFirstFn key_first;
 };
 
 // Absorbs n full 16-byte blocks, each with the 2^128 bit set.
@@ -71,6 +79,8 @@ void xor_stream_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t le
                        const std::uint32_t st[16]) noexcept;
 void xor_masked_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t len, const std::uint32_t st[16],
                        std::uint64_t mask) noexcept;
+void key_first_avx512(std::uint8_t key[64], std::uint8_t* out, const std::uint8_t* in,
+                      const std::uint32_t st[16]) noexcept;
 void mask_avx2(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 void mask_avx512(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 void poly_blocks_ifma(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
@@ -78,10 +88,11 @@ void poly_blocks_ifma(PolyState& st, const std::uint8_t* m, std::size_t n) noexc
 void poly_ifma_powers(PolyState& st) noexcept;
 // The fused AVX-512 ChaCha20 + IFMA Poly1305 pass for sealing, over
 // n1024 >= 1 chunks of 1024 bytes: out = in ^ keystream (first block
-// counter st[12]) while Poly1305 absorbs the ciphertext out. Needs both
-// kernels' CPU features.
+// counter st[12]) while Poly1305 absorbs the ciphertext out (preceded by
+// the 1024 bytes before out when mac_prev). Needs both kernels' CPU
+// features.
 void chacha_poly_fused_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t n1024,
-                              const std::uint32_t st[16], PolyState& ps) noexcept;
+                              const std::uint32_t st[16], PolyState& ps, bool mac_prev) noexcept;
 #endif
 
 }  // namespace tern::chacha::detail
