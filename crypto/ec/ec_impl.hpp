@@ -883,6 +883,7 @@ TERN_EC_INLINE void copy(u64* r, const u64* a) {
 // r = mask ? a : r
 template <std::size_t N>
 TERN_EC_INLINE void cmov(u64* r, const u64* a, u64 mask) {
+  mask = ct::value_barrier(mask);
   for (std::size_t j = 0; j < N; ++j) r[j] = (a[j] & mask) | (r[j] & ~mask);
 }
 
@@ -914,7 +915,8 @@ TERN_EC_INLINE void select_rows(u64* out, const u64* rows, std::size_t words, st
 #endif
   for (std::size_t w = 0; w < words; ++w) out[w] = 0;
   for (std::size_t j = 0; j < entries; ++j) {
-    const u64 mask = ct::mask_eq(idx, static_cast<u64>(j + 1));
+    // The barrier keeps clang from turning the masked OR into a branch.
+    const u64 mask = ct::value_barrier(ct::mask_eq(idx, static_cast<u64>(j + 1)));
     for (std::size_t w = 0; w < words; ++w) out[w] |= mask & rows[j * words + w];
   }
 }
@@ -1115,8 +1117,15 @@ struct Curve {
   };
 
   // -- field mod p
-  TERN_EC_FN static void fmul(u64* r, const u64* a, const u64* b) { mont_mul<N>(r, a, b, C.p, C.p_inv); }
-  TERN_EC_FN static void fsqr(u64* r, const u64* a) {
+  // The MULX kernel inlines the P-256 field products into the point
+  // formulas (no call, no callee-saved register spills per product).
+#if defined(TERN_EC_MULX) && TERN_EC_SQR_ASM
+#define TERN_EC_FIELD_FN TERN_EC_INLINE
+#else
+#define TERN_EC_FIELD_FN TERN_EC_FN
+#endif
+  TERN_EC_FIELD_FN static void fmul(u64* r, const u64* a, const u64* b) { mont_mul<N>(r, a, b, C.p, C.p_inv); }
+  TERN_EC_FIELD_FN static void fsqr(u64* r, const u64* a) {
 #if defined(TERN_EC_MULX) && TERN_EC_SQR_ASM
     if constexpr (N == 4) {
       mont_sqr_p256_asm(r, a);  // N == 4 is P-256
@@ -1127,6 +1136,14 @@ struct Curve {
   }
   TERN_EC_INLINE static void fadd(u64* r, const u64* a, const u64* b) { mod_add<N>(r, a, b, C.p); }
   TERN_EC_INLINE static void fsub(u64* r, const u64* a, const u64* b) { mod_sub<N>(r, a, b, C.p); }
+  // r = a / 2 mod p: a + (a odd ? p : 0), shifted right (constant time).
+  TERN_EC_INLINE static void fhalf(u64* r, const u64* a) {
+    const u64 odd = 0 - (a[0] & 1);
+    u64 t[N], c = 0;
+    for (std::size_t j = 0; j < N; ++j) t[j] = addc(a[j], C.p[j] & odd, c, c);
+    for (std::size_t j = 0; j + 1 < N; ++j) r[j] = (t[j] >> 1) | (t[j + 1] << 63);
+    r[N - 1] = (t[N - 1] >> 1) | (c << 63);
+  }
   TERN_EC_FN static void to_mont(u64* r, const u64* a) { fmul(r, a, C.p_rr); }
   TERN_EC_FN static void from_mont(u64* r, const u64* a) {
     u64 one[N] = {1};
@@ -1238,23 +1255,22 @@ struct Curve {
   }
 
   // -- points
-  // Doubling, a = -3 (dbl-2001-b with Z3 = 2 Y Z, 2 beta = X (2 gamma) and
-  // 4 gamma^2 = (2 gamma)^2: 4M + 4S and 13 additions). Infinity (Z = 0)
-  // maps to infinity. r may alias p (p is read completely first).
+  // Doubling, a = -3 (dbl-2001-b arranged around Y2 = 2Y: Z3 = Y2 Z,
+  // T = Y2^2 = 4 gamma, 4 beta = X T, 8 gamma^2 = T^2 / 2; 4M + 4S and ten
+  // additions/halvings). Infinity (Z = 0) maps to infinity. r may alias p
+  // (p is read completely first).
   TERN_EC_FN static void dbl(Jac& r, const Jac& p) {
-    u64 delta[N], gamma2[N], beta4[N], alpha[N], yz[N], t0[N], t1[N];
+    u64 delta[N], y2[N], t[N], beta4[N], alpha[N], t0[N], t1[N];
     fsqr(delta, p.z);
-    fsqr(t0, p.y);
-    fadd(gamma2, t0, t0);      // 2 gamma
-    fmul(beta4, p.x, gamma2);  // 2 beta
-    fadd(beta4, beta4, beta4);  // 4 beta
+    fadd(y2, p.y, p.y);
+    fsqr(t, y2);           // 4 gamma
+    fmul(beta4, p.x, t);   // 4 beta
     fsub(t0, p.x, delta);
     fadd(t1, p.x, delta);
     fmul(alpha, t0, t1);
     fadd(t0, alpha, alpha);
     fadd(alpha, t0, alpha);  // 3 (X - delta)(X + delta)
-    fmul(yz, p.y, p.z);
-    fadd(r.z, yz, yz);  // Z3 = 2 Y Z
+    fmul(r.z, y2, p.z);      // Z3 = 2 Y Z
     // X3 = alpha^2 - 8 beta
     fsqr(t0, alpha);
     fadd(t1, beta4, beta4);
@@ -1262,9 +1278,9 @@ struct Curve {
     // Y3 = alpha (4 beta - X3) - 8 gamma^2
     fsub(t0, beta4, r.x);
     fmul(t1, alpha, t0);
-    fsqr(gamma2, gamma2);  // 4 gamma^2
-    fadd(gamma2, gamma2, gamma2);
-    fsub(r.y, t1, gamma2);
+    fsqr(t, t);  // 16 gamma^2
+    fhalf(t, t);
+    fsub(r.y, t1, t);
   }
 
   // Generic addition core (add-2007-bl, or madd-2007-bl when Mixed: q.z = 1
@@ -1462,8 +1478,14 @@ struct Curve {
     to_mont(tab[0].x, px);
     to_mont(tab[0].y, py);
     copy<N>(tab[0].z, C.p_one);
-    dbl(tab[1], tab[0]);
-    for (int i = 2; i < 16; ++i) add_ct<false, false>(tab[i], tab[i - 1], tab[0].x, tab[0].y, tab[0].z, 0);
+    // tab[j - 1] = j P: even multiples by doubling, odd ones by a mixed
+    // addition of P (Z = 1); j P = P never holds for 2 <= j <= 16.
+    for (int j = 2; j <= 16; ++j) {
+      if (j % 2 == 0)
+        dbl(tab[j - 1], tab[j / 2 - 1]);
+      else
+        add_ct<true, false>(tab[j - 1], tab[j - 2], tab[0].x, tab[0].y, nullptr, 0);
+    }
     unsigned char abs[kWindows], neg[kWindows];
     recode(abs, neg, k);
     Jac acc;
@@ -1492,6 +1514,35 @@ struct Curve {
     return ct::value_barrier(inf) == 0;  // public result (infinity only for invalid input)
   }
 
+  // Width-5 NAF of k (public, variable time): k = sum naf[i] 2^i with
+  // naf[i] in {0, +-1, +-3, ..., +-15}; returns the number of digits.
+  TERN_EC_FN static int wnaf5(signed char* naf, const u64* k) {
+    u64 t[N + 1];
+    copy<N>(t, k);
+    t[N] = 0;
+    int len = 0;
+    for (;;) {
+      u64 any = 0;
+      for (std::size_t j = 0; j <= N; ++j) any |= t[j];
+      if (any == 0) break;
+      int d = 0;
+      if (t[0] & 1) {
+        d = static_cast<int>(t[0] & 31);
+        if (d > 16) d -= 32;
+        u64 c = 0;
+        if (d > 0) {
+          for (std::size_t j = 0; j <= N; ++j) t[j] = subb(t[j], j == 0 ? static_cast<u64>(d) : 0, c, c);
+        } else {
+          for (std::size_t j = 0; j <= N; ++j) t[j] = addc(t[j], j == 0 ? static_cast<u64>(-d) : 0, c, c);
+        }
+      }
+      naf[len++] = static_cast<signed char>(d);
+      for (std::size_t j = 0; j < N; ++j) t[j] = (t[j] >> 1) | (t[j + 1] << 63);
+      t[N] >>= 1;
+    }
+    return len;
+  }
+
   // Variable time: x(u1 G + u2 P) mod n == r ? (r < n, P valid, plain coords.)
   TERN_EC_FN static bool verify(const u64* u1, const u64* u2, const u64* px, const u64* py, const u64* r) {
     unsigned char abs[kWindows], neg[kWindows];
@@ -1510,22 +1561,24 @@ struct Curve {
         add_vt<true>(acc, acc, e.x, e.y, nullptr);
       }
     }
-    Jac tab[16];
+    // u2 P by a width-5 NAF (public scalar): odd multiples P, 3P, ..., 15P.
+    Jac tab[8], p2;
     to_mont(tab[0].x, px);
     to_mont(tab[0].y, py);
     copy<N>(tab[0].z, C.p_one);
-    dbl(tab[1], tab[0]);
-    for (int i = 2; i < 16; ++i) add_vt<false>(tab[i], tab[i - 1], tab[0].x, tab[0].y, tab[0].z);
-    recode(abs, neg, u2);
+    dbl(p2, tab[0]);
+    for (int i = 1; i < 8; ++i) add_vt<false>(tab[i], tab[i - 1], p2.x, p2.y, p2.z);
+    signed char naf[64 * N + 1];
+    const int len = wnaf5(naf, u2);
     Jac acc2;
     for (std::size_t j = 0; j < N; ++j) acc2.x[j] = acc2.y[j] = acc2.z[j] = 0;
     bool started = false;
-    for (std::size_t i = kWindows; i-- > 0;) {
-      if (started)
-        for (int s = 0; s < 5; ++s) dbl(acc2, acc2);
-      if (abs[i] == 0) continue;
-      const Jac& e = tab[abs[i] - 1];
-      if (neg[i]) {
+    for (int i = len; i-- > 0;) {
+      if (started) dbl(acc2, acc2);
+      const int d = naf[i];
+      if (d == 0) continue;
+      const Jac& e = tab[(d < 0 ? -d : d) >> 1];
+      if (d < 0) {
         u64 ny[N];
         u64 zero[N] = {0};
         fsub(ny, zero, e.y);
@@ -1616,12 +1669,14 @@ struct P256Tab {
   static constexpr std::size_t kWindows = kP256CombWindows;
   static const AffineMont<4>& at(std::size_t i, std::size_t j) { return kP256Comb[i][j]; }
 };
+using P256 = Curve<4, kP256Consts, P256Tab>;
+#ifndef TERN_NO_P384
 struct P384Tab {
   static constexpr std::size_t kWindows = kP384CombWindows;
   static const AffineMont<6>& at(std::size_t i, std::size_t j) { return kP384Comb[i][j]; }
 };
-using P256 = Curve<4, kP256Consts, P256Tab>;
 using P384 = Curve<6, kP384Consts, P384Tab>;
+#endif
 
 }  // namespace
 }  // namespace tern::ec::internal
