@@ -36,12 +36,19 @@ const EcKernel<4> kP256Kernels[] = {
 #endif
     internal::kP256Portable,
 };
+#ifndef TERN_NO_P384
 const EcKernel<6> kP384Kernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
     internal::kP384Adx,
 #endif
     internal::kP384Portable,
 };
+#else
+// -Dp384=disabled: no P-384 arithmetic is linked; every P-384 call returns
+// Status::unsupported before reaching a kernel. p384_kernels() stays (tools
+// and benchmarks reset it) and lists this one entry without functions.
+const EcKernel<6> kP384Kernels[] = {{"none", 0, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr}};
+#endif
 tern::internal::Dispatch<EcKernel<4>> g_p256{kP256Kernels};
 tern::internal::Dispatch<EcKernel<6>> g_p384{kP384Kernels};
 
@@ -106,12 +113,14 @@ struct Traits<4> {
   static constexpr sha2::HashId hash = sha2::HashId::sha256;
   static const EcKernel<4>& kernel() { return g_p256.get(); }
 };
+#ifndef TERN_NO_P384
 template <>
 struct Traits<6> {
   static constexpr const internal::CurveConsts<6>& c = internal::kP384Consts;
   static constexpr sha2::HashId hash = sha2::HashId::sha384;
   static const EcKernel<6>& kernel() { return g_p384.get(); }
 };
+#endif
 
 // bits2int(digest) mod n (SEC 1 4.1.3 step 5; the order's bit length is a
 // multiple of 8 for both curves, so this is a byte truncation).
@@ -399,13 +408,20 @@ Status raw_to_der_impl(std::span<std::uint8_t> out, std::size_t& out_len, std::s
 
 }  // namespace
 
+// The P-256 instance of an operation, or the P-384 one (unsupported when
+// P-384 is left out of the build).
+#ifndef TERN_NO_P384
+#define TERN_EC_CALL(fn, ...) (curve == Curve::p256 ? fn<4>(__VA_ARGS__) : fn<6>(__VA_ARGS__))
+#else
+#define TERN_EC_CALL(fn, ...) (curve == Curve::p256 ? fn<4>(__VA_ARGS__) : Status::unsupported)
+#endif
+
 KernelSet& p256_kernels() noexcept { return g_p256; }
 KernelSet& p384_kernels() noexcept { return g_p384; }
 
 Status ecdsa_verify(Curve curve, std::span<const std::uint8_t> public_key, std::span<const std::uint8_t> digest,
                     std::span<const std::uint8_t> sig_raw) noexcept {
-  return curve == Curve::p256 ? verify_impl<4>(public_key, digest, sig_raw)
-                              : verify_impl<6>(public_key, digest, sig_raw);
+  return TERN_EC_CALL(verify_impl, public_key, digest, sig_raw);
 }
 
 Status ecdsa_verify_der(Curve curve, std::span<const std::uint8_t> public_key, std::span<const std::uint8_t> digest,
@@ -420,8 +436,7 @@ Status ecdsa_verify_der(Curve curve, std::span<const std::uint8_t> public_key, s
 
 Status ecdsa_sign(Curve curve, std::span<std::uint8_t> sig_raw_out, std::span<const std::uint8_t> private_key,
                   std::span<const std::uint8_t> digest, RandomSource* extra_entropy) noexcept {
-  return curve == Curve::p256 ? sign_impl<4>(sig_raw_out, private_key, digest, extra_entropy)
-                              : sign_impl<6>(sig_raw_out, private_key, digest, extra_entropy);
+  return TERN_EC_CALL(sign_impl, sig_raw_out, private_key, digest, extra_entropy);
 }
 
 Status ecdsa_sign_der(Curve curve, std::span<std::uint8_t> out, std::size_t& out_len,
@@ -437,39 +452,36 @@ Status ecdsa_sign_der(Curve curve, std::span<std::uint8_t> out, std::size_t& out
 
 Status sig_raw_to_der(Curve curve, std::span<std::uint8_t> out, std::size_t& out_len,
                       std::span<const std::uint8_t> sig_raw) noexcept {
-  return curve == Curve::p256 ? raw_to_der_impl<4>(out, out_len, sig_raw) : raw_to_der_impl<6>(out, out_len, sig_raw);
+  return TERN_EC_CALL(raw_to_der_impl, out, out_len, sig_raw);
 }
 
 Status sig_der_to_raw(Curve curve, std::span<std::uint8_t> raw_out, std::span<const std::uint8_t> sig_der) noexcept {
-  return curve == Curve::p256 ? der_to_raw_impl<4>(raw_out, sig_der) : der_to_raw_impl<6>(raw_out, sig_der);
+  return TERN_EC_CALL(der_to_raw_impl, raw_out, sig_der);
 }
 
 Status ecdh(Curve curve, std::span<std::uint8_t> shared_x_out, std::span<const std::uint8_t> private_key,
             std::span<const std::uint8_t> peer_public) noexcept {
-  return curve == Curve::p256 ? ecdh_impl<4>(shared_x_out, private_key, peer_public)
-                              : ecdh_impl<6>(shared_x_out, private_key, peer_public);
+  return TERN_EC_CALL(ecdh_impl, shared_x_out, private_key, peer_public);
 }
 
 Status generate_key(Curve curve, std::span<std::uint8_t> priv_out, std::span<std::uint8_t> pub_out_uncompressed,
                     RandomSource& rng) noexcept {
-  return curve == Curve::p256 ? generate_impl<4>(priv_out, pub_out_uncompressed, rng)
-                              : generate_impl<6>(priv_out, pub_out_uncompressed, rng);
+  return TERN_EC_CALL(generate_impl, priv_out, pub_out_uncompressed, rng);
 }
 
 Status public_key_from_private(Curve curve, std::span<std::uint8_t> pub_out_uncompressed,
                                std::span<const std::uint8_t> private_key) noexcept {
-  return curve == Curve::p256 ? pub_from_priv_impl<4>(pub_out_uncompressed, private_key)
-                              : pub_from_priv_impl<6>(pub_out_uncompressed, private_key);
+  return TERN_EC_CALL(pub_from_priv_impl, pub_out_uncompressed, private_key);
 }
 
 Status validate_public_key(Curve curve, std::span<const std::uint8_t> pub) noexcept {
   u64 x[6], y[6];
-  return curve == Curve::p256 ? decode_point<4>(x, y, pub) : decode_point<6>(x, y, pub);
+  return TERN_EC_CALL(decode_point, x, y, pub);
 }
 
 Status decode_public_key(Curve curve, std::span<std::uint8_t> pub_out_uncompressed,
                          std::span<const std::uint8_t> pub) noexcept {
-  return curve == Curve::p256 ? decode_impl<4>(pub_out_uncompressed, pub) : decode_impl<6>(pub_out_uncompressed, pub);
+  return TERN_EC_CALL(decode_impl, pub_out_uncompressed, pub);
 }
 
 }  // namespace tern::ec

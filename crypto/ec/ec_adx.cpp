@@ -15,7 +15,9 @@
 namespace tern::ec::internal {
 
 constinit const EcKernel<4> kP256Adx = P256::kernel("adx", cpu::bmi2 | cpu::adx);
+#ifndef TERN_NO_P384
 constinit const EcKernel<6> kP384Adx = P384::kernel("adx", cpu::bmi2 | cpu::adx);
+#endif
 
 }  // namespace tern::ec::internal
 

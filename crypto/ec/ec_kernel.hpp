@@ -32,11 +32,16 @@ struct EcKernel {
   void (*n_inv)(std::uint64_t* r, const std::uint64_t* a);
 };
 
+// TERN_NO_P384 (-Dp384=disabled) leaves the P-384 kernels and comb table out.
 extern const EcKernel<4> kP256Portable;
+#ifndef TERN_NO_P384
 extern const EcKernel<6> kP384Portable;
+#endif
 #if TERN_SIMD && defined(__x86_64__)
 extern const EcKernel<4> kP256Adx;
+#ifndef TERN_NO_P384
 extern const EcKernel<6> kP384Adx;
+#endif
 #endif
 
 }  // namespace tern::ec::internal

@@ -6,6 +6,8 @@
 namespace tern::ec::internal {
 
 constinit const EcKernel<4> kP256Portable = P256::kernel("portable", 0);
+#ifndef TERN_NO_P384
 constinit const EcKernel<6> kP384Portable = P384::kernel("portable", 0);
+#endif
 
 }  // namespace tern::ec::internal

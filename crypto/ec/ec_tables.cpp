@@ -943,6 +943,7 @@ const AffineMont<4> kP256Comb[52][16] = {
   },
 };
 
+#ifndef TERN_NO_P384
 const AffineMont<6> kP384Comb[77][16] = {
   {
     {{0x3dd0756649c0b528ull, 0x20e378e2a0d6ce38ull, 0x879c3afc541b4d6eull, 0x6454868459a30effull, 0x812ff723614ede2bull, 0x4d3aadc2299e1513ull}, {0x23043dad4b03a4feull, 0xa1bfa8bf7bb4a9acull, 0x8bade7562e83b050ull, 0xc6c3521968f4ffd9ull, 0xdd8002263969a840ull, 0x2b78abc25a15c5e9ull}},
@@ -2331,5 +2332,6 @@ const AffineMont<6> kP384Comb[77][16] = {
     {{0xcf17f9dc08d1be5dull, 0xb55de4c8afdfeb23ull, 0xa69454ffe437b29cull, 0x6628d789e27ee9e2ull, 0x56e3b975ee3af03bull, 0x0083fe9c2f532d62ull}, {0xcae15213e63e7511ull, 0xdb5384f386ed849cull, 0x902ba959fa4d825full, 0xbad700d55ae17566ull, 0x16b2c5dc14c82eb4ull, 0xa4b057a736708ea7ull}},
   },
 };
+#endif  // TERN_NO_P384
 
 }  // namespace tern::ec::internal

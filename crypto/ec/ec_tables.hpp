@@ -39,6 +39,8 @@ inline constexpr std::size_t kP384CombWindows = 77;  // ceil(384 / 5)
 
 // [window i][j - 1] = j * 2^(5 i) * G, j = 1..16.
 extern const AffineMont<4> kP256Comb[kP256CombWindows][16];
+#ifndef TERN_NO_P384
 extern const AffineMont<6> kP384Comb[kP384CombWindows][16];
+#endif
 
 }  // namespace tern::ec::internal

@@ -96,6 +96,8 @@ def main(mode):
             out.append('')
             continue
         windows = (c['bits'] + W - 1) // W
+        if name == 'p384':
+            out.append('#ifndef TERN_NO_P384')  # left out of P-256-only builds
         out.append('const AffineMont<%d> k%sComb[%d][16] = {' % (N, name.capitalize(), windows))
         base = G
         for i in range(windows):
@@ -108,6 +110,8 @@ def main(mode):
             for _ in range(W):
                 base = add(base, base, p)
         out.append('};')
+        if name == 'p384':
+            out.append('#endif  // TERN_NO_P384')
         out.append('')
     out.append('}  // namespace tern::ec::internal')
     print('\n'.join(out))
