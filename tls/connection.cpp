@@ -100,7 +100,9 @@ void Connection::move_to(HsState to) {
     return;
   }
   hs_ = to;
-  if (to == HsState::connected) settle_memory();
+  // Done by feed() once the current record is processed (its plaintext
+  // may sit in the buffers settle_memory() resizes).
+  if (to == HsState::connected) settle_pending_ = true;
 }
 
 namespace {
@@ -112,45 +114,71 @@ void release(V& v) {
 
 void Connection::settle_memory() {
   release(hs_out_);
-  release(kx_);
-  release(offered_exts_);
-  release(cookie_);
-  release(cr_sigalgs_);
+  h_.reset();  // secrets, key shares, transcript: wiped by their destructors
   if (hs_in_.empty()) release(hs_in_);
+  // Drop the handshake-sized receive buffer when it holds nothing.
+  if (app_head_ == app_end_ && part_ == 0) {
+    rx_.release();
+    app_head_ = app_end_ = 0;
+  }
   if (!cfg_.preallocate) return;
-  hs_in_.reserve(512);  // post-handshake messages (KeyUpdate, NewSessionTicket)
-  // One record each way: the largest record the peer may send us, and one
-  // of ours (write() of at most max_fragment() bytes once the previous
-  // output was taken); application data is buffered one record at a time.
+  // One record each way: the largest record the peer may send us (it is
+  // assembled/decrypted in rx_ and read from there), and one of ours
+  // (write() of at most max_fragment() bytes once the previous output was
+  // taken). Post-handshake messages (KeyUpdate, NewSessionTicket) arriving
+  // whole in one record are parsed in place; hs_in_ only holds fragments.
   const std::size_t in_max = kRecordHeader + (rsl_sent_ && peer_rsl_ ? std::size_t{own_record_limit()} + RecordProtection::kTagSize
                                                                    : kMaxCiphertext);
-  const std::size_t out_max = kRecordHeader + max_fragment() + 1 + RecordProtection::kTagSize;
-  if (rec_.capacity() != in_max && rec_.size() <= in_max) {
-    std::vector<std::uint8_t> r;
-    r.reserve(in_max);
-    r.assign(rec_.begin(), rec_.end());
-    wipe(rec_.data(), rec_.size());
-    rec_.swap(r);
-  }
-  if (out_.size() - out_head_ <= out_max) {
-    std::vector<std::uint8_t> o;
-    o.reserve(std::max(out_max, out_.size() - out_head_));
-    o.assign(out_.begin() + static_cast<std::ptrdiff_t>(out_head_), out_.end());
-    out_.swap(o);
-    out_head_ = 0;
-  }
-  app_in_.reserve(rsl_sent_ && peer_rsl_ ? own_record_limit() : kMaxPlaintext);
+  const std::size_t out_max = RecordProtection::sealed_size(max_fragment());
+  compact_rx();
+  rx_.reserve(std::max(in_max, rx_.size()), true);
+  out_.reserve(std::max(out_max, out_.size()), true);
 }
+
+namespace detail {
+void ByteBuf::reserve(std::size_t n, bool exact) {
+  if (n <= cap_ && !(exact && n < cap_)) return;
+  if (n < n_) n = n_;
+  std::size_t c = n;
+  if (!exact && c > cap_) c = std::max(c, cap_ + cap_ / 2);
+  auto* q = new std::uint8_t[c];
+  if (n_) std::memcpy(q, p_, n_);
+  release_keep(q, c);
+}
+
+void ByteBuf::release_keep(std::uint8_t* q, std::size_t c) noexcept {
+  if (p_) {
+    wipe(p_, cap_);
+    delete[] p_;
+  }
+  p_ = q;
+  cap_ = c;
+}
+
+void ByteBuf::append(const std::uint8_t* b, std::size_t k) {
+  if (!k) return;
+  std::memcpy(room(k), b, k);
+  n_ += k;
+}
+
+void ByteBuf::release() noexcept {
+  release_keep(nullptr, 0);
+  n_ = 0;
+}
+}  // namespace detail
 
 // ---- construction, state, I/O ---------------------------------------------------
 
 Connection::Connection(Role role, const Config& cfg)
-    : role_(role), cfg_(cfg), hs_(role == Role::client ? HsState::client_start : HsState::server_wait_ch) {}
+    : role_(role),
+      cfg_(cfg),
+      hs_(role == Role::client ? HsState::client_start : HsState::server_wait_ch),
+      h_(std::make_unique<Handshake>()) {}
+
+Connection::Handshake::~Handshake() { wipe(random_, sizeof random_); }
 
 Connection::~Connection() {
-  if (!app_in_.empty()) wipe(app_in_.data(), app_in_.size());
   if (!hs_in_.empty()) wipe(hs_in_.data(), hs_in_.size());
-  if (!rec_.empty()) wipe(rec_.data(), rec_.size());
 }
 
 RandomSource& Connection::rng() const noexcept { return cfg_.rng ? *cfg_.rng : default_random(); }
@@ -185,7 +213,7 @@ void Connection::fail_with(Err e, bool received) {
   if (!received && e.alert != Alert::none) {
     const std::uint8_t a[2] = {2, static_cast<std::uint8_t>(e.alert)};
     if (write_.active()) {
-      (void)write_.seal(out_, ContentType::alert, Bytes(a, 2));
+      (void)send_record(ContentType::alert, Bytes(a, 2));
     } else {
       send_plain_record(ContentType::alert, Bytes(a, 2));
     }
@@ -196,7 +224,7 @@ void Connection::start() {
   if (started_) return;
   started_ = true;
   if (role_ == Role::client) {
-    if (!offer_ && cfg_.session_store) {
+    if (!h_->offer_ && cfg_.session_store) {
       Session s;
       if (cfg_.session_store->take(cfg_.server_name, now_ms(), s)) {
         started_ = false;
@@ -221,51 +249,97 @@ void Connection::consume_output(std::size_t n) {
   }
 }
 
+bool Connection::check_header(const std::uint8_t* h) {
+  const std::uint8_t t = h[0];
+  const std::size_t len = load_be16(h + 3);
+  if (t < 20 || t > 23) {
+    fail_with(fail(Alert::unexpected_message, "unknown record content type"));
+    return false;
+  }
+  if (len > kMaxCiphertext) {
+    fail_with(fail(Alert::record_overflow, "record longer than 2^14 + 256"));
+    return false;
+  }
+  if (len == 0 && t != static_cast<std::uint8_t>(ContentType::application_data)) {
+    fail_with(fail(Alert::decode_error, "empty record"));
+    return false;
+  }
+  return true;
+}
+
+// Moves the unread application data and the partial record to the front
+// of rx_.
+void Connection::compact_rx() {
+  if (app_head_ == 0) return;
+  const std::size_t live = app_end_ - app_head_ + part_;
+  if (live) std::memmove(rx_.data(), rx_.data() + app_head_, live);
+  wipe(rx_.data() + live, app_head_);
+  app_end_ -= app_head_;
+  app_head_ = 0;
+  rx_.set_size(app_end_ + part_);
+}
+
 std::size_t Connection::feed(Bytes in) {
   start();
   std::size_t used = 0;
   while (used < in.size()) {
     if (hs_ == HsState::failed || hs_ == HsState::closed || peer_closed_) break;
     if (readable() > (cfg_.preallocate && hs_ == HsState::connected ? 0 : kMaxBufferedAppData)) break;
-    std::size_t need = kRecordHeader;
-    if (rec_.size() >= kRecordHeader) need += load_be16(rec_.data() + 3);
-    std::size_t take = std::min(need - rec_.size(), in.size() - used);
-    rec_.insert(rec_.end(), in.begin() + static_cast<std::ptrdiff_t>(used),
-                in.begin() + static_cast<std::ptrdiff_t>(used + take));
-    used += take;
-    if (rec_.size() == kRecordHeader) {
-      const std::uint8_t t = rec_[0];
-      const std::size_t len = load_be16(rec_.data() + 3);
-      if (t < 20 || t > 23) {
-        fail_with(fail(Alert::unexpected_message, "unknown record content type"));
-        break;
-      }
-      if (len > kMaxCiphertext) {
-        fail_with(fail(Alert::record_overflow, "record longer than 2^14 + 256"));
-        break;
-      }
-      if (len == 0 && t != static_cast<std::uint8_t>(ContentType::application_data)) {
-        fail_with(fail(Alert::decode_error, "empty record"));
-        break;
+    const std::size_t avail = in.size() - used;
+    if (part_ == 0 && avail >= kRecordHeader) {
+      // A whole record in the fed bytes: opened straight from them.
+      const std::uint8_t* h = in.data() + used;
+      if (!check_header(h)) break;
+      const std::size_t len = load_be16(h + 3);
+      if (avail >= kRecordHeader + len) {
+        used += kRecordHeader + len;
+        process_record(h, Bytes(h + kRecordHeader, len), false);
+        after_record();
+        continue;
       }
     }
-    if (rec_.size() >= kRecordHeader && rec_.size() == kRecordHeader + load_be16(rec_.data() + 3)) {
-      process_record();
-      wipe(rec_.data(), rec_.size());
-      rec_.clear();
+    // Assemble the record in rx_ after the unread application data.
+    std::size_t need = kRecordHeader;
+    if (part_ >= kRecordHeader) need += load_be16(rx_.data() + app_end_ + 3);
+    if (part_ == 0 && app_head_ == app_end_) {
+      app_head_ = app_end_ = 0;
+      rx_.set_size(0);
+    }
+    const std::size_t take = std::min(need - part_, avail);
+    if (rx_.capacity() - rx_.size() < take) {
+      compact_rx();
+      rx_.reserve(rx_.size() + (part_ < kRecordHeader ? kRecordHeader + kMaxCiphertext - part_ : take));
+    }
+    rx_.append(in.data() + used, take);
+    part_ += take;
+    used += take;
+    std::uint8_t* h = rx_.data() + app_end_;
+    if (part_ == kRecordHeader && !check_header(h)) break;
+    if (part_ >= kRecordHeader && part_ == kRecordHeader + load_be16(h + 3)) {
+      const std::size_t len = part_ - kRecordHeader;
+      part_ = 0;
+      rx_.set_size(app_end_);
+      process_record(h, Bytes(h + kRecordHeader, len), true);
+      after_record();
     }
   }
   return used;
 }
 
+void Connection::after_record() {
+  if (!settle_pending_) return;
+  settle_pending_ = false;
+  if (hs_ == HsState::connected) settle_memory();
+}
+
 std::size_t Connection::read(std::span<std::uint8_t> out) {
   std::size_t n = std::min(out.size(), readable());
-  if (n) std::memcpy(out.data(), app_in_.data() + app_head_, n);
+  if (n) std::memcpy(out.data(), rx_.data() + app_head_, n);
   app_head_ += n;
-  if (app_head_ == app_in_.size()) {
-    wipe(app_in_.data(), app_in_.size());
-    app_in_.clear();
-    app_head_ = 0;
+  if (app_head_ == app_end_ && app_end_ && part_ == 0) {
+    wipe(rx_.data(), app_end_);
+    app_head_ = app_end_ = 0;
+    rx_.set_size(0);
   }
   return n;
 }
@@ -298,7 +372,7 @@ void Connection::close() {
   local_closed_ = true;
   const std::uint8_t a[2] = {1, static_cast<std::uint8_t>(Alert::close_notify)};
   if (write_.active())
-    (void)write_.seal(out_, ContentType::alert, Bytes(a, 2));
+    (void)send_record(ContentType::alert, Bytes(a, 2));
   else
     send_plain_record(ContentType::alert, Bytes(a, 2));
 }
@@ -310,7 +384,7 @@ Status Connection::export_keying_material(std::span<std::uint8_t> out, std::stri
 
 Status Connection::export_early_keying_material(std::span<std::uint8_t> out, std::string_view label,
                                                 Bytes ctx) const noexcept {
-  const SuiteInfo* si = suite_ ? suite_ : offer_ ? find_suite(offer_->cipher_suite) : nullptr;
+  const SuiteInfo* si = suite_ ? suite_ : early_suite_;
   if (!si || early_exp_.n == 0) return Status::unsupported;
   return tls::export_keying_material(si->hash, out, early_exp_.view(), label, ctx);
 }
@@ -328,7 +402,8 @@ Err Connection::offer_session(const Session& s) {
   if (s.psk_len != sha2::digest_size(si->hash) || s.ticket.empty() || s.ticket.size() > 0xffff)
     return fail(Alert::internal_error, "offer_session: malformed session");
   if (s.expired(now_ms())) return fail(Alert::internal_error, "offer_session: the ticket expired");
-  offer_ = s;
+  h_->offer_ = s;
+  early_suite_ = si;
   return kOk;
 }
 
@@ -353,13 +428,11 @@ void Connection::send_plain_record(ContentType type, Bytes content, std::uint16_
   std::size_t off = 0;
   do {
     std::size_t n = std::min(kMaxPlaintext, content.size() - off);
-    out_.push_back(static_cast<std::uint8_t>(type));
-    out_.push_back(static_cast<std::uint8_t>(version >> 8));
-    out_.push_back(static_cast<std::uint8_t>(version));
-    out_.push_back(static_cast<std::uint8_t>(n >> 8));
-    out_.push_back(static_cast<std::uint8_t>(n));
-    out_.insert(out_.end(), content.begin() + static_cast<std::ptrdiff_t>(off),
-                content.begin() + static_cast<std::ptrdiff_t>(off + n));
+    const std::uint8_t h[kRecordHeader] = {static_cast<std::uint8_t>(type), static_cast<std::uint8_t>(version >> 8),
+                                           static_cast<std::uint8_t>(version), static_cast<std::uint8_t>(n >> 8),
+                                           static_cast<std::uint8_t>(n)};
+    out_.append(h, kRecordHeader);
+    out_.append(content.data() + off, n);
     off += n;
   } while (off < content.size());
 }
@@ -376,11 +449,16 @@ Err Connection::send_record(ContentType type, Bytes content) {
     send_plain_record(type, content);
     return kOk;
   }
-  return write_.seal(out_, type, content);
+  // Sealed straight from the caller's bytes into the output buffer.
+  const std::size_t len = RecordProtection::sealed_size(content.size());
+  std::uint8_t* dst = out_.room(len);
+  TERN_TLS_TRY(write_.seal(std::span<std::uint8_t>(dst, len), type, content));
+  out_.commit(len);
+  return kOk;
 }
 
 void Connection::queue_handshake(Bytes msg) {
-  transcript_.update(msg);
+  h_->transcript_.update(msg);
   hs_out_.insert(hs_out_.end(), msg.begin(), msg.end());
 }
 
@@ -417,9 +495,8 @@ bool Connection::ccs_allowed() const noexcept {
   }
 }
 
-void Connection::process_record() {
-  const auto type = static_cast<ContentType>(rec_[0]);
-  std::span<std::uint8_t> body(rec_.data() + kRecordHeader, rec_.size() - kRecordHeader);
+void Connection::process_record(const std::uint8_t* header, Bytes body, bool in_rx) {
+  const auto type = static_cast<ContentType>(header[0]);
   if (type == ContentType::change_cipher_spec) {
     if (body.size() != 1 || body[0] != 1) return fail_with(fail(Alert::unexpected_message, "bad change_cipher_spec"));
     if (!ccs_allowed()) return fail_with(fail(Alert::unexpected_message, "change_cipher_spec at this point"));
@@ -435,7 +512,26 @@ void Connection::process_record() {
       return fail_with(fail(Alert::record_overflow, "record over our record_size_limit"));
     ContentType inner;
     std::span<std::uint8_t> content;
-    if (Err e = read_.open(rec_, inner, content)) {
+    Err e;
+    if (in_rx) {
+      // Assembled in rx_: decrypted in place.
+      e = read_.open(std::span<std::uint8_t>(const_cast<std::uint8_t*>(header), kRecordHeader + body.size()), inner,
+                     content);
+    } else {
+      // Straight from the fed bytes into rx_ after the unread data.
+      const std::size_t n = body.size() >= RecordProtection::kTagSize ? body.size() - RecordProtection::kTagSize : 0;
+      if (app_head_ == app_end_) {
+        app_head_ = app_end_ = 0;
+        rx_.set_size(0);
+      }
+      if (rx_.capacity() - app_end_ < n) {
+        compact_rx();
+        rx_.reserve(app_end_ + n);
+      }
+      e = read_.open(Bytes(header, kRecordHeader), body, std::span<std::uint8_t>(rx_.data() + app_end_, n), inner,
+                     content);
+    }
+    if (e) {
       // Rejected 0-RTT: skip what the handshake key cannot open, up to the limit.
       if (skip_early_ && e.alert == Alert::bad_record_mac && early_bytes_ + body.size() <= early_budget_) {
         early_bytes_ += body.size();
@@ -448,7 +544,11 @@ void Connection::process_record() {
       return fail_with(fail(Alert::unexpected_message, "protected change_cipher_spec"));
     if (inner == ContentType::handshake && content.empty())
       return fail_with(fail(Alert::unexpected_message, "empty handshake record"));
-    if (Err e = handle_record(inner, content)) return fail_with(e);
+    Err he = handle_record(inner, content);
+    // Anything but application data is consumed: wipe its plaintext.
+    if (inner != ContentType::application_data && !content.empty())
+      wipe(content.data(), content.size());
+    if (he) return fail_with(he);
     return;
   }
   if (type == ContentType::application_data) {
@@ -460,7 +560,27 @@ void Connection::process_record() {
     return fail_with(fail(Alert::unexpected_message, "application data before keys"));
   }
   if (body.size() > kMaxPlaintext) return fail_with(fail(Alert::record_overflow, "plaintext record over 2^14"));
-  if (Err e = handle_record(type, body)) return fail_with(e);
+  // Unprotected handshake/alert content is only read (never written).
+  if (Err e = handle_record(type, std::span<std::uint8_t>(const_cast<std::uint8_t*>(body.data()), body.size())))
+    return fail_with(e);
+}
+
+// Application data just decrypted into rx_ (in place after a header, or
+// at app_end_): made readable, contiguous with what is still unread.
+void Connection::take_app_data(std::span<std::uint8_t> content) {
+  if (content.empty()) return;
+  std::uint8_t* at = content.data();
+  const std::size_t n = content.size();
+  if (at == rx_.data() + app_end_) {
+    app_end_ += n;
+  } else if (app_head_ == app_end_) {
+    app_head_ = static_cast<std::size_t>(at - rx_.data());
+    app_end_ = app_head_ + n;
+  } else {
+    std::memmove(rx_.data() + app_end_, at, n);
+    app_end_ += n;
+  }
+  rx_.set_size(app_end_ + part_);
 }
 
 Err Connection::handle_record(ContentType type, std::span<std::uint8_t> content) {
@@ -475,11 +595,11 @@ Err Connection::handle_record(ContentType type, std::span<std::uint8_t> content)
       if (hs_ == HsState::server_wait_eoed) {  // accepted 0-RTT
         early_bytes_ += content.size();
         if (early_bytes_ > early_limit_) return fail(Alert::unexpected_message, "early data over max_early_data_size");
-        app_in_.insert(app_in_.end(), content.begin(), content.end());
+        take_app_data(content);
         return kOk;
       }
       if (hs_ != HsState::connected) return fail(Alert::unexpected_message, "application data during the handshake");
-      app_in_.insert(app_in_.end(), content.begin(), content.end());
+      take_app_data(content);
       return kOk;
     default:
       return fail(Alert::unexpected_message, "unexpected record type");
@@ -499,25 +619,32 @@ Err Connection::handle_alert(std::span<std::uint8_t> data) {
   return kOk;
 }
 
-Err Connection::handle_handshake_data(std::span<std::uint8_t> data) {
-  hs_in_.insert(hs_in_.end(), data.begin(), data.end());
+Err Connection::handle_handshake_data(Bytes data) {
+  // Whole messages are parsed where they are (the record's plaintext);
+  // only an incomplete tail is kept in hs_in_ (or appended to the
+  // fragment already there).
+  Bytes buf = data;
+  if (!hs_in_.empty()) {
+    hs_in_.insert(hs_in_.end(), data.begin(), data.end());
+    buf = Bytes(hs_in_.data(), hs_in_.size());
+  }
+  const bool buffered = !hs_in_.empty();
   std::size_t off = 0;
   Err result = kOk;
-  while (hs_in_.size() - off >= 4) {
-    const std::size_t len = (std::size_t{hs_in_[off + 1]} << 16) | (std::size_t{hs_in_[off + 2]} << 8) | hs_in_[off + 3];
+  while (buf.size() - off >= 4) {
+    const std::size_t len = (std::size_t{buf[off + 1]} << 16) | (std::size_t{buf[off + 2]} << 8) | buf[off + 3];
     if (len > kMaxHandshakeMessage) {
       result = fail(Alert::illegal_parameter, "handshake message too large");
       break;
     }
-    if (hs_in_.size() - off < 4 + len) break;
-    HandshakeMessage m{static_cast<HandshakeType>(hs_in_[off]), Bytes(hs_in_.data() + off + 4, len),
-                       Bytes(hs_in_.data() + off, 4 + len)};
+    if (buf.size() - off < 4 + len) break;
+    HandshakeMessage m{static_cast<HandshakeType>(buf[off]), buf.subspan(off + 4, len), buf.subspan(off, 4 + len)};
     off += 4 + len;
     key_changed_ = false;
     result = dispatch(m);
     if (result || hs_ == HsState::failed) break;
     // A message that changes keys must end its record (RFC 8446 §5.1).
-    if (key_changed_ && off != hs_in_.size()) {
+    if (key_changed_ && off != buf.size()) {
       result = fail(Alert::unexpected_message, "handshake data after a key change in the same record");
       break;
     }
@@ -526,7 +653,11 @@ Err Connection::handle_handshake_data(std::span<std::uint8_t> data) {
     hs_in_.clear();
     return result;
   }
-  hs_in_.erase(hs_in_.begin(), hs_in_.begin() + static_cast<std::ptrdiff_t>(off));
+  if (buffered) {
+    hs_in_.erase(hs_in_.begin(), hs_in_.begin() + static_cast<std::ptrdiff_t>(off));
+  } else if (off < buf.size()) {
+    hs_in_.assign(buf.begin() + static_cast<std::ptrdiff_t>(off), buf.end());
+  }
   return kOk;
 }
 
@@ -561,10 +692,10 @@ Err Connection::dispatch(const HandshakeMessage& m) {
 Err Connection::client_send_hello(bool second, Bytes cookie) {
   ClientHelloOut ch;
   if (!second) {
-    if (rng().fill(random_) != Status::ok) return fail(Alert::internal_error, "rng failure");
+    if (rng().fill(h_->random_) != Status::ok) return fail(Alert::internal_error, "rng failure");
     if (cfg_.middlebox_compat) {
-      session_id_.resize(32);
-      if (rng().fill(session_id_) != Status::ok) return fail(Alert::internal_error, "rng failure");
+      h_->session_id_.resize(32);
+      if (rng().fill(h_->session_id_) != Status::ok) return fail(Alert::internal_error, "rng failure");
     }
     const std::size_t n = std::min<std::size_t>(std::max<std::size_t>(cfg_.key_shares, 1), cfg_.groups.size());
     for (std::size_t i = 0; i < n; ++i) {
@@ -573,11 +704,11 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
       if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(cfg_.groups[i]);
       if (kx->generate(cfg_.groups[i], rng(), fixed) != Status::ok)
         return fail(Alert::internal_error, "key share generation failed");
-      kx_.push_back(std::move(kx));
+      h_->kx_.push_back(std::move(kx));
     }
   }
-  std::memcpy(ch.random, random_, 32);
-  ch.session_id = session_id_;
+  std::memcpy(ch.random, h_->random_, 32);
+  ch.session_id = h_->session_id_;
   ch.cipher_suites = cfg_.cipher_suites;
   if (!cfg_.server_name.empty()) ch.exts.push_back({ext::server_name, encode_server_name(cfg_.server_name)});
   ch.exts.push_back({ext::supported_groups, encode_u16_list(2, cfg_.groups)});
@@ -585,7 +716,7 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   if (!cfg_.signature_schemes_cert.empty())
     ch.exts.push_back({ext::signature_algorithms_cert, encode_u16_list(2, cfg_.signature_schemes_cert)});
   std::vector<KeyShareEntry> shares;
-  for (const auto& k : kx_) shares.push_back({k->group(), k->public_key()});
+  for (const auto& k : h_->kx_) shares.push_back({k->group(), k->public_key()});
   ch.exts.push_back({ext::key_share, encode_key_share_client(shares)});
   const std::uint16_t v13 = kTls13;
   ch.exts.push_back({ext::supported_versions, encode_supported_versions_client(std::span<const std::uint16_t>(&v13, 1))});
@@ -598,25 +729,25 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     ch.exts.push_back({ext::record_size_limit, encode_u16(own_record_limit())});
     rsl_sent_ = true;
   }
-  const SuiteInfo* psk_suite = offer_ ? find_suite(offer_->cipher_suite) : nullptr;
+  const SuiteInfo* psk_suite = h_->offer_ ? find_suite(h_->offer_->cipher_suite) : nullptr;
   if (psk_suite) {
     ch.exts.push_back({ext::psk_key_exchange_modes, encode_psk_modes(cfg_.allow_psk_ke, true)});
     // 0-RTT: only in the first ClientHello, when the ticket allows it and
     // the ALPN we would offer first is the session's.
-    const bool alpn_fits = offer_->alpn.empty() ? cfg_.alpn.empty() : (!cfg_.alpn.empty() && cfg_.alpn[0] == offer_->alpn);
-    if (!second && cfg_.enable_early_data && offer_->max_early_data > 0 && alpn_fits) {
+    const bool alpn_fits = h_->offer_->alpn.empty() ? cfg_.alpn.empty() : (!cfg_.alpn.empty() && cfg_.alpn[0] == h_->offer_->alpn);
+    if (!second && cfg_.enable_early_data && h_->offer_->max_early_data > 0 && alpn_fits) {
       ch.exts.push_back({ext::early_data, {}});
       early_ = EarlyData::offered;
-      early_limit_ = offer_->max_early_data;
+      early_limit_ = h_->offer_->max_early_data;
     }
-    const std::uint32_t age = static_cast<std::uint32_t>(now_ms() - offer_->received_ms) + offer_->age_add;
-    ch.exts.push_back({ext::pre_shared_key, encode_pre_shared_key_client(offer_->ticket, age,
+    const std::uint32_t age = static_cast<std::uint32_t>(now_ms() - h_->offer_->received_ms) + h_->offer_->age_add;
+    ch.exts.push_back({ext::pre_shared_key, encode_pre_shared_key_client(h_->offer_->ticket, age,
                                                                          sha2::digest_size(psk_suite->hash))});
   }
   if (cfg_.hooks && cfg_.hooks->edit_client_hello) cfg_.hooks->edit_client_hello(ch);
-  offered_exts_.clear();
-  for (const auto& e : ch.exts) offered_exts_.push_back(e.type);
-  rsl_sent_ = contains(offered_exts_, ext::record_size_limit);
+  h_->offered_exts_.clear();
+  for (const auto& e : ch.exts) h_->offered_exts_.push_back(e.type);
+  rsl_sent_ = contains(h_->offered_exts_, ext::record_size_limit);
 
   std::vector<std::uint8_t> msg;
   write_client_hello(msg, ch);
@@ -630,19 +761,19 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     const std::size_t blen = 2 + 1 + hl;
     Transcript t;
     if (second) {
-      t = transcript_;
+      t = h_->transcript_;
     } else {
       t.set_hash(h);
     }
     t.update(Bytes(msg.data(), msg.size() - blen));
     Secret th, binder_key, binder;
     t.current(th);
-    psk_.n = offer_->psk_len;
-    std::memcpy(psk_.b, offer_->psk.data(), psk_.n);
+    h_->psk_.n = h_->offer_->psk_len;
+    std::memcpy(h_->psk_.b, h_->offer_->psk.data(), h_->psk_.n);
     KeySchedule eks(h);
     std::uint8_t empty_hash[sha2::max_digest_size];
     sha2::AnyHash::hash(h, std::span<std::uint8_t>(empty_hash, hl), {});
-    if (eks.early(psk_.view()) != Status::ok || eks.derive(binder_key, "res binder", Bytes(empty_hash, hl)) != Status::ok ||
+    if (eks.early(h_->psk_.view()) != Status::ok || eks.derive(binder_key, "res binder", Bytes(empty_hash, hl)) != Status::ok ||
         finished_verify_data(h, binder_key.view(), th.view(), binder) != Status::ok)
       return fail(Alert::internal_error, "binder computation failed");
     std::vector<std::uint8_t> b(binder.b, binder.b + binder.n);
@@ -654,19 +785,19 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
       full.set_hash(h);
       full.update(msg);
       full.current(th);
-      if (eks.derive(c_e_traffic_, "c e traffic", th.view()) != Status::ok ||
+      if (eks.derive(h_->c_e_traffic_, "c e traffic", th.view()) != Status::ok ||
           eks.derive(early_exp_, "e exp master", th.view()) != Status::ok)
         return fail(Alert::internal_error, "early secrets failed");
     }
   }
-  transcript_.update(msg);
+  h_->transcript_.update(msg);
   if (second && cfg_.middlebox_compat) send_ccs();
   send_plain_record(ContentType::handshake, msg, second ? kTls12 : 0x0301);
   if (early_ == EarlyData::offered) {
     // The early data follows the ClientHello (and, in compatibility mode,
     // the dummy change_cipher_spec: RFC 8446 §D.4).
     if (cfg_.middlebox_compat) send_ccs();
-    if (write_.install(*psk_suite, c_e_traffic_.view()) != Status::ok)
+    if (write_.install(*psk_suite, h_->c_e_traffic_.view()) != Status::ok)
       return fail(Alert::internal_error, "installing early keys failed");
   }
   if (!second) move_to(HsState::client_wait_sh);
@@ -675,7 +806,7 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
 
 Err Connection::check_server_extensions(const Extensions& exts) {
   for (const auto& e : exts)
-    if (!contains(offered_exts_, e.type)) return fail(Alert::unsupported_extension, "extension not offered");
+    if (!contains(h_->offered_exts_, e.type)) return fail(Alert::unsupported_extension, "extension not offered");
   return kOk;
 }
 
@@ -692,19 +823,19 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
   }
   if (sh.selected_version != kTls13) return fail(Alert::illegal_parameter, "server selected a version not offered");
   if (sh.legacy_version != kTls12) return fail(Alert::protocol_version, "bad legacy_version");
-  if (sh.session_id.size() != session_id_.size() ||
-      !std::equal(sh.session_id.begin(), sh.session_id.end(), session_id_.begin()))
+  if (sh.session_id.size() != h_->session_id_.size() ||
+      !std::equal(sh.session_id.begin(), sh.session_id.end(), h_->session_id_.begin()))
     return fail(Alert::illegal_parameter, "legacy_session_id_echo mismatch");
   if (!contains(cfg_.cipher_suites, sh.cipher_suite) || !find_suite(sh.cipher_suite))
     return fail(Alert::illegal_parameter, "cipher suite not offered");
   if (sh.compression != 0) return fail(Alert::illegal_parameter, "compression method not null");
   for (const auto& e : sh.exts)  // the HRR cookie is the server's own extension
-    if (!contains(offered_exts_, e.type) && !(sh.is_hrr && e.type == ext::cookie))
+    if (!contains(h_->offered_exts_, e.type) && !(sh.is_hrr && e.type == ext::cookie))
       return fail(Alert::unsupported_extension, "extension not offered");
   if (sh.has_pre_shared_key) {
-    if (!offer_) return fail(Alert::illegal_parameter, "pre_shared_key without an offer");
+    if (!h_->offer_) return fail(Alert::illegal_parameter, "pre_shared_key without an offer");
     if (sh.selected_identity != 0) return fail(Alert::illegal_parameter, "selected_identity not offered");
-    const SuiteInfo* ps = find_suite(offer_->cipher_suite);
+    const SuiteInfo* ps = find_suite(h_->offer_->cipher_suite);
     const SuiteInfo* ns = find_suite(sh.cipher_suite);
     if (!ps || !ns || ps->hash != ns->hash) return fail(Alert::illegal_parameter, "PSK with a cipher suite of another hash");
     resumed_ = true;
@@ -718,7 +849,7 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
     return client_handle_hrr(sh, m);
   }
 
-  if (hrr_done_ && sh.cipher_suite != hrr_suite_)
+  if (hrr_done_ && sh.cipher_suite != h_->hrr_suite_)
     return fail(Alert::illegal_parameter, "ServerHello cipher suite differs from HelloRetryRequest");
   suite_ = find_suite(sh.cipher_suite);
   if (!sh.has_key_share) {
@@ -727,16 +858,16 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
     psk_ke_only_ = true;
   } else {
     const KeyExchange* kx = nullptr;
-    for (const auto& k : kx_)
+    for (const auto& k : h_->kx_)
       if (k->group() == sh.key_share.group) kx = k.get();
     if (!kx) return fail(Alert::illegal_parameter, "key_share for a group we did not send");
     group_ = sh.key_share.group;
-    if (kx->shared(sh.key_share.key, dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad server key share");
+    if (kx->shared(sh.key_share.key, h_->dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad server key share");
   }
-  if (!transcript_.hash_known()) transcript_.set_hash(suite_->hash);
-  transcript_.update(m.raw);
+  if (!h_->transcript_.hash_known()) h_->transcript_.set_hash(suite_->hash);
+  h_->transcript_.update(m.raw);
   TERN_TLS_TRY(install_handshake_keys());
-  kx_.clear();
+  h_->kx_.clear();
   move_to(HsState::client_wait_ee);
   return kOk;
 }
@@ -744,57 +875,57 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
 Err Connection::client_handle_hrr(const ServerHello& sh, const HandshakeMessage& m) {
   if (hrr_done_) return fail(Alert::unexpected_message, "second HelloRetryRequest");
   hrr_done_ = true;
-  hrr_suite_ = sh.cipher_suite;
+  h_->hrr_suite_ = sh.cipher_suite;
   bool changes = false;
   if (sh.has_key_share) {
     if (!contains(cfg_.groups, sh.key_share.group)) return fail(Alert::illegal_parameter, "HRR group not offered");
-    for (const auto& k : kx_)
+    for (const auto& k : h_->kx_)
       if (k->group() == sh.key_share.group) return fail(Alert::illegal_parameter, "HRR asks for a share we sent");
     changes = true;
   }
   if (sh.has_cookie) changes = true;
   if (!changes) return fail(Alert::illegal_parameter, "HelloRetryRequest would not change the ClientHello");
   suite_ = find_suite(sh.cipher_suite);
-  if (offer_ && find_suite(offer_->cipher_suite)->hash != suite_->hash) offer_.reset();  // cannot be used any more
-  transcript_.set_hash(suite_->hash);
-  transcript_.replace_with_message_hash();
-  transcript_.update(m.raw);
+  if (h_->offer_ && find_suite(h_->offer_->cipher_suite)->hash != suite_->hash) h_->offer_.reset();  // cannot be used any more
+  h_->transcript_.set_hash(suite_->hash);
+  h_->transcript_.replace_with_message_hash();
+  h_->transcript_.update(m.raw);
   if (sh.has_key_share) {
-    kx_.clear();
+    h_->kx_.clear();
     auto kx = std::make_unique<KeyExchange>();
     std::vector<std::uint8_t> fixed;
     if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(sh.key_share.group);
     if (kx->generate(sh.key_share.group, rng(), fixed) != Status::ok)
       return fail(Alert::internal_error, "key share generation failed");
-    kx_.push_back(std::move(kx));
+    h_->kx_.push_back(std::move(kx));
   }
-  cookie_.assign(sh.cookie.begin(), sh.cookie.end());
-  TERN_TLS_TRY(client_send_hello(true, cookie_));
+  h_->cookie_.assign(sh.cookie.begin(), sh.cookie.end());
+  TERN_TLS_TRY(client_send_hello(true, h_->cookie_));
   move_to(HsState::client_wait_sh);
   return kOk;
 }
 
 Err Connection::install_handshake_keys() {
-  if (ks_.hash() != suite_->hash) ks_ = KeySchedule(suite_->hash);
+  if (h_->ks_.hash() != suite_->hash) h_->ks_ = KeySchedule(suite_->hash);
   Secret th;
-  transcript_.current(th);
+  h_->transcript_.current(th);
   if (psk_ke_only_) {
-    dhe_ = Secret{};
-    dhe_.n = suite_->hash == HashId::sha384 ? 48 : 32;  // (EC)DHE input 0^HashLen
+    h_->dhe_ = Secret{};
+    h_->dhe_.n = suite_->hash == HashId::sha384 ? 48 : 32;  // (EC)DHE input 0^HashLen
   }
-  if (ks_.early(resumed_ ? psk_.view() : Bytes{}) != Status::ok || ks_.handshake(dhe_.view()) != Status::ok ||
-      ks_.derive(c_hs_, "c hs traffic", th.view()) != Status::ok ||
-      ks_.derive(s_hs_, "s hs traffic", th.view()) != Status::ok)
+  if (h_->ks_.early(resumed_ ? h_->psk_.view() : Bytes{}) != Status::ok || h_->ks_.handshake(h_->dhe_.view()) != Status::ok ||
+      h_->ks_.derive(h_->c_hs_, "c hs traffic", th.view()) != Status::ok ||
+      h_->ks_.derive(h_->s_hs_, "s hs traffic", th.view()) != Status::ok)
     return fail(Alert::internal_error, "key schedule failed");
-  wipe_object(dhe_);
-  const Secret& rd = role_ == Role::client ? s_hs_ : c_hs_;
-  const Secret& wr = role_ == Role::client ? c_hs_ : s_hs_;
+  wipe_object(h_->dhe_);
+  const Secret& rd = role_ == Role::client ? h_->s_hs_ : h_->c_hs_;
+  const Secret& wr = role_ == Role::client ? h_->c_hs_ : h_->s_hs_;
   // A client still sending 0-RTT keeps its early write key until its second
   // flight; a server that accepted 0-RTT reads with the early key until
   // EndOfEarlyData.
   const bool keep_write = role_ == Role::client && early_ == EarlyData::offered;
   const bool early_read = role_ == Role::server && early_ == EarlyData::accepted;
-  if (read_.install(*suite_, early_read ? c_e_traffic_.view() : rd.view()) != Status::ok ||
+  if (read_.install(*suite_, early_read ? h_->c_e_traffic_.view() : rd.view()) != Status::ok ||
       (!keep_write && write_.install(*suite_, wr.view()) != Status::ok))
     return fail(Alert::internal_error, "installing handshake keys failed");
   key_changed_ = true;
@@ -803,10 +934,10 @@ Err Connection::install_handshake_keys() {
 
 Err Connection::derive_application_secrets() {
   Secret th;
-  transcript_.current(th);  // through the server Finished
-  if (ks_.master() != Status::ok || ks_.derive(c_ap_, "c ap traffic", th.view()) != Status::ok ||
-      ks_.derive(s_ap_, "s ap traffic", th.view()) != Status::ok ||
-      ks_.derive(exp_master_, "exp master", th.view()) != Status::ok)
+  h_->transcript_.current(th);  // through the server Finished
+  if (h_->ks_.master() != Status::ok || h_->ks_.derive(c_ap_, "c ap traffic", th.view()) != Status::ok ||
+      h_->ks_.derive(s_ap_, "s ap traffic", th.view()) != Status::ok ||
+      h_->ks_.derive(exp_master_, "exp master", th.view()) != Status::ok)
     return fail(Alert::internal_error, "key schedule failed");
   return kOk;
 }
@@ -820,7 +951,7 @@ Err Connection::install_peer_application_keys(const PeerFinishedVerified&) {
 
 Err Connection::verify_finished(Bytes base_key, Bytes received, std::optional<PeerFinishedVerified>& out) {
   Secret th, expected;
-  transcript_.current(th);
+  h_->transcript_.current(th);
   if (finished_verify_data(suite_->hash, base_key, th.view(), expected) != Status::ok)
     return fail(Alert::internal_error, "finished computation failed");
   if (received.size() != expected.n) return fail(Alert::decode_error, "finished: wrong length");
@@ -843,7 +974,7 @@ Err Connection::on_client_wait_ee(const HandshakeMessage& m) {
   if (ee.has_early_data) {
     if (early_ != EarlyData::offered || !resumed_)
       return fail(Alert::illegal_parameter, "early_data accepted but not offered");
-    if (suite_->id != static_cast<CipherSuite>(offer_->cipher_suite))
+    if (suite_->id != static_cast<CipherSuite>(h_->offer_->cipher_suite))
       return fail(Alert::illegal_parameter, "0-RTT accepted with another cipher suite");
   }
   if (early_ == EarlyData::offered && !ee.has_early_data) early_ = EarlyData::rejected;
@@ -852,11 +983,11 @@ Err Connection::on_client_wait_ee(const HandshakeMessage& m) {
     if (!rsl_sent_) return fail(Alert::unsupported_extension, "record_size_limit not offered");
     peer_rsl_ = std::min(ee.record_size_limit, kMaxRecordSizeLimit);
   }
-  transcript_.update(m.raw);
+  h_->transcript_.update(m.raw);
   if (resumed_) {
     // The PSK (its binder and the key schedule) authenticates the server:
     // no Certificate/CertificateVerify follow.
-    peer_auth_.emplace(PeerAuthenticated{});
+    h_->peer_auth_.emplace(PeerAuthenticated{});
     move_to(HsState::client_wait_finished);
   } else {
     move_to(HsState::client_wait_cert_cr);
@@ -870,8 +1001,8 @@ Err Connection::on_client_wait_cert_cr(const HandshakeMessage& m) {
     TERN_TLS_TRY(parse_certificate_request(m.body, cr));
     if (!cr.request_context.empty()) return fail(Alert::illegal_parameter, "certificate_request_context not empty");
     cert_requested_ = true;
-    cr_sigalgs_ = cr.signature_algorithms;
-    transcript_.update(m.raw);
+    h_->cr_sigalgs_ = cr.signature_algorithms;
+    h_->transcript_.update(m.raw);
     move_to(HsState::client_wait_cert);
     return kOk;
   }
@@ -886,14 +1017,14 @@ Err Connection::on_client_wait_cert(const HandshakeMessage& m) {
   if (c.entries.empty()) return fail(Alert::decode_error, "empty server Certificate");
   for (const auto& e : c.entries)
     for (const auto& x : e.exts)
-      if (!contains(offered_exts_, x.type)) return fail(Alert::unsupported_extension, "certificate extension not offered");
+      if (!contains(h_->offered_exts_, x.type)) return fail(Alert::unsupported_extension, "certificate extension not offered");
   std::vector<Bytes> chain;
   for (const auto& e : c.entries) chain.push_back(e.cert_data);
   if (!cfg_.verifier) return fail(Alert::certificate_unknown, "no certificate verifier configured");
   TERN_TLS_TRY(cfg_.verifier->verify(chain, cfg_.server_name, now()));
   peer_chain_.clear();
   for (auto b : chain) peer_chain_.emplace_back(b.begin(), b.end());
-  transcript_.update(m.raw);
+  h_->transcript_.update(m.raw);
   move_to(HsState::client_wait_cv);
   return kOk;
 }
@@ -905,22 +1036,22 @@ Err Connection::on_client_wait_cv(const HandshakeMessage& m) {
   if (!contains(cfg_.signature_schemes, cv.scheme))
     return fail(Alert::illegal_parameter, "CertificateVerify scheme not offered");
   Secret th;
-  transcript_.current(th);
+  h_->transcript_.current(th);
   auto content = certificate_verify_content(true, th.view());
   TERN_TLS_TRY(verify_signature(cv.scheme, peer_chain_[0], content, cv.signature));
-  peer_auth_.emplace(PeerAuthenticated{});
+  h_->peer_auth_.emplace(PeerAuthenticated{});
   sig_scheme_ = cv.scheme;
-  transcript_.update(m.raw);
+  h_->transcript_.update(m.raw);
   move_to(HsState::client_wait_finished);
   return kOk;
 }
 
 Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
   if (m.type != HandshakeType::finished) return fail(Alert::unexpected_message, "expected Finished");
-  if (!peer_auth_) return fail(Alert::internal_error, "Finished before the server was authenticated");
+  if (!h_->peer_auth_) return fail(Alert::internal_error, "Finished before the server was authenticated");
   std::optional<PeerFinishedVerified> ok;
-  TERN_TLS_TRY(verify_finished(s_hs_.view(), m.body, ok));
-  transcript_.update(m.raw);
+  TERN_TLS_TRY(verify_finished(h_->s_hs_.view(), m.body, ok));
+  h_->transcript_.update(m.raw);
   TERN_TLS_TRY(derive_application_secrets());
   TERN_TLS_TRY(install_peer_application_keys(*ok));
   // Our second flight: [EndOfEarlyData] [CCS] [Certificate [CertificateVerify]] Finished.
@@ -931,13 +1062,13 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
     TERN_TLS_TRY(flush_handshake());  // under the early key
   }
   if (role_ == Role::client && write_.active() && early_ != EarlyData::not_offered) write_.reset();
-  if (!write_.active() && write_.install(*suite_, c_hs_.view()) != Status::ok)
+  if (!write_.active() && write_.install(*suite_, h_->c_hs_.view()) != Status::ok)
     return fail(Alert::internal_error, "installing handshake keys failed");
   if (cfg_.middlebox_compat) send_ccs();
   if (cert_requested_) TERN_TLS_TRY(client_send_certificate());
   Secret th, vd;
-  transcript_.current(th);
-  if (finished_verify_data(suite_->hash, c_hs_.view(), th.view(), vd) != Status::ok)
+  h_->transcript_.current(th);
+  if (finished_verify_data(suite_->hash, h_->c_hs_.view(), th.view(), vd) != Status::ok)
     return fail(Alert::internal_error, "finished computation failed");
   std::vector<std::uint8_t> fin, vdv(vd.b, vd.b + vd.n);
   if (cfg_.hooks && cfg_.hooks->edit_finished) cfg_.hooks->edit_finished(vdv);
@@ -946,8 +1077,8 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
   queue_handshake(fin);
   TERN_TLS_TRY(flush_handshake());
   if (write_.install(*suite_, c_ap_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
-  transcript_.current(th);
-  if (ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
+  h_->transcript_.current(th);
+  if (h_->ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
   move_to(HsState::connected);
   return kOk;
 }
@@ -960,7 +1091,7 @@ Err Connection::client_send_certificate() {
   for (const auto& c : cfg_.credentials) {
     if (!c.signer || c.chain.empty()) continue;
     for (auto sc : c.signer->schemes())
-      if (contains(cr_sigalgs_, sc) && scheme_supported(sc) && scheme_fits_certificate(sc, c.chain[0])) {
+      if (contains(h_->cr_sigalgs_, sc) && scheme_supported(sc) && scheme_fits_certificate(sc, c.chain[0])) {
         scheme = sc;
         break;
       }
@@ -973,11 +1104,11 @@ Err Connection::client_send_certificate() {
   std::vector<Bytes> chain;
   if (cred)
     for (const auto& c : cred->chain) chain.push_back(c);
-  write_certificate(msg, cert_request_context_, chain);
+  write_certificate(msg, h_->cert_request_context_, chain);
   queue_handshake(msg);
   if (!cred) return kOk;
   Secret th;
-  transcript_.current(th);
+  h_->transcript_.current(th);
   auto content = certificate_verify_content(false, th.view());
   std::vector<std::uint8_t> sig;
   if (cred->signer->sign(scheme, content, rng(), sig) != Status::ok) return fail(Alert::internal_error, "signing failed");
@@ -1043,13 +1174,13 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
     if (share) break;
   }
   if (second) {
-    if (ch.key_shares.size() != 1 || ch.key_shares[0].group != hrr_group_)
+    if (ch.key_shares.size() != 1 || ch.key_shares[0].group != h_->hrr_group_)
       return fail(Alert::illegal_parameter, "second ClientHello without the requested key share");
-    if (!ch.has_cookie || ch.cookie.size() != cookie_.size() ||
-        !std::equal(ch.cookie.begin(), ch.cookie.end(), cookie_.begin()))
+    if (!ch.has_cookie || ch.cookie.size() != h_->cookie_.size() ||
+        !std::equal(ch.cookie.begin(), ch.cookie.end(), h_->cookie_.begin()))
       return fail(Alert::illegal_parameter, "cookie mismatch");
-    if (ch.session_id.size() != session_id_.size() ||
-        !std::equal(ch.session_id.begin(), ch.session_id.end(), session_id_.begin()))
+    if (ch.session_id.size() != h_->session_id_.size() ||
+        !std::equal(ch.session_id.begin(), ch.session_id.end(), h_->session_id_.begin()))
       return fail(Alert::illegal_parameter, "second ClientHello changed legacy_session_id");
   }
   if (ch.has_server_name) sni_.assign(ch.server_name.begin(), ch.server_name.end());
@@ -1093,7 +1224,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
     if (alpn.empty()) return fail(Alert::no_application_protocol, "no ALPN protocol in common");
   }
 
-  if (accept_early && alpn != ticket_alpn_) {
+  if (accept_early && alpn != h_->ticket_alpn_) {
     accept_early = false;  // 0-RTT needs the ticket's ALPN (RFC 8446 §4.2.10)
     early_ = EarlyData::rejected;
     skip_early_ = true;
@@ -1116,36 +1247,36 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   }
 
   suite_ = suite;
-  cred_ = cred;
+  h_->cred_ = cred;
   sig_scheme_ = scheme;
   alpn_ = alpn;
   psk_ke_only_ = psk_ke;
-  if (!second) session_id_.assign(ch.session_id.begin(), ch.session_id.end());
+  if (!second) h_->session_id_.assign(ch.session_id.begin(), ch.session_id.end());
   if (accept_early) early_ = EarlyData::accepted;
 
   // ServerHello.
   ServerHelloOut sh;
   if (rng().fill(sh.random) != Status::ok) return fail(Alert::internal_error, "rng failure");
-  sh.session_id = session_id_;
+  sh.session_id = h_->session_id_;
   sh.cipher_suite = static_cast<std::uint16_t>(suite_->id);
-  if (resumed_) sh.exts.push_back({ext::pre_shared_key, encode_u16(psk_identity_)});
+  if (resumed_) sh.exts.push_back({ext::pre_shared_key, encode_u16(h_->psk_identity_)});
   if (!psk_ke) {
     group_ = share->group;
     KeyExchange kx;
     std::vector<std::uint8_t> fixed;
     if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(group_);
     if (kx.generate(group_, rng(), fixed) != Status::ok) return fail(Alert::internal_error, "key generation failed");
-    if (kx.shared(share->key, dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad client key share");
+    if (kx.shared(share->key, h_->dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad client key share");
     sh.exts.push_back({ext::key_share, encode_key_share_server({group_, kx.public_key()})});
   }
   sh.exts.push_back({ext::supported_versions, encode_supported_versions_server(kTls13)});
   std::vector<std::uint8_t> shm;
   write_server_hello(shm, sh);
-  if (!transcript_.hash_known()) transcript_.set_hash(suite_->hash);
-  transcript_.update(m.raw);
-  transcript_.update(shm);
+  if (!h_->transcript_.hash_known()) h_->transcript_.set_hash(suite_->hash);
+  h_->transcript_.update(m.raw);
+  h_->transcript_.update(shm);
   send_plain_record(ContentType::handshake, shm);
-  if (!session_id_.empty()) send_ccs();
+  if (!h_->session_id_.empty()) send_ccs();
   TERN_TLS_TRY(install_handshake_keys());
 
   // EncryptedExtensions, Certificate, CertificateVerify, Finished: one flight.
@@ -1183,13 +1314,13 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
       cert_requested_ = true;
     }
     std::vector<Bytes> chain;
-    for (const auto& c : cred_->chain) chain.push_back(c);
+    for (const auto& c : h_->cred_->chain) chain.push_back(c);
     write_certificate(msg, {}, chain);
     queue_handshake(msg);
-    transcript_.current(th);
+    h_->transcript_.current(th);
     auto content = certificate_verify_content(true, th.view());
     std::vector<std::uint8_t> sig;
-    if (cred_->signer->sign(sig_scheme_, content, rng(), sig) != Status::ok)
+    if (h_->cred_->signer->sign(sig_scheme_, content, rng(), sig) != Status::ok)
       return fail(Alert::internal_error, "signing failed");
     if (cfg_.hooks && cfg_.hooks->edit_signature) cfg_.hooks->edit_signature(sig);
     msg.clear();
@@ -1199,8 +1330,8 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
     queue_handshake(msg);
   }
   Secret vd;
-  transcript_.current(th);
-  if (finished_verify_data(suite_->hash, s_hs_.view(), th.view(), vd) != Status::ok)
+  h_->transcript_.current(th);
+  if (finished_verify_data(suite_->hash, h_->s_hs_.view(), th.view(), vd) != Status::ok)
     return fail(Alert::internal_error, "finished computation failed");
   msg.clear();
   std::vector<std::uint8_t> vdv(vd.b, vd.b + vd.n);
@@ -1265,7 +1396,7 @@ Err Connection::server_check_psk(const ClientHello& ch, const HandshakeMessage& 
     if (m.raw.size() < ch.binders_len) return fail(Alert::decode_error, "pre_shared_key: binders");
     Transcript t;
     if (second) {
-      t = transcript_;
+      t = h_->transcript_;
     } else {
       t.set_hash(h);
     }
@@ -1283,12 +1414,12 @@ Err Connection::server_check_psk(const ClientHello& ch, const HandshakeMessage& 
     const Bytes got = ch.psk_binders[i];
     if (got.size() != hl || !ct::equal(got.data(), binder.b, hl))
       return fail(Alert::decrypt_error, "PSK binder does not verify");
-    psk_ = psk;
+    h_->psk_ = psk;
     resumed_ = true;
-    psk_identity_ = static_cast<std::uint16_t>(i);
+    h_->psk_identity_ = static_cast<std::uint16_t>(i);
     psk_ke = !can_dhe || !ch.has_key_share;
     if (psk_ke && !can_ke) psk_ke = false;  // psk_dhe_ke without a share: HelloRetryRequest
-    ticket_alpn_ = st.alpn;
+    h_->ticket_alpn_ = st.alpn;
     // 0-RTT: first identity, enabled, same suite, age within the window,
     // and the first use of this ClientHello's binder.
     if (i == 0 && ch.has_early_data && !second && cfg_.max_early_data && cfg_.anti_replay && st.max_early_data &&
@@ -1303,7 +1434,7 @@ Err Connection::server_check_psk(const ClientHello& ch, const HandshakeMessage& 
         full.set_hash(h);
         full.update(m.raw);
         full.current(th);
-        if (eks.derive(c_e_traffic_, "c e traffic", th.view()) != Status::ok ||
+        if (eks.derive(h_->c_e_traffic_, "c e traffic", th.view()) != Status::ok ||
             eks.derive(early_exp_, "e exp master", th.view()) != Status::ok)
           return fail(Alert::internal_error, "early secrets failed");
       }
@@ -1315,29 +1446,29 @@ Err Connection::server_check_psk(const ClientHello& ch, const HandshakeMessage& 
 
 Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m, std::uint16_t group) {
   hrr_done_ = true;
-  hrr_group_ = group;
-  session_id_.assign(ch.session_id.begin(), ch.session_id.end());
+  h_->hrr_group_ = group;
+  h_->session_id_.assign(ch.session_id.begin(), ch.session_id.end());
   if (cfg_.hooks && cfg_.hooks->hrr_cookie) {
-    cookie_ = cfg_.hooks->hrr_cookie();
+    h_->cookie_ = cfg_.hooks->hrr_cookie();
   } else {
-    cookie_.resize(32);
-    if (rng().fill(cookie_) != Status::ok) return fail(Alert::internal_error, "rng failure");
+    h_->cookie_.resize(32);
+    if (rng().fill(h_->cookie_) != Status::ok) return fail(Alert::internal_error, "rng failure");
   }
   ServerHelloOut hrr;
   std::memcpy(hrr.random, kHrrRandom, 32);
-  hrr.session_id = session_id_;
+  hrr.session_id = h_->session_id_;
   hrr.cipher_suite = static_cast<std::uint16_t>(suite_->id);
   hrr.exts.push_back({ext::key_share, encode_key_share_hrr(group)});
-  hrr.exts.push_back({ext::cookie, encode_cookie(cookie_)});
+  hrr.exts.push_back({ext::cookie, encode_cookie(h_->cookie_)});
   hrr.exts.push_back({ext::supported_versions, encode_supported_versions_server(kTls13)});
   std::vector<std::uint8_t> msg;
   write_server_hello(msg, hrr);
-  transcript_.set_hash(suite_->hash);
-  transcript_.update(m.raw);
-  transcript_.replace_with_message_hash();
-  transcript_.update(msg);
+  h_->transcript_.set_hash(suite_->hash);
+  h_->transcript_.update(m.raw);
+  h_->transcript_.replace_with_message_hash();
+  h_->transcript_.update(msg);
   send_plain_record(ContentType::handshake, msg);
-  if (!session_id_.empty()) send_ccs();
+  if (!h_->session_id_.empty()) send_ccs();
   move_to(HsState::server_wait_ch2);
   return kOk;
 }
@@ -1345,8 +1476,8 @@ Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m
 Err Connection::on_server_wait_eoed(const HandshakeMessage& m) {
   if (m.type != HandshakeType::end_of_early_data) return fail(Alert::unexpected_message, "expected EndOfEarlyData");
   TERN_TLS_TRY(parse_end_of_early_data(m.body));
-  transcript_.update(m.raw);
-  if (read_.install(*suite_, c_hs_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
+  h_->transcript_.update(m.raw);
+  if (read_.install(*suite_, h_->c_hs_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
   key_changed_ = true;
   move_to(HsState::server_wait_finished);
   return kOk;
@@ -1359,7 +1490,7 @@ Err Connection::on_server_wait_cert(const HandshakeMessage& m) {
   if (!c.request_context.empty()) return fail(Alert::illegal_parameter, "certificate_request_context mismatch");
   for (const auto& e : c.entries)
     if (!e.exts.empty()) return fail(Alert::unsupported_extension, "client certificate extension not requested");
-  transcript_.update(m.raw);
+  h_->transcript_.update(m.raw);
   if (c.entries.empty()) {
     if (cfg_.client_auth == ClientAuth::required)
       return fail(Alert::certificate_required, "client certificate required but none sent");
@@ -1384,10 +1515,10 @@ Err Connection::on_server_wait_cv(const HandshakeMessage& m) {
   if (!contains(cfg_.signature_schemes, cv.scheme) || !scheme_supported(cv.scheme))
     return fail(Alert::illegal_parameter, "client CertificateVerify scheme not requested");
   Secret th;
-  transcript_.current(th);
+  h_->transcript_.current(th);
   auto content = certificate_verify_content(false, th.view());
   TERN_TLS_TRY(verify_signature(cv.scheme, peer_chain_[0], content, cv.signature));
-  transcript_.update(m.raw);
+  h_->transcript_.update(m.raw);
   move_to(HsState::server_wait_finished);
   return kOk;
 }
@@ -1395,12 +1526,12 @@ Err Connection::on_server_wait_cv(const HandshakeMessage& m) {
 Err Connection::on_server_wait_finished(const HandshakeMessage& m) {
   if (m.type != HandshakeType::finished) return fail(Alert::unexpected_message, "expected Finished");
   std::optional<PeerFinishedVerified> ok;
-  TERN_TLS_TRY(verify_finished(c_hs_.view(), m.body, ok));
-  transcript_.update(m.raw);
+  TERN_TLS_TRY(verify_finished(h_->c_hs_.view(), m.body, ok));
+  h_->transcript_.update(m.raw);
   TERN_TLS_TRY(install_peer_application_keys(*ok));
   Secret th;
-  transcript_.current(th);
-  if (ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
+  h_->transcript_.current(th);
+  if (h_->ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
   move_to(HsState::connected);
   return server_send_tickets();
 }

@@ -35,6 +35,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -101,6 +102,43 @@ class PeerFinishedVerified {
   PeerFinishedVerified() = default;
 };
 
+namespace detail {
+// A growable byte buffer for records: growing neither zero-fills nor copies
+// more than the live bytes; freeing wipes the whole allocation.
+class ByteBuf {
+ public:
+  ByteBuf() noexcept = default;
+  ~ByteBuf() { release(); }
+  ByteBuf(const ByteBuf&) = delete;
+  ByteBuf& operator=(const ByteBuf&) = delete;
+  std::uint8_t* data() noexcept { return p_; }
+  const std::uint8_t* data() const noexcept { return p_; }
+  std::size_t size() const noexcept { return n_; }
+  std::size_t capacity() const noexcept { return cap_; }
+  bool empty() const noexcept { return n_ == 0; }
+  // Capacity for at least `n` bytes (the live ones kept); `exact` avoids
+  // the geometric growth.
+  void reserve(std::size_t n, bool exact = false);
+  // Room for `extra` more bytes after size(); returns where they go.
+  std::uint8_t* room(std::size_t extra) {
+    if (cap_ - n_ < extra) reserve(n_ + extra);
+    return p_ + n_;
+  }
+  void commit(std::size_t k) noexcept { n_ += k; }
+  void append(const std::uint8_t* b, std::size_t k);
+  void push_back(std::uint8_t b) { append(&b, 1); }
+  void set_size(std::size_t n) noexcept { n_ = n; }
+  void clear() noexcept { n_ = 0; }
+  // Wipes and frees the allocation.
+  void release() noexcept;
+
+ private:
+  void release_keep(std::uint8_t* q, std::size_t c) noexcept;
+  std::uint8_t* p_ = nullptr;
+  std::size_t n_ = 0, cap_ = 0;
+};
+}  // namespace detail
+
 class Connection {
  public:
   Connection(Role role, const Config& cfg);
@@ -120,7 +158,7 @@ class Connection {
   // number of bytes copied (0 when none are buffered).
   Err write(Bytes data);
   std::size_t read(std::span<std::uint8_t> out);
-  std::size_t readable() const noexcept { return app_in_.size() - app_head_; }
+  std::size_t readable() const noexcept { return app_end_ - app_head_; }
   // Sends close_notify; further writes fail.
   void close();
 
@@ -184,10 +222,18 @@ class Connection {
   void fail_with(Err e, bool received = false);
   void move_to(HsState to);
   // Records.
-  void process_record();
+  // One whole record: `in_rx` says it sits in rx_ at app_end_ (assembled
+  // from pieces, decrypted in place); otherwise header/body are the fed
+  // bytes and the plaintext is decrypted into rx_ at app_end_.
+  void process_record(const std::uint8_t* header, Bytes body, bool in_rx);
+  bool check_header(const std::uint8_t* h);
   Err handle_record(ContentType type, std::span<std::uint8_t> content);
-  Err handle_handshake_data(std::span<std::uint8_t> data);
+  Err handle_handshake_data(Bytes data);
   Err handle_alert(std::span<std::uint8_t> data);
+  void take_app_data(std::span<std::uint8_t> content);
+  void after_record();
+  bool settle_pending_ = false;
+  void compact_rx();
   Err send_record(ContentType type, Bytes content);
   void send_plain_record(ContentType type, Bytes content, std::uint16_t version = kTls12);
   void send_ccs();
@@ -233,42 +279,58 @@ class Connection {
   bool local_closed_ = false;
 
   // Output.
-  std::vector<std::uint8_t> out_;
+  detail::ByteBuf out_;
   std::size_t out_head_ = 0;
   std::vector<std::uint8_t> hs_out_;  // handshake messages not yet framed in records
   bool ccs_sent_ = false;
 
-  // Input.
-  std::vector<std::uint8_t> rec_;     // the record being assembled (header + body)
+  // Input. rx_ holds [app_head_, app_end_) decrypted application data not
+  // yet read, then part_ bytes of a record still being assembled (header +
+  // body). Whole records found in the fed bytes are decrypted straight
+  // into rx_; read() copies out of it.
+  detail::ByteBuf rx_;
+  std::size_t app_head_ = 0, app_end_ = 0, part_ = 0;
   std::vector<std::uint8_t> hs_in_;   // handshake bytes not yet forming a whole message
   bool key_changed_ = false;          // a message just changed the read key
-  std::vector<std::uint8_t> app_in_;
-  std::size_t app_head_ = 0;
 
   RecordProtection read_, write_;
 
+  // Handshake-only state: allocated with the connection, wiped and freed
+  // once the handshake completes (settle_memory).
+  struct Handshake {
+    Transcript transcript_;
+    KeySchedule ks_;
+    std::vector<std::unique_ptr<KeyExchange>> kx_;
+    std::uint8_t random_[32]{};
+    std::vector<std::uint8_t> session_id_;
+    std::vector<std::uint8_t> cookie_;
+    std::uint16_t hrr_suite_ = 0;
+    std::uint16_t hrr_group_ = 0;
+    std::uint16_t psk_identity_ = 0;         // server: the identity selected
+    std::vector<std::uint16_t> offered_exts_;
+    std::optional<PeerAuthenticated> peer_auth_;
+    std::vector<std::uint8_t> cert_request_context_;
+    const Credential* cred_ = nullptr;
+    Secret dhe_, c_hs_, s_hs_, psk_, c_e_traffic_;
+    std::optional<Session> offer_;           // client: the session offered
+    std::vector<std::uint16_t> cr_sigalgs_;  // client: the CertificateRequest's signature_algorithms
+    std::string ticket_alpn_;                // server: ALPN recorded in the accepted ticket
+    ~Handshake();
+  };
+  std::unique_ptr<Handshake> h_;
+  // Kept after the handshake: application traffic secrets (KeyUpdate),
+  // exporter and resumption secrets.
+  Secret c_ap_, s_ap_, exp_master_, res_master_, early_exp_;
+  const SuiteInfo* early_suite_ = nullptr;  // the offered session's suite (early exporter)
+
   // Handshake.
   const SuiteInfo* suite_ = nullptr;
-  Transcript transcript_;
-  KeySchedule ks_;
-  std::vector<std::unique_ptr<KeyExchange>> kx_;
   std::uint16_t group_ = 0;
   std::uint16_t sig_scheme_ = 0;
-  std::uint8_t random_[32]{};
-  std::vector<std::uint8_t> session_id_;
-  std::vector<std::uint8_t> cookie_;
   bool hrr_done_ = false;
-  std::uint16_t hrr_suite_ = 0;
-  std::uint16_t hrr_group_ = 0;
-  std::vector<std::uint16_t> offered_exts_;
   std::string alpn_, sni_;
   std::vector<std::vector<std::uint8_t>> peer_chain_;
-  std::optional<PeerAuthenticated> peer_auth_;
   bool cert_requested_ = false;
-  std::vector<std::uint8_t> cert_request_context_;
-  const Credential* cred_ = nullptr;
-  Secret dhe_;
-  Secret c_hs_, s_hs_, c_ap_, s_ap_, exp_master_, res_master_;
 
   // Post-handshake, resumption, 0-RTT, record_size_limit.
   std::uint64_t key_updates_sent_ = 0, key_updates_received_ = 0;
@@ -276,20 +338,15 @@ class Connection {
   bool resumed_ = false;
   std::size_t tickets_ = 0;
   std::optional<Session> last_session_;
-  std::optional<Session> offer_;  // client: the session offered
   EarlyData early_ = EarlyData::not_offered;
   std::uint64_t early_bytes_ = 0;  // sent (client) / received or skipped (server)
   std::uint32_t early_limit_ = 0;
   std::uint16_t peer_rsl_ = 0;
   bool rsl_sent_ = false;
   bool psk_ke_only_ = false;  // psk_ke: no (EC)DHE
-  Secret psk_, c_e_traffic_, early_exp_;
   bool client_cert_empty_ = false;
-  std::vector<std::uint16_t> cr_sigalgs_;  // client: the CertificateRequest's signature_algorithms
   bool skip_early_ = false;                // server: skipping rejected 0-RTT records
   std::uint64_t early_budget_ = 0;         // server: bytes of rejected 0-RTT we skip at most
-  std::string ticket_alpn_;                // server: ALPN recorded in the accepted ticket
-  std::uint16_t psk_identity_ = 0;         // server: the identity selected
 
   std::uint64_t now_ms() const;
   void settle_memory();  // handshake done: free its buffers, size the record buffers

@@ -1,6 +1,7 @@
 #include "tls/record.hpp"
 
 #include <cstring>
+#include <new>
 
 #include "crypto/internal/bytes.hpp"
 #include "crypto/internal/ct.hpp"
@@ -8,35 +9,55 @@
 
 namespace tern::tls {
 
-Status Aead::init(AeadKind kind, Bytes key) noexcept {
-  kind_ = kind;
+Aead::~Aead() { clear(); }
+
+void Aead::clear() noexcept {
+#if !defined(TERN_NO_AES)
+  if (held_ == Held::gcm) u_.gcm.~AesGcm();
+#endif
 #if !defined(TERN_NO_CHACHA)
-  if (kind == AeadKind::chacha20poly1305) return chacha_.init(key);
+  if (held_ == Held::chacha) u_.chacha.~ChaCha20Poly1305();
+#endif
+  held_ = Held::none;
+}
+
+Status Aead::init(AeadKind kind, Bytes key) noexcept {
+  clear();
+#if !defined(TERN_NO_CHACHA)
+  if (kind == AeadKind::chacha20poly1305) {
+    new (&u_.chacha) chacha::ChaCha20Poly1305();
+    held_ = Held::chacha;
+    return u_.chacha.init(key);
+  }
 #endif
 #if !defined(TERN_NO_AES)
-  if (kind != AeadKind::chacha20poly1305) return gcm_.init(key);
+  if (kind != AeadKind::chacha20poly1305) {
+    new (&u_.gcm) aes::AesGcm();
+    held_ = Held::gcm;
+    return u_.gcm.init(key);
+  }
 #endif
-  (void)key;
+  (void)kind, (void)key;
   return Status::unsupported;
 }
 
 Status Aead::seal(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes pt) const noexcept {
-#if !defined(TERN_NO_CHACHA)
-  if (kind_ == AeadKind::chacha20poly1305) return chacha_.seal(out, nonce, aad, pt);
-#endif
 #if !defined(TERN_NO_AES)
-  if (kind_ != AeadKind::chacha20poly1305) return gcm_.seal(out, nonce, aad, pt);
+  if (held_ == Held::gcm) return u_.gcm.seal(out, nonce, aad, pt);
+#endif
+#if !defined(TERN_NO_CHACHA)
+  if (held_ == Held::chacha) return u_.chacha.seal(out, nonce, aad, pt);
 #endif
   (void)out, (void)nonce, (void)aad, (void)pt;
   return Status::unsupported;
 }
 
 Status Aead::open(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes in) const noexcept {
-#if !defined(TERN_NO_CHACHA)
-  if (kind_ == AeadKind::chacha20poly1305) return chacha_.open(out, nonce, aad, in);
-#endif
 #if !defined(TERN_NO_AES)
-  if (kind_ != AeadKind::chacha20poly1305) return gcm_.open(out, nonce, aad, in);
+  if (held_ == Held::gcm) return u_.gcm.open(out, nonce, aad, in);
+#endif
+#if !defined(TERN_NO_CHACHA)
+  if (held_ == Held::chacha) return u_.chacha.open(out, nonce, aad, in);
 #endif
   (void)out, (void)nonce, (void)aad, (void)in;
   return Status::unsupported;
@@ -45,6 +66,7 @@ Status Aead::open(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes in)
 RecordProtection::~RecordProtection() { wipe(iv_, sizeof iv_); }
 
 void RecordProtection::reset() noexcept {
+  aead_.clear();
   wipe(iv_, sizeof iv_);
   seq_ = 0;
   active_ = false;
@@ -103,50 +125,60 @@ Err RecordProtection::seal(std::vector<std::uint8_t>& out, ContentType type, Byt
   return kOk;
 }
 
-Err RecordProtection::open(std::span<std::uint8_t> record, ContentType& type, std::span<std::uint8_t>& content) {
-  if (record.size() < kRecordHeader + kTagSize + 1) return fail(Alert::bad_record_mac, "record too short");
-  if (record.size() > kRecordHeader + kMaxCiphertext) return fail(Alert::record_overflow, "ciphertext too long");
+Err RecordProtection::seal(std::span<std::uint8_t> out, ContentType type, Bytes content) {
+  if (content.size() > kMaxPlaintext) return fail(Alert::internal_error, "record too large to send");
   if (seq_ == ~std::uint64_t{0}) return fail(Alert::internal_error, "sequence number exhausted");
+  const std::size_t inner = content.size() + 1;
+  const std::size_t len = inner + kTagSize;
+  if (out.size() < kRecordHeader + len) return fail(Alert::internal_error, "record buffer too small");
+  std::uint8_t* h = out.data();
+  h[0] = static_cast<std::uint8_t>(ContentType::application_data);
+  h[1] = 0x03;
+  h[2] = 0x03;
+  h[3] = static_cast<std::uint8_t>(len >> 8);
+  h[4] = static_cast<std::uint8_t>(len);
+  std::uint8_t* body = h + kRecordHeader;
+  if (!content.empty()) std::memcpy(body, content.data(), content.size());
+  body[content.size()] = static_cast<std::uint8_t>(type);
   std::uint8_t n[12];
   nonce(n);
+  Status st = aead_.seal(std::span<std::uint8_t>(body, len), Bytes(n, 12), Bytes(h, kRecordHeader), Bytes(body, inner));
+  if (st != Status::ok) return fail(Alert::internal_error, "aead seal failed");
+  ++seq_;
+  return kOk;
+}
+
+Err RecordProtection::open(std::span<std::uint8_t> record, ContentType& type, std::span<std::uint8_t>& content) {
+  if (record.size() < kRecordHeader) return fail(Alert::bad_record_mac, "record too short");
   std::uint8_t* body = record.data() + kRecordHeader;
   const std::size_t len = record.size() - kRecordHeader;
-  Status st = aead_.open(std::span<std::uint8_t>(body, len - kTagSize), Bytes(n, 12),
-                         Bytes(record.data(), kRecordHeader), Bytes(body, len));
+  // In place: the output aliases the ciphertext exactly (both AEADs allow it).
+  return open(Bytes(record.data(), kRecordHeader), Bytes(body, len),
+              std::span<std::uint8_t>(body, len >= kTagSize ? len - kTagSize : 0), type, content);
+}
+
+Err RecordProtection::open(Bytes header, Bytes in, std::span<std::uint8_t> out, ContentType& type,
+                           std::span<std::uint8_t>& content) {
+  if (in.size() < kTagSize + 1) return fail(Alert::bad_record_mac, "record too short");
+  if (in.size() > kMaxCiphertext) return fail(Alert::record_overflow, "ciphertext too long");
+  if (seq_ == ~std::uint64_t{0}) return fail(Alert::internal_error, "sequence number exhausted");
+  std::size_t inner = in.size() - kTagSize;
+  if (out.size() < inner) return fail(Alert::internal_error, "record buffer too small");
+  std::uint8_t n[12];
+  nonce(n);
+  std::uint8_t* body = out.data();
+  Status st = aead_.open(std::span<std::uint8_t>(body, inner), Bytes(n, 12), header, in);
   if (st != Status::ok) return fail(Alert::bad_record_mac, "record authentication failed");
   ++seq_;
-  std::size_t inner = len - kTagSize;
   if (inner > kMaxPlaintext + 1) return fail(Alert::record_overflow, "inner plaintext too long");
-  // Strip the zero padding without branching on the plaintext bytes: find
-  // the last non-zero byte with masks (only the resulting length, which the
-  // application sees anyway, is used afterwards).
-  // 32 bytes per step: remember the last 32-byte block holding a non-zero
-  // byte (its four words and its offset, by masks), then find the last
-  // non-zero byte inside it. The work depends only on the record length.
-  std::uint64_t k0 = 0, k1 = 0, k2 = 0, k3 = 0;  // that block, little-endian words
-  std::uint64_t base = 0;                        // its offset
-  std::size_t i = 0;
-  auto take = [&](std::uint64_t w0, std::uint64_t w1, std::uint64_t w2, std::uint64_t w3) {
-    const std::uint64_t m = ct::mask_nonzero(w0 | w1 | w2 | w3);
-    k0 = ct::select(m, w0, k0);
-    k1 = ct::select(m, w1, k1);
-    k2 = ct::select(m, w2, k2);
-    k3 = ct::select(m, w3, k3);
-    base = ct::select(m, std::uint64_t{i}, base);
-  };
-  for (; i + 32 <= inner; i += 32)
-    take(load_le64(body + i), load_le64(body + i + 8), load_le64(body + i + 16), load_le64(body + i + 24));
-  if (i < inner) {
-    std::uint64_t w[4] = {0, 0, 0, 0};
-    for (std::size_t k = 0; i + k < inner; ++k) w[k / 8] |= std::uint64_t{body[i + k]} << (8 * (k % 8));
-    take(w[0], w[1], w[2], w[3]);
-  }
-  std::uint64_t pos = 0;  // index + 1 of the last non-zero byte within the block
-  const std::uint64_t kw[4] = {k0, k1, k2, k3};
-  for (unsigned k = 0; k < 32; ++k)
-    pos = ct::select(ct::mask_nonzero((kw[k / 8] >> (8 * (k % 8))) & 0xff), std::uint64_t{k} + 1, pos);
-  const std::uint64_t last = ct::select(ct::mask_nonzero(k0 | k1 | k2 | k3), base + pos, std::uint64_t{0});
-  inner = static_cast<std::size_t>(last);
+  // Strip the zero padding (RFC 8446 §5.4: scan from the end for the last
+  // non-zero byte). The loop stops at the last non-zero 8-byte word, then
+  // at the last non-zero byte in it: its running time depends only on the
+  // padding length, i.e. on the content length, which is public (the
+  // application receives it); the content bytes before the last non-zero
+  // word are never inspected.
+  while (inner >= 8 && load_le64(body + inner - 8) == 0) inner -= 8;
+  while (inner > 0 && body[inner - 1] == 0) --inner;
   if (inner == 0) return fail(Alert::unexpected_message, "no content type in protected record");
   type = static_cast<ContentType>(body[inner - 1]);
   content = std::span<std::uint8_t>(body, inner - 1);

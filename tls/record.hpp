@@ -19,24 +19,36 @@
 
 namespace tern::tls {
 
-// The suite's AEAD, chosen at run time.
+// The suite's AEAD, chosen at run time. Only the negotiated kind's key
+// context exists (a union): init() destroys (and so wipes) the previous
+// one and constructs the new one in its place.
 class Aead {
  public:
-  Aead() noexcept = default;
+  Aead() noexcept {}
+  ~Aead();
   Aead(const Aead&) = delete;
   Aead& operator=(const Aead&) = delete;
   Status init(AeadKind kind, Bytes key) noexcept;
+  // Destroys the key context (wiped by its destructor).
+  void clear() noexcept;
   Status seal(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes pt) const noexcept;
   Status open(std::span<std::uint8_t> out, Bytes nonce, Bytes aad, Bytes in) const noexcept;
 
  private:
-  AeadKind kind_ = AeadKind::aes128gcm;
+  enum class Held : std::uint8_t { none, gcm, chacha };
+  union Ctx {
+    Ctx() noexcept {}
+    ~Ctx() {}
 #if !defined(TERN_NO_AES)
-  aes::AesGcm gcm_;
+    aes::AesGcm gcm;
 #endif
 #if !defined(TERN_NO_CHACHA)
-  chacha::ChaCha20Poly1305 chacha_;
+    chacha::ChaCha20Poly1305 chacha;
 #endif
+    std::uint8_t none;
+  };
+  Held held_ = Held::none;
+  Ctx u_;
 };
 
 // One direction of protected records.
@@ -60,6 +72,12 @@ class RecordProtection {
   // Appends one record: header || AEAD(content || type || pad zeros).
   // content.size() + 1 + pad must not exceed 2^14 + 1.
   Err seal(std::vector<std::uint8_t>& out, ContentType type, Bytes content, std::size_t pad = 0);
+  // Writes one record (no padding) to `out`, which must hold
+  // sealed_size(content.size()) bytes and not overlap `content`.
+  Err seal(std::span<std::uint8_t> out, ContentType type, Bytes content);
+  static constexpr std::size_t sealed_size(std::size_t content) noexcept {
+    return kRecordHeader + content + 1 + kTagSize;
+  }
   // Decrypts a complete protected record in place (`record` = header ||
   // encrypted body). On success `type` is the inner content type and
   // `content` views the plaintext (padding removed) inside `record`.
@@ -67,6 +85,11 @@ class RecordProtection {
   //   record_overflow  inner plaintext over 2^14 + 1 bytes
   //   unexpected_message  all-zero inner plaintext (no content type)
   Err open(std::span<std::uint8_t> record, ContentType& type, std::span<std::uint8_t>& content);
+  // The same out of place: `header` and `body` (the encrypted part) are
+  // the received bytes, left untouched; the inner plaintext is written to
+  // `out` (body.size() - 16 bytes, not overlapping body) and `content`
+  // views its content part.
+  Err open(Bytes header, Bytes body, std::span<std::uint8_t> out, ContentType& type, std::span<std::uint8_t>& content);
 
  private:
   void nonce(std::uint8_t out[12]) const noexcept;
