@@ -754,69 +754,79 @@ TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u
 #ifdef TERN_EC_MULX
 // 4 limbs in asm (ADC / SBB chains, CMOV select); other sizes by intrinsics,
 // which the compiler turns into ADC / SBB runs.
+// Operands in memory ("m": the compiler addresses them, e.g. off the
+// stack), results in registers stored by C++: no "memory" clobber, so the
+// surrounding code keeps its registers across these blocks.
 TERN_EC_INLINE void mod_add4_asm(u64* r, const u64* a, const u64* b, const u64* m) {
-  __asm__ volatile(
-      "movq 0(%[a]), %%r8\n\t"
-      "movq 8(%[a]), %%r9\n\t"
-      "movq 16(%[a]), %%r10\n\t"
-      "movq 24(%[a]), %%r11\n\t"
-      "xorl %%eax, %%eax\n\t"
-      "addq 0(%[b]), %%r8\n\t"
-      "adcq 8(%[b]), %%r9\n\t"
-      "adcq 16(%[b]), %%r10\n\t"
-      "adcq 24(%[b]), %%r11\n\t"
-      "adcq $0, %%rax\n\t"
-      "movq %%r8, %%rcx\n\t"
-      "movq %%r9, %%rdx\n\t"
-      "movq %%r10, %%r12\n\t"
-      "movq %%r11, %%r13\n\t"
-      "subq 0(%[m]), %%r8\n\t"
-      "sbbq 8(%[m]), %%r9\n\t"
-      "sbbq 16(%[m]), %%r10\n\t"
-      "sbbq 24(%[m]), %%r11\n\t"
-      "sbbq $0, %%rax\n\t"
-      "cmovcq %%rcx, %%r8\n\t"
-      "cmovcq %%rdx, %%r9\n\t"
-      "cmovcq %%r12, %%r10\n\t"
-      "cmovcq %%r13, %%r11\n\t"
-      "movq %%r8, 0(%[r])\n\t"
-      "movq %%r9, 8(%[r])\n\t"
-      "movq %%r10, 16(%[r])\n\t"
-      "movq %%r11, 24(%[r])\n\t"
-      :
-      : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m] "r"(m)
-      : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "cc", "memory");
+  u64 r0, r1, r2, r3, s0, s1, s2, s3, top;
+  __asm__(
+      "movq %[a0], %[r0]\n\t"
+      "movq %[a1], %[r1]\n\t"
+      "movq %[a2], %[r2]\n\t"
+      "movq %[a3], %[r3]\n\t"
+      "xorl %k[top], %k[top]\n\t"
+      "addq %[b0], %[r0]\n\t"
+      "adcq %[b1], %[r1]\n\t"
+      "adcq %[b2], %[r2]\n\t"
+      "adcq %[b3], %[r3]\n\t"
+      "adcq $0, %[top]\n\t"
+      "movq %[r0], %[s0]\n\t"
+      "movq %[r1], %[s1]\n\t"
+      "movq %[r2], %[s2]\n\t"
+      "movq %[r3], %[s3]\n\t"
+      "subq %[m0], %[s0]\n\t"
+      "sbbq %[m1], %[s1]\n\t"
+      "sbbq %[m2], %[s2]\n\t"
+      "sbbq %[m3], %[s3]\n\t"
+      "sbbq $0, %[top]\n\t"
+      "cmovncq %[s0], %[r0]\n\t"
+      "cmovncq %[s1], %[r1]\n\t"
+      "cmovncq %[s2], %[r2]\n\t"
+      "cmovncq %[s3], %[r3]\n\t"
+      : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [s0] "=&r"(s0), [s1] "=&r"(s1),
+        [s2] "=&r"(s2), [s3] "=&r"(s3), [top] "=&r"(top)
+      : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]), [b0] "m"(b[0]), [b1] "m"(b[1]),
+        [b2] "m"(b[2]), [b3] "m"(b[3]), [m0] "m"(m[0]), [m1] "m"(m[1]), [m2] "m"(m[2]), [m3] "m"(m[3])
+      : "cc");
+  r[0] = r0;
+  r[1] = r1;
+  r[2] = r2;
+  r[3] = r3;
 }
 TERN_EC_INLINE void mod_sub4_asm(u64* r, const u64* a, const u64* b, const u64* m) {
-  __asm__ volatile(
-      "movq 0(%[a]), %%r8\n\t"
-      "movq 8(%[a]), %%r9\n\t"
-      "movq 16(%[a]), %%r10\n\t"
-      "movq 24(%[a]), %%r11\n\t"
-      "subq 0(%[b]), %%r8\n\t"
-      "sbbq 8(%[b]), %%r9\n\t"
-      "sbbq 16(%[b]), %%r10\n\t"
-      "sbbq 24(%[b]), %%r11\n\t"
-      "sbbq %%rax, %%rax\n\t"
-      "movq 0(%[m]), %%rcx\n\t"
-      "movq 8(%[m]), %%rdx\n\t"
-      "movq 16(%[m]), %%r12\n\t"
-      "movq 24(%[m]), %%r13\n\t"
-      "andq %%rax, %%rcx\n\t"
-      "andq %%rax, %%rdx\n\t"
-      "andq %%rax, %%r12\n\t"
-      "andq %%rax, %%r13\n\t"
-      "addq %%rcx, %%r8\n\t"
-      "adcq %%rdx, %%r9\n\t"
-      "adcq %%r12, %%r10\n\t"
-      "adcq %%r13, %%r11\n\t"
-      "movq %%r8, 0(%[r])\n\t"
-      "movq %%r9, 8(%[r])\n\t"
-      "movq %%r10, 16(%[r])\n\t"
-      "movq %%r11, 24(%[r])\n\t"
-      :
-      : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m] "r"(m)
-      : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "cc", "memory");
+  u64 r0, r1, r2, r3, s0, s1, s2, s3, mask;
+  __asm__(
+      "xorl %k[mask], %k[mask]\n\t"
+      "movq %[a0], %[r0]\n\t"
+      "movq %[a1], %[r1]\n\t"
+      "movq %[a2], %[r2]\n\t"
+      "movq %[a3], %[r3]\n\t"
+      "subq %[b0], %[r0]\n\t"
+      "sbbq %[b1], %[r1]\n\t"
+      "sbbq %[b2], %[r2]\n\t"
+      "sbbq %[b3], %[r3]\n\t"
+      "sbbq %[mask], %[mask]\n\t"
+      "movq %[m0], %[s0]\n\t"
+      "movq %[m1], %[s1]\n\t"
+      "movq %[m2], %[s2]\n\t"
+      "movq %[m3], %[s3]\n\t"
+      "andq %[mask], %[s0]\n\t"
+      "andq %[mask], %[s1]\n\t"
+      "andq %[mask], %[s2]\n\t"
+      "andq %[mask], %[s3]\n\t"
+      "addq %[s0], %[r0]\n\t"
+      "adcq %[s1], %[r1]\n\t"
+      "adcq %[s2], %[r2]\n\t"
+      "adcq %[s3], %[r3]\n\t"
+      : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [s0] "=&r"(s0), [s1] "=&r"(s1),
+        [s2] "=&r"(s2), [s3] "=&r"(s3), [mask] "=&r"(mask)
+      : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]), [b0] "m"(b[0]), [b1] "m"(b[1]),
+        [b2] "m"(b[2]), [b3] "m"(b[3]), [m0] "m"(m[0]), [m1] "m"(m[1]), [m2] "m"(m[2]), [m3] "m"(m[3])
+      : "cc");
+  r[0] = r0;
+  r[1] = r1;
+  r[2] = r2;
+  r[3] = r3;
 }
 template <std::size_t N>
 TERN_EC_INLINE void mod_add(u64* r, const u64* a, const u64* b, const u64* m) {
@@ -1138,6 +1148,40 @@ struct Curve {
   TERN_EC_INLINE static void fsub(u64* r, const u64* a, const u64* b) { mod_sub<N>(r, a, b, C.p); }
   // r = a / 2 mod p: a + (a odd ? p : 0), shifted right (constant time).
   TERN_EC_INLINE static void fhalf(u64* r, const u64* a) {
+#ifdef TERN_EC_MULX
+    if constexpr (N == 4) {
+      // P-256: p = (2^64 - 1, 2^32 - 1, 0, 2^64 - 2^32 + 1); the masked
+      // limbs are m, m mod 2^32 and (m << 32) - m. One ADC chain, SHRDs.
+      u64 a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], m, t1, t3, c;
+      __asm__(
+          "movq %[a0], %[m]\n\t"
+          "andq $1, %[m]\n\t"
+          "negq %[m]\n\t"
+          "movl %k[m], %k[t1]\n\t"
+          "movq %[m], %[t3]\n\t"
+          "shlq $32, %[t3]\n\t"
+          "subq %[m], %[t3]\n\t"
+          "xorl %k[c], %k[c]\n\t"
+          "addq %[m], %[a0]\n\t"
+          "adcq %[t1], %[a1]\n\t"
+          "adcq $0, %[a2]\n\t"
+          "adcq %[t3], %[a3]\n\t"
+          "adcq $0, %[c]\n\t"
+          "shrdq $1, %[a1], %[a0]\n\t"
+          "shrdq $1, %[a2], %[a1]\n\t"
+          "shrdq $1, %[a3], %[a2]\n\t"
+          "shrdq $1, %[c], %[a3]\n\t"
+          : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [m] "=&r"(m), [t1] "=&r"(t1),
+            [t3] "=&r"(t3), [c] "=&r"(c)
+          :
+          : "cc");
+      r[0] = a0;
+      r[1] = a1;
+      r[2] = a2;
+      r[3] = a3;
+      return;
+    }
+#endif
     const u64 odd = 0 - (a[0] & 1);
     u64 t[N], c = 0;
     for (std::size_t j = 0; j < N; ++j) t[j] = addc(a[j], C.p[j] & odd, c, c);
