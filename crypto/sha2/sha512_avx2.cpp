@@ -4,5 +4,6 @@
 #define S512_FN sha512_avx2
 #define S512_VL 0
 #define S512_LOWLAT 0
+#define S512_SKEW 0
 #include "crypto/sha2/sha512_x86.inc"
 #endif

@@ -11,5 +11,6 @@
 #define S512_FN sha512_avx512
 #define S512_VL 1
 #define S512_LOWLAT 0
+#define S512_SKEW 1
 #include "crypto/sha2/sha512_x86.inc"
 #endif
