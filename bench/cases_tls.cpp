@@ -457,10 +457,15 @@ struct TernHandshake {
     if (c.state() != tls::ConnState::open) __builtin_trap();
     c.consume_output(c.pending_output().size());
   }
-  double heap_per_conn(bool server) {
+  // rsl != 0: both sides announce record_size_limit rsl and preallocate
+  // their record buffers (issue #8's "heap bytes per established
+  // connection with record_size_limit 1024").
+  double heap_per_conn(bool server, std::uint16_t rsl = 0) {
     tls::Config cc = ccfg, sc = scfg;
     cc.rng = nullptr;
     sc.rng = nullptr;
+    cc.record_size_limit = sc.record_size_limit = rsl;
+    cc.preallocate = sc.preallocate = rsl != 0;
     std::vector<std::unique_ptr<tls::Connection>> keep;
     keep.reserve(kHeapConns);
     const long long before = heap_in_use();
@@ -616,6 +621,7 @@ struct Shared {
   std::unique_ptr<OsslResume> ossl_resume;
 #endif
   double heap[2][2] = {{-1, -1}, {-1, -1}};  // [impl openssl?][server?]
+  double heap_rsl[2] = {-1, -1};             // tern, record_size_limit 1024 [server?]
   explicit Shared(bool ed) : ed25519(ed) {}
   const tls::Credential& credential() {
 #if TERN_HAVE_OPENSSL
@@ -655,6 +661,11 @@ struct Shared {
       h = t().heap_per_conn(server);
 #endif
     }
+    return h;
+  }
+  double heap_bytes_rsl1024(bool server) {
+    double& h = heap_rsl[server];
+    if (h < 0) h = t().heap_per_conn(server, 1024);
     return h;
   }
 };
@@ -753,6 +764,17 @@ tern::bench::Registrar reg([] {
       cc.counter_name = "heap_bytes_per_conn";
       cc.counter = [sh] { return sh->heap_bytes(false, false); };
       tern::bench::add(cc);
+      // Issue #8: the same handshakes, the counter measured with
+      // record_size_limit 1024 and preallocated buffers (goal <= 6144).
+      for (bool server : {true, false}) {
+        tern::bench::Case r{server ? "tls-heap-rsl1024-server" : "tls-heap-rsl1024-client", "tern", 0, [sh] { sh->t(); },
+                            [sh, server](std::uint64_t n) {
+                              for (std::uint64_t i = 0; i < n; ++i) server ? sh->t().server_once() : sh->t().client_once();
+                            }};
+        r.counter_name = "heap_bytes_per_conn";
+        r.counter = [sh, server] { return sh->heap_bytes_rsl1024(server); };
+        tern::bench::add(r);
+      }
 #if TERN_HAVE_OPENSSL
       tern::bench::Case oc{"tls-handshake-client-ecdsa-p256", "openssl", 0, [sh] { sh->o(); }, [sh](std::uint64_t n) {
                              for (std::uint64_t i = 0; i < n; ++i) sh->o().client_once();

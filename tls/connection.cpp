@@ -19,7 +19,7 @@ constexpr std::size_t kMaxBufferedAppData = 4 * kMaxPlaintext;
 // the sequence-number space) is never reached in practice.
 constexpr std::uint64_t kAesGcmRecordLimit = std::uint64_t{1} << 24;
 constexpr std::uint64_t kChaChaRecordLimit = std::uint64_t{1} << 62;
-constexpr std::uint32_t kMaxTicketLifetime = 604800;
+[[maybe_unused]] constexpr std::uint32_t kMaxTicketLifetime = 604800;  // server only
 constexpr std::uint16_t kMaxRecordSizeLimit = kMaxPlaintext + 1;
 
 bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) {
