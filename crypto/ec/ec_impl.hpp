@@ -35,7 +35,13 @@ namespace {
 
 using u64 = std::uint64_t;
 
+// Forced inlining of the small helpers, except in size-optimised builds
+// (-Os: the compiler decides; the minimal profile is about size).
+#ifdef __OPTIMIZE_SIZE__
+#define TERN_EC_INLINE TERN_EC_FN inline
+#else
 #define TERN_EC_INLINE TERN_EC_FN inline __attribute__((always_inline))
+#endif
 
 // ---- word primitives ---------------------------------------------------------
 #ifdef __SIZEOF_INT128__
@@ -1304,27 +1310,31 @@ struct Curve {
   // additions/halvings). Infinity (Z = 0) maps to infinity. r may alias p
   // (p is read completely first).
   TERN_EC_FN static void dbl(Jac& r, const Jac& p) {
-    u64 delta[N], y2[N], t[N], beta4[N], alpha[N], t0[N], t1[N];
-    fsqr(delta, p.z);
+    // Ordered so that independent products sit next to each other (the
+    // out-of-order window then overlaps them); the chain from Y to Y3 runs
+    // through T, 4 beta, X3 and the last product.
+    u64 delta[N], y2[N], t[N], beta4[N], alpha[N], t0[N], t1[N], g2[N], z3[N];
     fadd(y2, p.y, p.y);
-    fsqr(t, y2);           // 4 gamma
-    fmul(beta4, p.x, t);   // 4 beta
+    fsqr(delta, p.z);
+    fsqr(t, y2);  // 4 gamma
     fsub(t0, p.x, delta);
     fadd(t1, p.x, delta);
+    fmul(beta4, p.x, t);  // 4 beta
     fmul(alpha, t0, t1);
+    fsqr(g2, t);  // 16 gamma^2
+    fmul(z3, y2, p.z);  // Z3 = 2 Y Z
     fadd(t0, alpha, alpha);
     fadd(alpha, t0, alpha);  // 3 (X - delta)(X + delta)
-    fmul(r.z, y2, p.z);      // Z3 = 2 Y Z
+    fadd(t1, beta4, beta4);
+    fhalf(g2, g2);  // 8 gamma^2
     // X3 = alpha^2 - 8 beta
     fsqr(t0, alpha);
-    fadd(t1, beta4, beta4);
     fsub(r.x, t0, t1);
     // Y3 = alpha (4 beta - X3) - 8 gamma^2
     fsub(t0, beta4, r.x);
     fmul(t1, alpha, t0);
-    fsqr(t, t);  // 16 gamma^2
-    fhalf(t, t);
-    fsub(r.y, t1, t);
+    fsub(r.y, t1, g2);
+    copy<N>(r.z, z3);
   }
 
   // Generic addition core (add-2007-bl, or madd-2007-bl when Mixed: q.z = 1

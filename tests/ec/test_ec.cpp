@@ -6,6 +6,9 @@
 #include <string>
 
 #include "crypto/ec/ec.hpp"
+#include "crypto/ec/ec_consts.hpp"
+#include "crypto/ec/ec_kernel.hpp"
+#include "crypto/internal/cpu.hpp"
 #include "crypto/sha2/sha2.hpp"
 #include "tests/support/testutil.hpp"
 
@@ -560,3 +563,56 @@ TEST_CASE("ec differential vs OpenSSL", "[ec]") {
   }
 }
 #endif
+
+// The constant-time scalar inversion (divsteps) on each kernel directly:
+// a * a^-1 = 1 mod n for edge values (1, 2, n - 1, n - 2, 2^k) and random a.
+namespace {
+template <std::size_t N>
+void check_n_inv(const ec::internal::EcKernel<N>& k, const std::uint64_t* n, const char* what) {
+  Rng rng(N * 77);
+  std::size_t count = 0;
+  auto one = [&](const std::uint64_t* a) {
+    std::uint64_t inv[N], prod[N];
+    k.n_inv(inv, a);
+    k.n_mul(prod, inv, a);
+    bool ok = prod[0] == 1;
+    for (std::size_t i = 1; i < N; ++i) ok = ok && prod[i] == 0;
+    REQUIRE(ok);
+    ++count;
+  };
+  std::uint64_t a[N];
+  for (std::uint64_t small : {1ull, 2ull, 3ull}) {
+    for (std::size_t i = 0; i < N; ++i) a[i] = i == 0 ? small : 0;
+    one(a);
+    std::uint64_t borrow = small;
+    for (std::size_t i = 0; i < N; ++i) {  // n - small
+      a[i] = n[i] - borrow;
+      borrow = n[i] < borrow ? 1 : 0;
+    }
+    one(a);
+  }
+  for (std::size_t bit = 0; bit < 64 * N - 1; bit += 7) {
+    for (std::size_t i = 0; i < N; ++i) a[i] = 0;
+    a[bit / 64] = 1ull << (bit % 64);
+    one(a);
+  }
+  for (int r = 0; r < 300; ++r) {
+    for (std::size_t i = 0; i < N; ++i) a[i] = rng.next();
+    a[N - 1] >>= 1;  // below n
+    if ((a[0] | a[1]) == 0) a[0] = 1;
+    one(a);
+  }
+  report("scalar inversion", what, count);
+}
+}  // namespace
+
+TEST_CASE("ec scalar inversion", "[ec]") {
+  check_n_inv(ec::internal::kP256Portable, ec::internal::kP256Consts.n, "p256 portable");
+  check_n_inv(ec::internal::kP384Portable, ec::internal::kP384Consts.n, "p384 portable");
+#if TERN_SIMD && defined(__x86_64__)
+  if (cpu::has(cpu::bmi2 | cpu::adx)) {
+    check_n_inv(ec::internal::kP256Adx, ec::internal::kP256Consts.n, "p256 adx");
+    check_n_inv(ec::internal::kP384Adx, ec::internal::kP384Consts.n, "p384 adx");
+  }
+#endif
+}
