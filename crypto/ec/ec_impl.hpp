@@ -1343,50 +1343,51 @@ struct Curve {
   template <bool Mixed>
   TERN_EC_FN static void add_core(Jac& out, const Jac& p, const u64* qx, const u64* qy, const u64* qz,
                                   u64& h_zero, u64& r_zero) {
-    u64 z1z1[N], u1[N], u2[N], s1[N], s2[N], h[N], i[N], j[N], rr[N], v[N], t[N];
+    // Independent products are kept next to each other (see dbl). out must
+    // not alias p.
+    u64 z1z1[N], z2z2[N], u1[N], u2[N], s1[N], s2[N], h[N], i[N], j[N], rr[N], v[N], t[N], zz[N];
     fsqr(z1z1, p.z);
-    fmul(u2, qx, z1z1);
+    if constexpr (!Mixed) fsqr(z2z2, qz);
     fmul(s2, qy, p.z);
-    fmul(s2, s2, z1z1);
-    u64 z2z2[N];
-    if constexpr (Mixed) {
-      copy<N>(u1, p.x);
+    if constexpr (Mixed)
       copy<N>(s1, p.y);
-    } else {
-      fsqr(z2z2, qz);
-      fmul(u1, p.x, z2z2);
+    else
       fmul(s1, p.y, qz);
+    fmul(u2, qx, z1z1);
+    if constexpr (Mixed)
+      copy<N>(u1, p.x);
+    else
+      fmul(u1, p.x, z2z2);
+    fmul(s2, s2, z1z1);
+    if constexpr (Mixed) {
+      copy<N>(zz, p.z);
+    } else {
       fmul(s1, s1, z2z2);
+      fmul(zz, p.z, qz);
     }
     fsub(h, u2, u1);
     fsub(rr, s2, s1);
     h_zero = is_zero_mask<N>(h);
     r_zero = is_zero_mask<N>(rr);
-    fadd(rr, rr, rr);
     fadd(i, h, h);
+    fadd(rr, rr, rr);
     fsqr(i, i);
+    fmul(zz, zz, h);
+    fsqr(t, rr);
     fmul(j, h, i);
     fmul(v, u1, i);
+    // Z3 = ((Z1 + Z2)^2 - Z1Z1 - Z2Z2) H = 2 Z1 Z2 H (Mixed: 2 Z1 H)
+    fadd(out.z, zz, zz);
+    fmul(s1, s1, j);
     // X3 = r^2 - J - 2V
-    fsqr(t, rr);
     fsub(t, t, j);
     fsub(t, t, v);
     fsub(out.x, t, v);
     // Y3 = r (V - X3) - 2 S1 J
+    fadd(s1, s1, s1);
     fsub(t, v, out.x);
     fmul(t, rr, t);
-    fmul(s1, s1, j);
-    fadd(s1, s1, s1);
     fsub(out.y, t, s1);
-    // Z3 = ((Z1 + Z2)^2 - Z1Z1 - Z2Z2) H, i.e. 2 Z1 Z2 H
-    if constexpr (Mixed) {
-      fmul(t, p.z, h);  // (Z1 + H)^2 - Z1Z1 - HH = 2 Z1 H
-      fadd(out.z, t, t);
-    } else {
-      fmul(t, p.z, qz);
-      fadd(t, t, t);
-      fmul(out.z, t, h);
-    }
   }
 
   // Constant-time guarded addition r = p + q; q affine when Mixed (q_inf
