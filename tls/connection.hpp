@@ -18,11 +18,18 @@
 // With ClientAuth::required the server neither issues nor accepts tickets
 // (a ticket does not record the client's certificate).
 //
-// Memory: with Config::preallocate the record/output/application buffers
-// are reserved once at their maximum sizes when the handshake completes,
-// so feed/read/write/pending_output on an open connection do not allocate
-// (tested by counting allocations). The handshake itself still uses the
-// heap (messages, certificate chains, transcript buffering).
+// Memory: one receive buffer (records are decrypted into it, straight from
+// the fed bytes when a whole record is there, and read() copies out of it)
+// and one output buffer (records are sealed into it from the caller's
+// bytes). The handshake-only state (transcript, key schedule, key shares,
+// handshake secrets...) is a separate allocation, wiped and freed when the
+// handshake completes. With Config::preallocate both buffers are sized
+// once to one record of the negotiated limits (RFC 8449) when the
+// handshake completes, so feed/read/write/pending_output on an open
+// connection do not allocate (tested by counting allocations); feed() then
+// takes no more records while decrypted data is unread. The handshake
+// itself still uses the heap (messages, certificate chains, transcript
+// buffering).
 //
 // The handshake is an explicit state machine: HsState lists the "expecting
 // X" states; each has one handler; anything else is unexpected_message.

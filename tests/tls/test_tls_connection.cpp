@@ -227,6 +227,51 @@ TEST_CASE("connection: fragmentation, coalescing, sizes, KeyUpdate", "[tls][conn
   CHECK(p.c->write(data(1, 1)).alert == Alert::internal_error);
 }
 
+// The receive buffer: whole records are opened straight from the fed bytes,
+// partial ones assembled and opened in place; unread data stays readable
+// (and in order) while more records arrive, whole or in pieces, with or
+// without partial reads in between; preallocated connections take one
+// record at a time.
+TEST_CASE("connection: receive buffer with whole and partial records, unread data", "[tls][connection][records]") {
+  for (bool prealloc : {false, true}) {
+    for (std::size_t slice : {1u, 7u, 1000u, 5003u, 16405u, 0u}) {
+      for (std::size_t chunk : {0u, 3u, 4096u}) {  // bytes read after each feed (0: read only at the end)
+        Pair p;
+        p.scfg.credentials.push_back(make_credential(0x0807));
+        p.ccfg.preallocate = p.scfg.preallocate = prealloc;
+        if (prealloc) p.ccfg.record_size_limit = p.scfg.record_size_limit = 1024;
+        p.start();
+        p.run();
+        REQUIRE(p.s->state() == ConnState::open);
+        Vec all;
+        for (std::size_t n : {10u, 5000u, 16384u, 1u, 300u, 0u, 2000u}) {
+          const Vec d = data(n, static_cast<std::uint8_t>(n));
+          REQUIRE(!p.c->write(d));
+          all.insert(all.end(), d.begin(), d.end());
+        }
+        const Vec wire(p.c->pending_output().begin(), p.c->pending_output().end());
+        p.c->consume_output(wire.size());
+        Vec got(all.size() + 1);
+        std::size_t off = 0, n = 0;
+        for (int round = 0; round < 100000 && (off < wire.size() || p.s->readable()); ++round) {
+          if (off < wire.size()) {
+            const std::size_t k = slice ? std::min(slice, wire.size() - off) : wire.size() - off;
+            off += p.s->feed(Bytes(wire.data() + off, k));
+          }
+          REQUIRE(p.s->state() == ConnState::open);
+          // Preallocated connections stop at unread data: read then.
+          const std::size_t want = chunk ? chunk : (prealloc || off == wire.size() ? got.size() - n : 0);
+          n += p.s->read(std::span<std::uint8_t>(got.data() + n, std::min(want, got.size() - n)));
+        }
+        INFO("preallocate " << prealloc << ", slice " << slice << ", chunk " << chunk);
+        CHECK(off == wire.size());
+        got.resize(n);
+        CHECK(got == all);
+      }
+    }
+  }
+}
+
 // ---- negative cases -----------------------------------------------------------------
 
 namespace {
