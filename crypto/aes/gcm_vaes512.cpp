@@ -1,10 +1,13 @@
 // AES-GCM with VAES + VPCLMULQDQ on 512-bit registers (AVX-512F/BW/VL).
 //
-// Main loop: 16 blocks (four zmm of four blocks) per iteration. The AES
-// rounds of the 16 counter blocks are issued alongside the GHASH of 16
-// ciphertext blocks (sealing: the previous iteration's output; opening: this
-// iteration's input), each block multiplied by its own power H^16..H^1 from
-// the precomputed table, with one reduction per iteration.
+// Main loop (chunk()): 32 blocks (eight zmm of four blocks) per iteration.
+// The AES rounds of the 32 counter blocks are issued alongside the GHASH of
+// 32 ciphertext blocks (sealing: the previous iteration's output, read back
+// from out; opening: this iteration's input), one zmm between two AES
+// rounds, each block multiplied by its own power H^32..H^1 (Karatsuba, three
+// VPCLMULQDQ per zmm), with one reduction per iteration. Round keys are
+// broadcast into registers at entry; the powers of H are memory operands.
+// Whole 256-byte chunks left after the main loop use ghash_then_ctr().
 //
 // Short messages and tails use masked loads/stores (no copies): the last
 // < 256 bytes, the length block and, for short records (AAD <= 64 bytes and
