@@ -9,6 +9,7 @@
 // (aead.cpp).
 #include "crypto/chacha/internal.hpp"
 #include "crypto/chacha/simd_avx512.hpp"
+#include "crypto/internal/wipe.hpp"
 
 #if TERN_SIMD && defined(__x86_64__)
 
@@ -44,18 +45,6 @@ TERN_FUSED void group_last(V3& ha, V3& hb, const std::uint8_t* m, const PolyStat
   group16(ha, hb, m, p, true);
 }
 
-TERN_FUSED void add_state(__m512i x[16], const std::uint32_t st[16], std::uint32_t ctr) {
-  for (int i = 0; i < 16; ++i) {
-    if (i == 12) {
-      x[i] = _mm512_add_epi32(x[i], _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(ctr)),
-                                                     _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
-                                                                       12, 13, 14, 15)));
-    } else {
-      x[i] = _mm512_add_epi32(x[i], _mm512_set1_epi32(static_cast<int>(st[i])));
-    }
-  }
-}
-
 }  // namespace
 
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512ifma"))) void chacha_poly_fused_avx512(
@@ -67,14 +56,15 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512ifma"))) void chacha_poly
   const __m512i zero = _mm512_setzero_si512();
   V3 hb{zero, zero, zero};
   std::uint32_t ctr = st[12];
+  FirstRound f;
+  pre_first(f, st);
   for (std::size_t c = 0; c < n1024; ++c, ctr += 16) {
     const std::uint8_t* m = c > 0 || mac_prev ? out + 1024 * c - 1024 : nullptr;
     __m512i x[16], s[16];
-    init16(s, st, ctr);
-    for (int i = 0; i < 16; ++i) x[i] = s[i];
+    first_double_round(x, f, ctr);
     if (m != nullptr) {
-#pragma GCC unroll 10
-      for (int r = 0; r < 10; ++r) {
+#pragma GCC unroll 9
+      for (int r = 1; r < 10; ++r) {
         column_round(x);
         // Half group h = r - 1 (eight lanes: group h / 2, lane set h % 2)
         // after the column rounds of double rounds 1..8.
@@ -85,19 +75,20 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512ifma"))) void chacha_poly
         diagonal_round(x);
       }
     } else {
-      for (int r = 0; r < 10; ++r) {
+      for (int r = 1; r < 10; ++r) {
         column_round(x);
         diagonal_round(x);
       }
     }
-    add_state(x, st, ctr);
-    for (int i = 0; i < 16; ++i) s[i] = zero;
+    init16(s, st, ctr);
     finish16(out + 1024 * c, in + 1024 * c, x, s, _mm512_set1_epi32(-1));
   }
   const std::uint8_t* m = out + 1024 * (n1024 - 1);
   for (int g = 0; g < 3; ++g) group_mid(ha, hb, m + 256 * g, r16);
   group_last(ha, hb, m + 768, ps);
   fold_lanes(ps.h, ha, hb);
+  wipe(&f, sizeof(f));
+  wipe(r16, sizeof(r16));
 }
 
 }  // namespace tern::chacha::detail

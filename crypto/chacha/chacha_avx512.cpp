@@ -6,6 +6,7 @@
 // short messages do not pay for the wide setup.
 #include "crypto/chacha/internal.hpp"
 #include "crypto/chacha/simd_avx512.hpp"
+#include "crypto/internal/wipe.hpp"
 
 #if TERN_SIMD && defined(__x86_64__)
 
@@ -66,12 +67,16 @@ TERN_AVX512 void xor32_part(std::uint8_t* out, const std::uint8_t* in, __m256i k
 }
 
 // Sixteen full blocks (1024 bytes), counters ctr .. ctr+15.
+// f = pre_first(st).
 TERN_AVX512_FN void blocks16(std::uint8_t* out, const std::uint8_t* in, const std::uint32_t st[16],
-                             std::uint32_t ctr, __m512i m) noexcept {
+                             const FirstRound& f, std::uint32_t ctr, __m512i m) noexcept {
   __m512i x[16], s[16];
+  first_double_round(x, f, ctr);
+  for (int r = 1; r < 10; ++r) {
+    column_round(x);
+    diagonal_round(x);
+  }
   init16(s, st, ctr);
-  for (int i = 0; i < 16; ++i) x[i] = s[i];
-  double_rounds(x);
   finish16(out, in, x, s, m);
 }
 
@@ -155,12 +160,17 @@ TERN_AVX512_FN void xor_masked_avx512(std::uint8_t* out, const std::uint8_t* in,
                                      const std::uint32_t st[16], std::uint64_t mask) noexcept {
   const __m512i m = _mm512_set1_epi64(static_cast<long long>(mask));
   std::uint32_t ctr = st[12];
-  while (len >= 1024) {
-    blocks16(out, in, st, ctr, m);
-    ctr += 16;
-    out += 1024;
-    in += 1024;
-    len -= 1024;
+  if (len >= 1024) {
+    FirstRound f;
+    pre_first(f, st);
+    while (len >= 1024) {
+      blocks16(out, in, st, f, ctr, m);
+      ctr += 16;
+      out += 1024;
+      in += 1024;
+      len -= 1024;
+    }
+    wipe(&f, sizeof(f));
   }
   while (len > 256) {
     const std::size_t n = len < 512 ? len : 512;
@@ -178,18 +188,22 @@ TERN_AVX512_FN void xor_masked_avx512(std::uint8_t* out, const std::uint8_t* in,
 TERN_AVX512_FN void key_first_avx512(std::uint8_t key[64], std::uint8_t* out, const std::uint8_t* in,
                                      const std::uint32_t st[16]) noexcept {
   __m512i x[16], s[16];
-  init16(s, st, st[12]);
-  for (int i = 0; i < 16; ++i) x[i] = s[i];
+  FirstRound f;
+  pre_first(f, st);
+  first_double_round(x, f, st[12]);
+  wipe(&f, sizeof(f));
   const __m128i a0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(st));
   const __m128i b0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 4));
   const __m128i c0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 8));
   const __m128i d0 = _mm_sub_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(st + 12)), _mm_setr_epi32(1, 0, 0, 0));
   __m128i a = a0, b = b0, c = c0, d = d0;
-  for (int r = 0; r < 10; ++r) {
+  row_double_round(a, b, c, d);
+  for (int r = 1; r < 10; ++r) {
     column_round(x);
     row_double_round(a, b, c, d);
     diagonal_round(x);
   }
+  init16(s, st, st[12]);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(key), _mm_add_epi32(a, a0));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(key + 16), _mm_add_epi32(b, b0));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(key + 32), _mm_add_epi32(c, c0));
