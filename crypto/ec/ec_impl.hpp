@@ -992,26 +992,19 @@ struct SafeGcd {
   TERN_EC_INLINE static i64 divsteps62(i64 delta, u64 f, u64 g, i64* t) {
     u64 u = 1, v = 0, q = 0, r = 1;
     for (int i = 0; i < 62; ++i) {
+      // With pos = (delta > 0) and odd = (g odd): g += (pos ? -f : f) when
+      // odd (the same for the g row of the matrix), then, when both hold
+      // (a swap), f += the new g, which turns f into the old g.
+      const u64 pos = static_cast<u64>((-delta) >> 63);
       const u64 odd = 0 - (g & 1);
-      const u64 pos = static_cast<u64>((-delta) >> 63);  // delta > 0
-      const u64 x = odd & pos;                           // swap: (f, g) = (g, -f)
-      u64 s = (f ^ g) & x;
-      f ^= s;
-      g ^= s;
-      g = (g ^ x) - x;
-      s = (u ^ q) & x;
-      u ^= s;
-      q ^= s;
-      q = (q ^ x) - x;
-      s = (v ^ r) & x;
-      v ^= s;
-      r ^= s;
-      r = (r ^ x) - x;
-      delta = (delta ^ static_cast<i64>(x)) - static_cast<i64>(x);
-      delta += 1;
-      g += f & odd;
-      q += u & odd;
-      r += v & odd;
+      const u64 x = pos & odd;
+      g += ((f ^ pos) - pos) & odd;
+      q += ((u ^ pos) - pos) & odd;
+      r += ((v ^ pos) - pos) & odd;
+      f += g & x;
+      u += q & x;
+      v += r & x;
+      delta = (delta ^ static_cast<i64>(x)) - static_cast<i64>(x) + 1;
       g >>= 1;
       u <<= 1;
       v <<= 1;
