@@ -20,6 +20,7 @@
 #include "crypto/ec/ec_consts.hpp"
 #include "crypto/ec/ec_kernel.hpp"
 #include "crypto/internal/ct.hpp"
+#include "crypto/internal/wipe.hpp"
 #ifdef TERN_EC_MULX
 #include <immintrin.h>
 
@@ -1107,8 +1108,11 @@ struct SafeGcd {
     d[L - 1] = ((d[L - 1] ^ neg) - neg) + c;
     normalize(d, m);
     from62(r, d);
-    for (std::size_t i = 0; i < L; ++i) f[i] = g[i] = d[i] = e[i] = 0;
-    t[0] = t[1] = t[2] = t[3] = 0;
+    wipe(f, sizeof f);  // out of line: not removed as dead stores
+    wipe(g, sizeof g);
+    wipe(d, sizeof d);
+    wipe(e, sizeof e);
+    wipe(t, sizeof t);
   }
 };
 #else
@@ -1260,7 +1264,7 @@ struct Curve {
     SafeGcd<N>::inv(t, a, C.p, C.p_inv);
     fmul(r3, C.p_rr, C.p_rr);
     fmul(r, t, r3);
-    for (std::size_t k = 0; k < N; ++k) t[k] = 0;
+    wipe(t, sizeof t);
     return;
 #endif
     if constexpr (N == 4) {
