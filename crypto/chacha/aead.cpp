@@ -50,13 +50,6 @@ void mac_padded(const PolyKernel& pk, PolyState& ps, const std::uint8_t* p, std:
   }
 }
 
-void mac_lengths(const PolyKernel& pk, PolyState& ps, std::size_t aadlen, std::size_t len) noexcept {
-  std::uint8_t b[16];
-  store_le64(b, static_cast<std::uint64_t>(aadlen));
-  store_le64(b + 8, static_cast<std::uint64_t>(len));
-  pk.blocks(ps, b, 1);
-}
-
 // Exact aliasing is allowed, any other overlap is not.
 bool bad_overlap(const std::uint8_t* a, std::size_t an, const std::uint8_t* b, std::size_t bn) noexcept {
   if (an == 0 || bn == 0 || a == b) return false;
@@ -133,8 +126,7 @@ void seal_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::ui
       mac_padded(pk, ps, ct + off, n);
     }
   }
-  mac_lengths(pk, ps, aadlen, len);
-  detail::poly_finish(ps, tag);
+  detail::poly_finish_lengths(ps, aadlen, len, tag);
   wipe(st, sizeof(st));
 }
 
@@ -159,8 +151,7 @@ Status open_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::
     detail::poly_setup(ps, buf);
     mac_padded(pk, ps, aad, aadlen);
     mac_padded(pk, ps, ct, len);
-    mac_lengths(pk, ps, aadlen, len);
-    detail::poly_finish(ps, expect);
+    detail::poly_finish_lengths(ps, aadlen, len, expect);
     ok = ct::mask_from_bit(static_cast<std::uint64_t>(ct::equal(expect, tag, 16)));
     // Release the plaintext, or zeros.
     ck.mask(buf + 64, len, ok);
@@ -178,8 +169,7 @@ Status open_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::
     wipe(k0, sizeof(k0));
     mac_padded(pk, ps, aad, aadlen);
     mac_padded(pk, ps, ct, len);
-    mac_lengths(pk, ps, aadlen, len);
-    detail::poly_finish(ps, expect);
+    detail::poly_finish_lengths(ps, aadlen, len, expect);
     ok = ct::mask_from_bit(static_cast<std::uint64_t>(ct::equal(expect, tag, 16)));
     st[12] = 17;
     ck.xor_masked(pt + 1024, ct + 1024, len - 1024, st, ok);
@@ -195,8 +185,7 @@ Status open_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::
     st[12] = 1;
     if (ck.xor_masked != nullptr) {
       mac_padded(pk, ps, ct, len);
-      mac_lengths(pk, ps, aadlen, len);
-      detail::poly_finish(ps, expect);
+      detail::poly_finish_lengths(ps, aadlen, len, expect);
       ok = ct::mask_from_bit(static_cast<std::uint64_t>(ct::equal(expect, tag, 16)));
       ck.xor_masked(pt, ct, len, st, ok);
     } else {
@@ -206,8 +195,7 @@ Status open_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::
         ck.xor_stream(pt + off, ct + off, n, st);
         st[12] += static_cast<std::uint32_t>(kChunk / 64);
       }
-      mac_lengths(pk, ps, aadlen, len);
-      detail::poly_finish(ps, expect);
+      detail::poly_finish_lengths(ps, aadlen, len, expect);
       ok = ct::mask_from_bit(static_cast<std::uint64_t>(ct::equal(expect, tag, 16)));
       ck.mask(pt, len, ok);
     }

@@ -67,6 +67,9 @@ void mask_portable(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 // Poly1305 pieces: key setup (clamps r), one padded final tag.
 void poly_setup(PolyState& st, const std::uint8_t key[32]) noexcept;
 void poly_finish(PolyState& st, std::uint8_t tag[16]) noexcept;
+// The AEAD's last block (aadlen, len little-endian) absorbed, then the tag
+// (same result as blocks() over that block followed by poly_finish).
+void poly_finish_lengths(PolyState& st, std::uint64_t aadlen, std::uint64_t len, std::uint8_t tag[16]) noexcept;
 void poly_blocks_portable(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
 // The 32-bit-limb path (used as "portable" without unsigned __int128;
 // always compiled so the tests can compare it).

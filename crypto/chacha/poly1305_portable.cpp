@@ -95,9 +95,62 @@ void poly_blocks_portable(PolyState& st, const std::uint8_t* m, std::size_t n) n
   st.h[1] = ((h0 >> 44) | (h1 << 20)) & kM44;
   st.h[2] = (h1 >> 24) | (h2 << 40);
 }
+
+// The last block (the two lengths) and the tag in radix 2^64 directly:
+// one conversion, no second carry chain in radix 2^44.
+void poly_finish_lengths(PolyState& st, std::uint64_t aadlen, std::uint64_t len, std::uint8_t tag[16]) noexcept {
+  using u128 = unsigned __int128;
+  using u64 = std::uint64_t;
+  u64 l0 = st.h[0], l1 = st.h[1], l2 = st.h[2];
+  l1 += l0 >> 44;
+  l0 &= kM44;
+  l2 += l1 >> 44;
+  l1 &= kM44;
+  const u64 h0 = l0 | (l1 << 44), h1 = (l1 >> 20) | (l2 << 24), h2 = l2 >> 40;
+  const u64 r0 = st.r[0] | (st.r[1] << 44), r1 = (st.r[1] >> 20) | (st.r[2] << 24);
+  const u64 s1 = r1 + (r1 >> 2);
+  // h += lengths block + 2^128, h *= r, partly reduced (as in the loop above).
+  const u128 t0 = u128{h0} + aadlen;
+  const u128 t1 = u128{h1} + len + static_cast<u64>(t0 >> 64);
+  const u64 a0 = static_cast<u64>(t0), a1 = static_cast<u64>(t1);
+  const u64 a2 = h2 + static_cast<u64>(t1 >> 64) + 1;
+  const u128 d0 = u128{a0} * r0 + u128{a1} * s1;
+  const u128 d1 = u128{a0} * r1 + u128{a1} * r0 + u128{a2} * s1 + static_cast<u64>(d0 >> 64);
+  const u64 d2 = a2 * r0 + static_cast<u64>(d1 >> 64);
+  const u64 fold = (d2 & ~u64{3}) + (d2 >> 2);
+  const u128 e0 = u128{static_cast<u64>(d0)} + fold;
+  const u128 e1 = u128{static_cast<u64>(d1)} + static_cast<u64>(e0 >> 64);
+  // h = e < 2^130 + 2^66 here; fold the bits above 2^130 once more, then
+  // h < 2^130 + 5, and h mod p = h + 5 - 2^130 exactly when that does
+  // not borrow.
+  u64 e2 = (d2 & 3) + static_cast<u64>(e1 >> 64);
+  const u128 f0 = u128{static_cast<u64>(e0)} + (e2 >> 2) * 5;
+  const u128 f1 = u128{static_cast<u64>(e1)} + static_cast<u64>(f0 >> 64);
+  e2 = (e2 & 3) + static_cast<u64>(f1 >> 64);
+  const u128 g0 = u128{static_cast<u64>(f0)} + 5;
+  const u128 g1 = u128{static_cast<u64>(f1)} + static_cast<u64>(g0 >> 64);
+  const u64 g2 = e2 + static_cast<u64>(g1 >> 64);
+  const u64 use_g = u64{0} - (g2 >> 2);  // all-ones when h + 5 >= 2^130
+  const u64 m0 = (static_cast<u64>(f0) & ~use_g) | (static_cast<u64>(g0) & use_g);
+  const u64 m1 = (static_cast<u64>(f1) & ~use_g) | (static_cast<u64>(g1) & use_g);
+  // tag = (h + s) mod 2^128
+  const u128 o0 = u128{m0} + st.s[0];
+  const u64 o1 = m1 + st.s[1] + static_cast<u64>(o0 >> 64);
+  store_le64(tag, static_cast<u64>(o0));
+  store_le64(tag + 8, o1);
+  wipe(&st, sizeof(st));
+}
 #else
 void poly_blocks_portable(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept {
   poly_blocks_32(st, m, n);
+}
+
+void poly_finish_lengths(PolyState& st, std::uint64_t aadlen, std::uint64_t len, std::uint8_t tag[16]) noexcept {
+  std::uint8_t b[16];
+  store_le64(b, aadlen);
+  store_le64(b + 8, len);
+  poly_blocks_32(st, b, 1);
+  poly_finish(st, tag);
 }
 #endif
 

@@ -192,6 +192,41 @@ TEST_CASE("poly1305: the 32-bit limb path equals the default path", "[poly1305]"
   }
 }
 
+TEST_CASE("poly1305: the lengths block + tag shortcut equals blocks() + poly_finish", "[poly1305]") {
+  // Accumulators at random values, at the top of their limb ranges (h
+  // near or above 2^130 after the block), and tiny; extreme lengths.
+  test::Rng rng(11);
+  constexpr std::uint64_t m44 = (std::uint64_t{1} << 44) - 1, m42 = (std::uint64_t{1} << 42) - 1;
+  std::size_t n = 0;
+  for (int iter = 0; iter < 20000; ++iter) {
+    Bytes key = rng.bytes(32);
+    if (iter % 7 == 0) std::memset(key.data(), 0xff, 16);
+    detail::PolyState a, b;
+    detail::poly_setup(a, key.data());
+    switch (iter % 4) {
+      case 0: a.h[0] = rng.next() & m44, a.h[1] = rng.next() & m44, a.h[2] = rng.next() & m42; break;
+      case 1: a.h[0] = m44 - rng.below(8), a.h[1] = m44, a.h[2] = m42; break;
+      case 2: a.h[0] = (rng.next() & m44) + (rng.next() & 0xffff), a.h[1] = (rng.next() & m44) + 1,
+              a.h[2] = rng.next() & m42; break;
+      default: a.h[0] = rng.below(16), a.h[1] = 0, a.h[2] = 0; break;
+    }
+    const std::uint64_t aadlen = iter % 4 == 3 ? rng.below(256) : rng.next();
+    const std::uint64_t len = iter % 4 == 1 ? ~std::uint64_t{0} - rng.below(4) : rng.next();
+    b = a;
+    std::uint8_t blk[16], ta[16], tb[16];
+    for (int i = 0; i < 8; ++i) {
+      blk[i] = static_cast<std::uint8_t>(aadlen >> (8 * i));
+      blk[8 + i] = static_cast<std::uint8_t>(len >> (8 * i));
+    }
+    detail::poly_finish_lengths(a, aadlen, len, ta);
+    detail::poly_blocks_32(b, blk, 1);
+    detail::poly_finish(b, tb);
+    REQUIRE(test::to_hex(ta, 16) == test::to_hex(tb, 16));
+    ++n;
+  }
+  test::report("poly1305 lengths+finish == 32-bit path", "portable", n);
+}
+
 TEST_CASE("poly1305: streaming with random split points, every kernel == portable", "[poly1305][diff]") {
   test::Rng rng(11);
   struct Case { Bytes key, msg, tag; };
