@@ -761,6 +761,7 @@ TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u
 #ifdef TERN_EC_MULX
 // 4 limbs in asm (ADC / SBB chains, CMOV select); other sizes by intrinsics,
 // which the compiler turns into ADC / SBB runs.
+#if TERN_EC_SQR_ASM
 // Operands in memory ("m": the compiler addresses them, e.g. off the
 // stack), results in registers stored by C++: no "memory" clobber, so the
 // surrounding code keeps its registers across these blocks.
@@ -835,6 +836,74 @@ TERN_EC_INLINE void mod_sub4_asm(u64* r, const u64* a, const u64* b, const u64* 
   r[2] = r2;
   r[3] = r3;
 }
+#else
+// Unoptimised builds: the operands through pointer registers (at -O0 the
+// compilers give every memory operand its own address register).
+TERN_EC_INLINE void mod_add4_asm(u64* r, const u64* a, const u64* b, const u64* m) {
+  __asm__ volatile(
+      "movq 0(%[a]), %%r8\n\t"
+      "movq 8(%[a]), %%r9\n\t"
+      "movq 16(%[a]), %%r10\n\t"
+      "movq 24(%[a]), %%r11\n\t"
+      "xorl %%eax, %%eax\n\t"
+      "addq 0(%[b]), %%r8\n\t"
+      "adcq 8(%[b]), %%r9\n\t"
+      "adcq 16(%[b]), %%r10\n\t"
+      "adcq 24(%[b]), %%r11\n\t"
+      "adcq $0, %%rax\n\t"
+      "movq %%r8, %%rcx\n\t"
+      "movq %%r9, %%rdx\n\t"
+      "movq %%r10, %%r12\n\t"
+      "movq %%r11, %%r13\n\t"
+      "subq 0(%[m]), %%r8\n\t"
+      "sbbq 8(%[m]), %%r9\n\t"
+      "sbbq 16(%[m]), %%r10\n\t"
+      "sbbq 24(%[m]), %%r11\n\t"
+      "sbbq $0, %%rax\n\t"
+      "cmovcq %%rcx, %%r8\n\t"
+      "cmovcq %%rdx, %%r9\n\t"
+      "cmovcq %%r12, %%r10\n\t"
+      "cmovcq %%r13, %%r11\n\t"
+      "movq %%r8, 0(%[r])\n\t"
+      "movq %%r9, 8(%[r])\n\t"
+      "movq %%r10, 16(%[r])\n\t"
+      "movq %%r11, 24(%[r])\n\t"
+      :
+      : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m] "r"(m)
+      : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "cc", "memory");
+}
+TERN_EC_INLINE void mod_sub4_asm(u64* r, const u64* a, const u64* b, const u64* m) {
+  __asm__ volatile(
+      "movq 0(%[a]), %%r8\n\t"
+      "movq 8(%[a]), %%r9\n\t"
+      "movq 16(%[a]), %%r10\n\t"
+      "movq 24(%[a]), %%r11\n\t"
+      "subq 0(%[b]), %%r8\n\t"
+      "sbbq 8(%[b]), %%r9\n\t"
+      "sbbq 16(%[b]), %%r10\n\t"
+      "sbbq 24(%[b]), %%r11\n\t"
+      "sbbq %%rax, %%rax\n\t"
+      "movq 0(%[m]), %%rcx\n\t"
+      "movq 8(%[m]), %%rdx\n\t"
+      "movq 16(%[m]), %%r12\n\t"
+      "movq 24(%[m]), %%r13\n\t"
+      "andq %%rax, %%rcx\n\t"
+      "andq %%rax, %%rdx\n\t"
+      "andq %%rax, %%r12\n\t"
+      "andq %%rax, %%r13\n\t"
+      "addq %%rcx, %%r8\n\t"
+      "adcq %%rdx, %%r9\n\t"
+      "adcq %%r12, %%r10\n\t"
+      "adcq %%r13, %%r11\n\t"
+      "movq %%r8, 0(%[r])\n\t"
+      "movq %%r9, 8(%[r])\n\t"
+      "movq %%r10, 16(%[r])\n\t"
+      "movq %%r11, 24(%[r])\n\t"
+      :
+      : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m] "r"(m)
+      : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "cc", "memory");
+}
+#endif
 template <std::size_t N>
 TERN_EC_INLINE void mod_add(u64* r, const u64* a, const u64* b, const u64* m) {
   if constexpr (N == 4) {
