@@ -245,7 +245,7 @@ TERN_VAES512_TARGET __attribute__((always_inline)) inline void chunk(const __m51
         const int z = W - r;
         __m512i x = bswap512(_mm512_loadu_si512(g + 64 * z));
         if (z == 0) x = _mm512_xor_si512(x, _mm512_zextsi128_si512(y));
-        mul_acc512k(a, x, _mm512_loadu_si512(pw + 64 * z), _mm512_load_si512(pk + 64 * z));
+        mul_acc512k(a, x, _mm512_load_si512(pw + 64 * z), _mm512_load_si512(pk + 64 * z));
       }
     }
   }
@@ -314,10 +314,15 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
     static_assert(W <= NR - 1, "one GHASH zmm per AES round");
     std::size_t i = 0;
     if (len >= kBytes) {
-      // Karatsuba keys of H^(4W)..H^1 (the powers themselves are read from the context).
-      alignas(64) std::uint8_t pk[64 * W];
-      const std::uint8_t* pw = reinterpret_cast<const std::uint8_t*>(k.x86.htab[kHPowers - 4 * W]);
-      for (int z = 0; z < W; ++z) _mm512_store_si512(pk + 64 * z, kara_key(_mm512_loadu_si512(pw + 64 * z)));
+      // H^(4W)..H^1 and their Karatsuba keys, copied to 64-byte aligned
+      // stack buffers (the context is only 16-byte aligned; split loads in
+      // the main loop would cost twice).
+      alignas(64) std::uint8_t pk[64 * W], pw[64 * W];
+      for (int z = 0; z < W; ++z) {
+        const __m512i h = htab512(k, kHPowers - 4 * W + 4 * static_cast<std::size_t>(z));
+        _mm512_store_si512(pw + 64 * z, h);
+        _mm512_store_si512(pk + 64 * z, kara_key(h));
+      }
       std::uint32_t cnt = static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm512_castsi512_si128(ctr)));
       if constexpr (Dec) {
         for (; len - i >= kBytes; i += kBytes)
@@ -332,13 +337,14 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
         for (int z = 0; z < W; ++z) {
           __m512i x = bswap512(_mm512_loadu_si512(g + 64 * z));
           if (z == 0) x = _mm512_xor_si512(x, _mm512_zextsi128_si512(y));
-          mul_acc512k(a, x, _mm512_loadu_si512(pw + 64 * z), _mm512_load_si512(pk + 64 * z));
+          mul_acc512k(a, x, _mm512_load_si512(pw + 64 * z), _mm512_load_si512(pk + 64 * z));
         }
         __m128i L, H;
         fold_k512(a, L, H);
         y = reduce256(L, H);
       }
       wipe_object(pk);
+      wipe_object(pw);
     }
     // Whole 256-byte chunks left over (W > 4), then the tail.
     for (; len - i >= 256; i += 256) {
