@@ -1609,21 +1609,23 @@ struct Curve {
     }
     unsigned char abs[kWindows], neg[kWindows];
     recode(abs, neg, k);
-    Jac acc;
-    for (std::size_t j = 0; j < N; ++j) acc.x[j] = acc.y[j] = acc.z[j] = 0;
-    for (std::size_t i = kWindows; i-- > 0;) {
-      for (int s = 0; s < 5; ++s) dbl(acc, acc);
-      static_assert(sizeof(Jac) == 24 * N);
-      Jac q;
-      u64 a = abs[i];
-      {
-        u64 w[3 * N];
-        select_rows(w, reinterpret_cast<const u64*>(&tab[0]), 3 * N, 16, a);
-        copy<N>(q.x, w);
-        copy<N>(q.y, w + N);
-        copy<N>(q.z, w + 2 * N);
-      }
+    static_assert(sizeof(Jac) == 24 * N);
+    // d_i P by a masked scan (all zero, i.e. infinity, for d_i = 0).
+    auto window = [&tab, &abs, &neg](Jac& q, std::size_t i) TERN_EC_FN {
+      u64 w[3 * N];
+      select_rows(w, reinterpret_cast<const u64*>(&tab[0]), 3 * N, 16, abs[i]);
+      copy<N>(q.x, w);
+      copy<N>(q.y, w + N);
+      copy<N>(q.z, w + 2 * N);
       cneg(q.y, 0 - static_cast<u64>(neg[i]));
+    };
+    // The top window starts the accumulator (no doublings of infinity).
+    Jac acc;
+    window(acc, kWindows - 1);
+    for (std::size_t i = kWindows - 1; i-- > 0;) {
+      for (int s = 0; s < 5; ++s) dbl(acc, acc);
+      Jac q;
+      window(q, i);
       if (i == 0)
         add_ct<false, true>(acc, acc, q.x, q.y, q.z, 0);
       else
