@@ -1,13 +1,15 @@
 // AES-GCM with VAES + VPCLMULQDQ on 512-bit registers (AVX-512F/BW/VL).
 //
-// Main loop (chunk()): 32 blocks (eight zmm of four blocks) per iteration.
-// The AES rounds of the 32 counter blocks are issued alongside the GHASH of
-// 32 ciphertext blocks (sealing: the previous iteration's output, read back
-// from out; opening: this iteration's input), one zmm between two AES
-// rounds, each block multiplied by its own power H^32..H^1 (Karatsuba, three
-// VPCLMULQDQ per zmm), with one reduction per iteration. Round keys are
-// broadcast into registers at entry; the powers of H are memory operands.
-// Whole 256-byte chunks left after the main loop use ghash_then_ctr().
+// Main loop (main_loop_asm(), inline assembly): 32 blocks (eight zmm of four
+// blocks) per iteration. The AES rounds of the 32 counter blocks are issued
+// alongside the GHASH of 32 ciphertext blocks (sealing: the previous
+// iteration's output, read back from out; opening: this iteration's input),
+// two zmm at a time between AES rounds, each block multiplied by its own
+// power H^32..H^1 (Karatsuba, three VPCLMULQDQ per zmm), with one reduction
+// per iteration (two carry-less multiplications by a constant, the powers
+// being pre-multiplied by x^-1). Round keys stay in registers; the powers of
+// H are memory operands. Whole 256-byte chunks left after the main loop use
+// ghash_then_ctr().
 //
 // Short messages and tails use masked loads/stores (no copies): the last
 // < 256 bytes, the length block and, for short records (AAD <= 64 bytes and
@@ -28,11 +30,6 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
-// Main-loop width in zmm (4 = 16 blocks, 8 = 32 blocks); see kWide.
-#ifndef TERN_GCM512_WIDE
-#define TERN_GCM512_WIDE 8
 #endif
 
 // Full unrolling of the round and block loops (GCC leaves a 14-round loop
@@ -66,19 +63,24 @@ TERN_VAES512_TARGET inline void mul_acc512(Acc512& a, __m512i x, __m512i h) noex
   a.mid = xor3(a.mid, _mm512_clmulepi64_epi128(x, h, 0x01), _mm512_clmulepi64_epi128(x, h, 0x10));
 }
 
-// Karatsuba form for the main loop: the middle term is one carry-less
-// product (x.hi ^ x.lo)(h.hi ^ h.lo) per block, with hk = h ^ swap(h)
-// precomputed; fold_k512 then recovers mid ^= lo ^ hi once per batch. Three
+// h * x^-1 in each lane (the main-loop assembly's powers): a left shift of
+// the 128-bit integer by one, and if a bit falls out, x^-1 = x^127 + x^6 +
+// x + 1 added back (0xC2000000_00000000_00000000_00000001).
+TERN_VAES512_TARGET inline __m512i mul_xinv512(__m512i h) noexcept {
+  const __m512i carry = _mm512_srli_epi64(h, 63);
+  const __m512i sh = _mm512_or_si512(_mm512_slli_epi64(h, 1), _mm512_bslli_epi128(carry, 8));
+  const __m512i top = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_shuffle_epi32(carry, _MM_PERM_CCCC));
+  const __m512i poly = _mm512_broadcast_i32x4(_mm_set_epi32(static_cast<int>(0xC2000000u), 0, 0, 1));
+  return _mm512_xor_si512(sh, _mm512_and_si512(top, poly));
+}
+
+// Karatsuba key of h for the main loop: (h.hi ^ h.lo) in both halves; the
+// middle term of a product is then one carry-less product (x.hi ^ x.lo) *
+// (h.hi ^ h.lo), and mid ^= lo ^ hi once per batch recovers it. Three
 // VPCLMULQDQ per block instead of four (they share execution pipes with
 // VAESENC on Zen 4).
 TERN_VAES512_TARGET inline __m512i kara_key(__m512i h) noexcept {
   return _mm512_xor_si512(h, _mm512_shuffle_epi32(h, _MM_PERM_BADC));
-}
-TERN_VAES512_TARGET inline void mul_acc512k(Acc512& a, __m512i x, __m512i h, __m512i hk) noexcept {
-  a.lo = _mm512_xor_si512(a.lo, _mm512_clmulepi64_epi128(x, h, 0x00));
-  a.hi = _mm512_xor_si512(a.hi, _mm512_clmulepi64_epi128(x, h, 0x11));
-  const __m512i xk = _mm512_xor_si512(x, _mm512_shuffle_epi32(x, _MM_PERM_BADC));
-  a.mid = _mm512_xor_si512(a.mid, _mm512_clmulepi64_epi128(xk, hk, 0x00));
 }
 
 TERN_VAES512_TARGET inline __m128i hsum512(__m512i v) noexcept {
@@ -90,11 +92,6 @@ TERN_VAES512_TARGET inline __m128i hsum512(__m512i v) noexcept {
 TERN_VAES512_TARGET inline void fold512(const Acc512& a, __m128i& L, __m128i& H) noexcept {
   L = hsum512(_mm512_xor_si512(a.lo, _mm512_bslli_epi128(a.mid, 8)));
   H = hsum512(_mm512_xor_si512(a.hi, _mm512_bsrli_epi128(a.mid, 8)));
-}
-
-TERN_VAES512_TARGET inline void fold_k512(Acc512 a, __m128i& L, __m128i& H) noexcept {
-  a.mid = xor3(a.mid, a.lo, a.hi);
-  fold512(a, L, H);
 }
 
 TERN_VAES512_TARGET inline Acc512 acc512_zero() noexcept {
@@ -190,30 +187,15 @@ TERN_VAES512_TARGET inline __m128i tail_any(const GcmKey& k, const __m512i* rk, 
   }
 }
 
-// zmm (of four blocks) per main-loop iteration, by key size and direction.
-template <int NR, bool Dec>
-inline constexpr int kWide = TERN_GCM512_WIDE;
+// zmm (of four blocks) per main-loop iteration.
+constexpr int kWide = 8;
 
-// Returns p unchanged, but hides its value from the optimiser: loads through
-// it then stay inside the loop as memory operands instead of being hoisted
-// into (and spilled from) registers. The main loop keeps the round keys in
-// registers and reads the powers of H from memory.
-template <class T>
-inline T* opaque(T* p) noexcept {
-  __asm__("" : "+r"(p));
-  return p;
-}
-
-// One main-loop chunk: the AES rounds of W*4 counter blocks, out = in ^
-// keystream, and (if Ghash) the GHASH of the W*4 ciphertext blocks at g,
-// one zmm of it between AES rounds, highest block first so that y (the
-// previous chunk's reduced value, folded into block 0) is needed last.
-// pw/pk: the powers H^(4W)..H^1 and their Karatsuba keys, 64 bytes per zmm.
-template <int NR, int W, bool Ghash>
-TERN_VAES512_TARGET __attribute__((always_inline)) inline void chunk(const __m512i* rk, __m512i& ctr, std::uint32_t& cnt,
-                                                                    const std::uint8_t* in, std::uint8_t* out,
-                                                                    const std::uint8_t* g, const std::uint8_t* pw,
-                                                                    const std::uint8_t* pk, __m128i& y) noexcept {
+// The first main-loop chunk of a sealing (nothing to hash yet): the AES
+// rounds of 32 counter blocks, out = in ^ keystream.
+template <int NR>
+TERN_VAES512_TARGET __attribute__((always_inline)) inline void ctr_chunk(const __m512i* rk, __m512i& ctr, std::uint32_t& cnt,
+                                                                        const std::uint8_t* in, std::uint8_t* out) noexcept {
+  constexpr int W = kWide;
   __m512i b[W];
   // While the low byte of the (public) counter does not wrap within the
   // chunk, its counter blocks are one byte swap of the first four plus
@@ -235,19 +217,10 @@ TERN_VAES512_TARGET __attribute__((always_inline)) inline void chunk(const __m51
     }
   }
   cnt += 4u * W;
-  Acc512 a = acc512_zero();
   TERN_UNROLL
   for (int r = 1; r < NR; ++r) {
     TERN_UNROLL
     for (int z = 0; z < W; ++z) b[z] = _mm512_aesenc_epi128(b[z], rk[r]);
-    if constexpr (Ghash) {
-      if (r - 1 < W) {
-        const int z = W - r;
-        __m512i x = bswap512(_mm512_loadu_si512(g + 64 * z));
-        if (z == 0) x = _mm512_xor_si512(x, _mm512_zextsi128_si512(y));
-        mul_acc512k(a, x, _mm512_load_si512(pw + 64 * z), _mm512_load_si512(pk + 64 * z));
-      }
-    }
   }
   // The last AES round ends with "xor key": fold the data into that key.
   TERN_UNROLL
@@ -255,11 +228,252 @@ TERN_VAES512_TARGET __attribute__((always_inline)) inline void chunk(const __m51
     b[z] = _mm512_aesenclast_epi128(b[z], _mm512_xor_si512(rk[NR], _mm512_loadu_si512(in + 64 * z)));
     _mm512_storeu_si512(out + 64 * z, b[z]);
   }
-  if constexpr (Ghash) {
-    __m128i L, H;
-    fold_k512(a, L, H);
-    y = reduce256(L, H);
+}
+
+// Main loop in inline assembly (W = 8: 32 blocks per iteration), for n
+// iterations that all hash: AES rounds of 32 counter blocks with the GHASH
+// of the 32 blocks at g (opening: the input itself; sealing: the previous
+// iteration's output), and one reduction per iteration. Register use:
+//   zmm0-7   AES states          zmm8     next counter blocks, byte swapped
+//   zmm9-11  GHASH lo, hi, mid   zmm12-14 temporaries
+//   zmm15    y (xmm, upper zero) zmm16..  round keys 0..NR (broadcast)
+//   zmm31    temporary (the byte-swap mask is a memory operand)
+// Compiled intrinsics spilled the products to the stack and issued the GHASH
+// apart from the AES rounds; here every register is placed by hand.
+// Counter blocks: while the low byte of the (public) block counter does not
+// wrap within the iteration, block z is zmm8 plus a constant on its last
+// byte; otherwise (label 5) each zmm is swapped back, added and swapped again.
+// On exit the vector registers are zeroed (round keys, keystream, GHASH state).
+// Reduction: a power stored as h * x^-1 makes the carry-less product of two
+// (byte-swapped, bit-reflected) 128-bit values the 256-bit reflected form of
+// the field product itself (no shift by one). With H:L its halves, the result
+// is H + x^128 * l, l the polynomial of L. Writing l = l0 + x^64 l1 (l0 in
+// the high qword of L), one step takes v = x^64 l0 + l1 * (x^7+x^2+x+1):
+// L.lo times 0xC200000000000000 (the reflected 1 + x + x^6, times x by the
+// product's alignment) xored into L with its qwords swapped; x^64 v = x^128 l
+// mod P. Two steps give x^128 l itself.
+struct alignas(64) AsmConsts {
+  std::uint32_t v[18][16];
+};
+constexpr AsmConsts make_asm_consts() noexcept {
+  AsmConsts c{};
+  for (int l = 0; l < 4; ++l) {
+    // [0]: byte reversal of each 128-bit lane (VPSHUFB indices 15..0).
+    for (int d = 0; d < 4; ++d) {
+      const std::uint32_t b0 = 15u - 4u * static_cast<std::uint32_t>(d);
+      c.v[0][4 * l + d] = b0 | (b0 - 1) << 8 | (b0 - 2) << 16 | (b0 - 3) << 24;
+    }
+    // [z], z = 1..8: 4z added to the last byte (byte-swapped domain).
+    // [8 + z], z = 1..8: 4z added to the counter (integer domain).
+    for (std::uint32_t z = 1; z <= 8; ++z) {
+      c.v[z][4 * l + 3] = (4u * z) << 24;
+      c.v[8 + z][4 * l] = 4u * z;
+    }
   }
+  // [17], low 16 bytes: 0xC2000000_00000000_00000000_00000001 (see below).
+  c.v[17][0] = 1;
+  c.v[17][3] = 0xC2000000u;
+  return c;
+}
+constexpr AsmConsts kAsmConsts = make_asm_consts();
+
+#define TERN_AES8(K)                                                                                         \
+  "vaesenc %%zmm" K ", %%zmm0, %%zmm0\n\t"                                                                   \
+  "vaesenc %%zmm" K ", %%zmm1, %%zmm1\n\t"                                                                   \
+  "vaesenc %%zmm" K ", %%zmm2, %%zmm2\n\t"                                                                   \
+  "vaesenc %%zmm" K ", %%zmm3, %%zmm3\n\t"                                                                   \
+  "vaesenc %%zmm" K ", %%zmm4, %%zmm4\n\t"                                                                   \
+  "vaesenc %%zmm" K ", %%zmm5, %%zmm5\n\t"                                                                   \
+  "vaesenc %%zmm" K ", %%zmm6, %%zmm6\n\t"                                                                   \
+  "vaesenc %%zmm" K ", %%zmm7, %%zmm7\n\t"
+// GHASH of the zmm pair at g + A, g + B with the powers at pw/pk + A, B
+// (Karatsuba; each accumulator takes both products in one VPTERNLOGQ).
+// YX: y folded into the second one.
+#define TERN_GH2(A, B, YX)                                                                                   \
+  "vmovdqu64 " A "(%[g]), %%zmm12\n\t"                                                                       \
+  "vpshufb (%[cst]), %%zmm12, %%zmm12\n\t"                                                                   \
+  "vmovdqu64 " B "(%[g]), %%zmm13\n\t"                                                                       \
+  "vpshufb (%[cst]), %%zmm13, %%zmm13\n\t" YX                                                                \
+  "vpclmulqdq $0x00, " A "(%[pw]), %%zmm12, %%zmm14\n\t"                                                     \
+  "vpclmulqdq $0x00, " B "(%[pw]), %%zmm13, %%zmm31\n\t"                                                     \
+  "vpternlogq $0x96, %%zmm14, %%zmm31, %%zmm9\n\t"                                                           \
+  "vpclmulqdq $0x11, " A "(%[pw]), %%zmm12, %%zmm14\n\t"                                                     \
+  "vpclmulqdq $0x11, " B "(%[pw]), %%zmm13, %%zmm31\n\t"                                                     \
+  "vpternlogq $0x96, %%zmm14, %%zmm31, %%zmm10\n\t"                                                          \
+  "vpshufd $0x4e, %%zmm12, %%zmm14\n\t"                                                                      \
+  "vpxorq %%zmm12, %%zmm14, %%zmm14\n\t"                                                                     \
+  "vpshufd $0x4e, %%zmm13, %%zmm31\n\t"                                                                      \
+  "vpxorq %%zmm13, %%zmm31, %%zmm31\n\t"                                                                     \
+  "vpclmulqdq $0x00, " A "(%[pk]), %%zmm14, %%zmm14\n\t"                                                     \
+  "vpclmulqdq $0x00, " B "(%[pk]), %%zmm31, %%zmm31\n\t"                                                     \
+  "vpternlogq $0x96, %%zmm14, %%zmm31, %%zmm11\n\t"
+#define TERN_YX "vpxorq %%zmm15, %%zmm13, %%zmm13\n\t"
+// Counter block zmm Z: fast (byte-swapped base + constant) and slow.
+#define TERN_CTRF(Z, OFF)                                                                                    \
+  "vpaddd " OFF "(%[cst]), %%zmm8, %%zmm" Z "\n\t"                                                           \
+  "vpxorq %%zmm16, %%zmm" Z ", %%zmm" Z "\n\t"
+#define TERN_CTRS(Z, OFF)                                                                                    \
+  "vpaddd " OFF "(%[cst]), %%zmm12, %%zmm13\n\t"                                                             \
+  "vpshufb (%[cst]), %%zmm13, %%zmm13\n\t"                                                                  \
+  "vpxorq %%zmm16, %%zmm13, %%zmm" Z "\n\t"
+// Last round with the input folded into the key, then the store.
+#define TERN_LAST(K, Z, OFF)                                                                                 \
+  "vpxorq " OFF "(%[in]), %%zmm" K ", %%zmm12\n\t"                                                           \
+  "vaesenclast %%zmm12, %%zmm" Z ", %%zmm" Z "\n\t"                                                          \
+  "vmovdqu64 %%zmm" Z ", " OFF "(%[out])\n\t"
+#define TERN_LAST8(K)                                                                                        \
+  TERN_LAST(K, "0", "0")                                                                                     \
+  TERN_LAST(K, "1", "64")                                                                                    \
+  TERN_LAST(K, "2", "128")                                                                                   \
+  TERN_LAST(K, "3", "192")                                                                                   \
+  TERN_LAST(K, "4", "256")                                                                                   \
+  TERN_LAST(K, "5", "320")                                                                                   \
+  TERN_LAST(K, "6", "384") TERN_LAST(K, "7", "448")
+
+// Entry: mask, counter base, y, round keys 0..NR into zmm16.. (NR = 10 or 14).
+#define TERN_ENTRY                                                                                           \
+  "vmovdqa64 64(%[st]), %%zmm8\n\t"                                                                          \
+  "vmovdqa (%[st]), %%xmm15\n\t"                                                                             \
+  "vmovdqa64 0(%[rk]), %%zmm16\n\t"                                                                          \
+  "vmovdqa64 64(%[rk]), %%zmm17\n\t"                                                                         \
+  "vmovdqa64 128(%[rk]), %%zmm18\n\t"                                                                        \
+  "vmovdqa64 192(%[rk]), %%zmm19\n\t"                                                                        \
+  "vmovdqa64 256(%[rk]), %%zmm20\n\t"                                                                        \
+  "vmovdqa64 320(%[rk]), %%zmm21\n\t"                                                                        \
+  "vmovdqa64 384(%[rk]), %%zmm22\n\t"                                                                        \
+  "vmovdqa64 448(%[rk]), %%zmm23\n\t"                                                                        \
+  "vmovdqa64 512(%[rk]), %%zmm24\n\t"                                                                        \
+  "vmovdqa64 576(%[rk]), %%zmm25\n\t"                                                                        \
+  "vmovdqa64 640(%[rk]), %%zmm26\n\t"
+#define TERN_ENTRY14                                                                                         \
+  "vmovdqa64 704(%[rk]), %%zmm27\n\t"                                                                        \
+  "vmovdqa64 768(%[rk]), %%zmm28\n\t"                                                                        \
+  "vmovdqa64 832(%[rk]), %%zmm29\n\t"                                                                        \
+  "vmovdqa64 896(%[rk]), %%zmm30\n\t"
+
+// Loop head: counter blocks (the slow path at 5: rejoins at 3:), GHASH
+// accumulators cleared.
+#define TERN_HEAD                                                                                            \
+  "1:\n\t"                                                                                                   \
+  "cmpb $220, %b[cnt]\n\t"                                                                                   \
+  "ja 5f\n\t"                                                                                                \
+  "vpxorq %%zmm16, %%zmm8, %%zmm0\n\t" TERN_CTRF("1", "64") TERN_CTRF("2", "128") TERN_CTRF("3", "192")     \
+      TERN_CTRF("4", "256") TERN_CTRF("5", "320") TERN_CTRF("6", "384") TERN_CTRF("7", "448")               \
+  "vpaddd 512(%[cst]), %%zmm8, %%zmm8\n\t"                                                                   \
+  "3:\n\t"                                                                                                   \
+  "vpxor %%xmm9, %%xmm9, %%xmm9\n\t"                                                                         \
+  "vpxor %%xmm10, %%xmm10, %%xmm10\n\t"                                                                      \
+  "vpxor %%xmm11, %%xmm11, %%xmm11\n\t"
+
+// Loop tail: pointers, fold of the four lanes and the reduction (the
+// shift-based reduce256 of gcm_x86.hpp) into xmm15, loop; then the slow
+// counter path and the register wipe.
+#define TERN_TAIL                                                                                            \
+  "add $512, %[in]\n\t"                                                                                      \
+  "add $512, %[out]\n\t"                                                                                     \
+  "add $512, %[g]\n\t"                                                                                       \
+  "add $32, %[cnt]\n\t"                                                                                      \
+  "vextracti64x4 $1, %%zmm9, %%ymm12\n\t"                                                                    \
+  "vextracti64x4 $1, %%zmm10, %%ymm13\n\t"                                                                   \
+  "vextracti64x4 $1, %%zmm11, %%ymm14\n\t"                                                                   \
+  "vpxor %%ymm12, %%ymm9, %%ymm9\n\t"                                                                        \
+  "vpxor %%ymm13, %%ymm10, %%ymm10\n\t"                                                                      \
+  "vpxor %%ymm14, %%ymm11, %%ymm11\n\t"                                                                      \
+  "vextracti128 $1, %%ymm9, %%xmm12\n\t"                                                                     \
+  "vextracti128 $1, %%ymm10, %%xmm13\n\t"                                                                    \
+  "vextracti128 $1, %%ymm11, %%xmm14\n\t"                                                                    \
+  "vpxor %%xmm12, %%xmm9, %%xmm9\n\t"                                                                        \
+  "vpxor %%xmm13, %%xmm10, %%xmm10\n\t"                                                                      \
+  "vpternlogq $0x96, %%xmm14, %%xmm9, %%xmm11\n\t"                                                           \
+  "vpxor %%xmm10, %%xmm11, %%xmm11\n\t"                                                                      \
+  "vpslldq $8, %%xmm11, %%xmm12\n\t"                                                                         \
+  "vpsrldq $8, %%xmm11, %%xmm13\n\t"                                                                         \
+  "vpxor %%xmm12, %%xmm9, %%xmm9\n\t"                                                                        \
+  "vpxor %%xmm13, %%xmm10, %%xmm10\n\t"                                                                      \
+  "vpclmulqdq $0x10, 1088(%[cst]), %%xmm9, %%xmm12\n\t"                                                      \
+  "vpshufd $0x4e, %%xmm9, %%xmm9\n\t"                                                                        \
+  "vpxor %%xmm12, %%xmm9, %%xmm9\n\t"                                                                        \
+  "vpclmulqdq $0x10, 1088(%[cst]), %%xmm9, %%xmm12\n\t"                                                      \
+  "vpshufd $0x4e, %%xmm9, %%xmm9\n\t"                                                                        \
+  "vpxor %%xmm10, %%xmm12, %%xmm12\n\t"                                                                      \
+  "vpxor %%xmm12, %%xmm9, %%xmm15\n\t"                                                                       \
+  "dec %[n]\n\t"                                                                                             \
+  "jnz 1b\n\t"                                                                                               \
+  "jmp 6f\n\t"                                                                                               \
+  "5:\n\t"                                                                                                   \
+  "vpshufb (%[cst]), %%zmm8, %%zmm12\n\t"                                                                     \
+  "vpxorq %%zmm16, %%zmm8, %%zmm0\n\t" TERN_CTRS("1", "576") TERN_CTRS("2", "640") TERN_CTRS("3", "704")    \
+      TERN_CTRS("4", "768") TERN_CTRS("5", "832") TERN_CTRS("6", "896") TERN_CTRS("7", "960")               \
+  "vpaddd 1024(%[cst]), %%zmm12, %%zmm13\n\t"                                                                \
+  "vpshufb (%[cst]), %%zmm13, %%zmm8\n\t"                                                                     \
+  "jmp 3b\n\t"                                                                                               \
+  "6:\n\t"                                                                                                   \
+  "vmovdqa %%xmm15, (%[st])\n\t"                                                                             \
+  "vzeroall\n\t"                                                                                             \
+  "vpxord %%zmm16, %%zmm16, %%zmm16\n\t"                                                                     \
+  "vpxord %%zmm17, %%zmm17, %%zmm17\n\t"                                                                     \
+  "vpxord %%zmm18, %%zmm18, %%zmm18\n\t"                                                                     \
+  "vpxord %%zmm19, %%zmm19, %%zmm19\n\t"                                                                     \
+  "vpxord %%zmm20, %%zmm20, %%zmm20\n\t"                                                                     \
+  "vpxord %%zmm21, %%zmm21, %%zmm21\n\t"                                                                     \
+  "vpxord %%zmm22, %%zmm22, %%zmm22\n\t"                                                                     \
+  "vpxord %%zmm23, %%zmm23, %%zmm23\n\t"                                                                     \
+  "vpxord %%zmm24, %%zmm24, %%zmm24\n\t"                                                                     \
+  "vpxord %%zmm25, %%zmm25, %%zmm25\n\t"                                                                     \
+  "vpxord %%zmm26, %%zmm26, %%zmm26\n\t"                                                                     \
+  "vpxord %%zmm27, %%zmm27, %%zmm27\n\t"                                                                     \
+  "vpxord %%zmm28, %%zmm28, %%zmm28\n\t"                                                                     \
+  "vpxord %%zmm29, %%zmm29, %%zmm29\n\t"                                                                     \
+  "vpxord %%zmm30, %%zmm30, %%zmm30\n\t"
+
+#define TERN_ASM_OPERANDS                                                                                    \
+  : [in] "+r"(in), [out] "+r"(out), [g] "+r"(g), [n] "+r"(n), [cnt] "+r"(cnt)                               \
+  : [pw] "r"(pw), [pk] "r"(pk), [rk] "r"(rk), [cst] "r"(kAsmConsts.v), [st] "r"(st)                          \
+  : "cc", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",  \
+    "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21",      \
+    "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31"
+
+// n >= 1 iterations of 512 bytes. rk: NR + 1 broadcast round keys (64-byte
+// aligned); st: y in the low 16 bytes of st[0] (rest zero) and the next
+// counter blocks, byte swapped, in st[1]; y comes back in st[0]. cnt: the
+// integer counter of the first block (advanced by 32 per iteration).
+template <int NR>
+TERN_VAES512_TARGET void main_loop_asm(const __m512i* rk, __m512i* st, std::uint32_t& cnt_io, const std::uint8_t* in,
+                                       std::uint8_t* out, const std::uint8_t* g, const std::uint8_t* pw,
+                                       const std::uint8_t* pk, std::size_t n) noexcept {
+  std::uint32_t cnt = cnt_io;
+  // GHASH pair placement: measured best of several (front-loaded for
+  // AES-128; every second round for AES-256).
+  if constexpr (NR == 10) {
+    __asm__ volatile(TERN_ENTRY TERN_HEAD                            //
+                     TERN_AES8("17") TERN_GH2("448", "384", "")      //
+                     TERN_AES8("18") TERN_GH2("320", "256", "")      //
+                     TERN_AES8("19") TERN_GH2("192", "128", "")      //
+                     TERN_AES8("20")                                 //
+                     TERN_AES8("21") TERN_GH2("64", "0", TERN_YX)    //
+                     TERN_AES8("22")                                 //
+                     TERN_AES8("23")                                 //
+                     TERN_AES8("24")                                 //
+                     TERN_AES8("25")                                 //
+                     TERN_LAST8("26") TERN_TAIL TERN_ASM_OPERANDS);
+  } else {
+    __asm__ volatile(TERN_ENTRY TERN_ENTRY14 TERN_HEAD               //
+                     TERN_AES8("17")                                 //
+                     TERN_AES8("18") TERN_GH2("448", "384", "")      //
+                     TERN_AES8("19")                                 //
+                     TERN_AES8("20") TERN_GH2("320", "256", "")      //
+                     TERN_AES8("21")                                 //
+                     TERN_AES8("22") TERN_GH2("192", "128", "")      //
+                     TERN_AES8("23")                                 //
+                     TERN_AES8("24") TERN_GH2("64", "0", TERN_YX)    //
+                     TERN_AES8("25")                                 //
+                     TERN_AES8("26")                                 //
+                     TERN_AES8("27")                                 //
+                     TERN_AES8("28")                                 //
+                     TERN_AES8("29")                                 //
+                     TERN_LAST8("30") TERN_TAIL TERN_ASM_OPERANDS);
+  }
+  cnt_io = cnt;
 }
 
 // One full 256-byte chunk (16 blocks) with its own reduction.
@@ -309,50 +523,61 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
     y = _mm_setzero_si128();
     for (std::size_t p = 0; p < aad_len; p += 256)
       y = ghash_chunk(k, y, aad + p, aad_len - p < 256 ? aad_len - p : 256);
-    constexpr int W = kWide<NR, Dec>;       // zmm per iteration
+    constexpr int W = kWide;                // zmm per iteration
     constexpr std::size_t kBytes = 64 * W;  // bytes per iteration
-    static_assert(W <= NR - 1, "one GHASH zmm per AES round");
     std::size_t i = 0;
     if (len >= kBytes) {
-      // H^(4W)..H^1 and their Karatsuba keys, copied to 64-byte aligned
-      // stack buffers (the context is only 16-byte aligned; split loads in
-      // the main loop would cost twice).
+      // H^32..H^1 times x^-1 (see main_loop_asm) and their Karatsuba keys,
+      // in 64-byte aligned stack buffers (the context is only 16-byte
+      // aligned; split loads in the main loop would cost twice).
       alignas(64) std::uint8_t pk[64 * W], pw[64 * W];
       for (int z = 0; z < W; ++z) {
-        const __m512i h = htab512(k, kHPowers - 4 * W + 4 * static_cast<std::size_t>(z));
+        __m512i h = htab512(k, kHPowers - 4 * W + 4 * static_cast<std::size_t>(z));
+        h = mul_xinv512(h);
         _mm512_store_si512(pw + 64 * z, h);
         _mm512_store_si512(pk + 64 * z, kara_key(h));
       }
       std::uint32_t cnt = static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm512_castsi512_si128(ctr)));
-      if constexpr (Dec) {
-        for (; len - i >= kBytes; i += kBytes)
-          chunk<NR, W, true>(rk, ctr, cnt, in + i, out + i, in + i, opaque(pw), opaque(pk), y);
-      } else {
+      const std::uint8_t* g = in;  // the data hashed by the next iteration
+      if constexpr (!Dec) {
         // Sealing hashes the previous chunk's ciphertext (already in out).
-        chunk<NR, W, false>(rk, ctr, cnt, in, out, nullptr, nullptr, nullptr, y);
-        for (i = kBytes; len - i >= kBytes; i += kBytes)
-          chunk<NR, W, true>(rk, ctr, cnt, in + i, out + i, out + i - kBytes, opaque(pw), opaque(pk), y);
+        ctr_chunk<NR>(rk, ctr, cnt, in, out);
+        i = kBytes;
+        g = out;
+      }
+      if (const std::size_t n = (len - i) / kBytes; n > 0) {
+        alignas(64) __m512i st[2] = {_mm512_zextsi128_si512(y), bswap512(ctr)};
+        main_loop_asm<NR>(rk, st, cnt, in + i, out + i, g, pw, pk, n);
+        y = _mm512_castsi512_si128(st[0]);
+        wipe_object(st);
+        ctr = _mm512_add_epi32(ctr, _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, static_cast<int>(4 * W * n))));
+        i += n * kBytes;
+      }
+      if constexpr (!Dec) {
         Acc512 a = acc512_zero();
-        const std::uint8_t* g = out + i - kBytes;
+        const std::uint8_t* last = out + i - kBytes;
         for (int z = 0; z < W; ++z) {
-          __m512i x = bswap512(_mm512_loadu_si512(g + 64 * z));
+          __m512i x = bswap512(_mm512_loadu_si512(last + 64 * z));
           if (z == 0) x = _mm512_xor_si512(x, _mm512_zextsi128_si512(y));
-          mul_acc512k(a, x, _mm512_load_si512(pw + 64 * z), _mm512_load_si512(pk + 64 * z));
+          mul_acc512(a, x, htab512(k, kHPowers - 4 * W + 4 * static_cast<std::size_t>(z)));
         }
         __m128i L, H;
-        fold_k512(a, L, H);
+        fold512(a, L, H);
         y = reduce256(L, H);
       }
       wipe_object(pk);
       wipe_object(pw);
     }
-    // Whole 256-byte chunks left over (W > 4), then the tail.
+    // Whole 256-byte chunks left over, then the tail.
     for (; len - i >= 256; i += 256) {
       y = ghash_then_ctr<NR, Dec>(k, rk, ctr, y, in + i, out + i);
     }
     y = tail_any<NR, Dec>(k, rk, ctr, y, nullptr, 0, in + i, out + i, len - i, lenblk);
   }
   _mm_storeu_si128(reinterpret_cast<__m128i*>(tag), _mm_xor_si128(bswap128(y), ekj0));
+  // The main loop reads the round keys from this stack copy (shorter
+  // messages keep them in registers).
+  if (len >= 64 * kWide) wipe_object(rk);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crypto/aes/aes.hpp"
@@ -281,8 +282,15 @@ TEST_CASE("aes-gcm: 32-bit counter wrap (inc32) in every kernel", "[gcm][wrap]")
   std::map<std::string, std::size_t> count;
   for (std::size_t key_len : {16u, 32u}) {
     const Bytes key = rng.bytes(key_len), aad = rng.bytes(13);
-    for (std::uint32_t start : {0xFFFFFFFFu, 0xFFFFFFF0u, 0xFFFFFF00u, 0x000000FEu}) {
-      for (std::size_t len : {0u, 16u, 100u, 256u, 700u, 5000u}) {
+    // Near 2^32, then every value of the counter's low byte with a length
+    // of several 32-block iterations (the vaes512 main loop builds counter
+    // blocks by a byte-wise add unless the low byte wraps in the iteration).
+    std::vector<std::pair<std::uint32_t, std::size_t>> cases;
+    for (std::uint32_t start : {0xFFFFFFFFu, 0xFFFFFFF0u, 0xFFFFFF00u, 0x000000FEu})
+      for (std::size_t len : {0u, 16u, 100u, 256u, 700u, 5000u}) cases.emplace_back(start, len);
+    for (std::uint32_t low = 0; low < 256; ++low) cases.emplace_back(0x12345600u | low, 2100);
+    for (const auto& [start, len] : cases) {
+      {
         std::uint8_t j0[16];
         const Bytes n = rng.bytes(12);
         std::memcpy(j0, n.data(), 12);
