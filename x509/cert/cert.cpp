@@ -10,58 +10,83 @@
 namespace tern::x509 {
 namespace {
 
-template <std::size_t N>
-bool oid_is(Bytes oid, const std::uint8_t (&ref)[N]) noexcept {
-  return oid.size() == N && std::memcmp(oid.data(), ref, N) == 0;
+// Every OID the parser recognises (content octets), one table: each entry
+// is its length followed by the octets; a zero length ends the table. The
+// order matches the Oid enum below. One table and one lookup keep the
+// parser small (the minimal client's size budget, issue #10).
+constexpr std::uint8_t kOids[] = {
+    // signature algorithms (kSigAlgOf below gives the SigAlg)
+    9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b,  // sha256WithRSAEncryption
+    9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c,  // sha384WithRSAEncryption
+    9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d,  // sha512WithRSAEncryption
+    9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05,  // sha1WithRSAEncryption
+    9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0e,  // sha224WithRSAEncryption
+    8, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,        // ecdsa-with-SHA256
+    8, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03,        // ecdsa-with-SHA384
+    8, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04,        // ecdsa-with-SHA512
+    7, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01,              // ecdsa-with-SHA1
+    7, 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x03,              // dsa-with-SHA1
+    9, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x02,  // dsa-with-SHA256
+    3, 0x2b, 0x65, 0x70,                                      // Ed25519 (also a key type)
+    3, 0x2b, 0x65, 0x71,                                      // Ed448 (also a key type)
+    9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a,  // RSASSA-PSS (also a key type)
+    // key types
+    9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,  // rsaEncryption
+    7, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,              // id-ecPublicKey
+    7, 0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01,              // id-dsa
+    // named curves
+    8, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,        // P-256
+    5, 0x2b, 0x81, 0x04, 0x00, 0x22,                          // P-384
+    5, 0x2b, 0x81, 0x04, 0x00, 0x23,                          // P-521
+    // hashes (RSA-PSS parameters) and MGF1
+    9, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,  // SHA-256
+    9, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02,  // SHA-384
+    9, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03,  // SHA-512
+    5, 0x2b, 0x0e, 0x03, 0x02, 0x1a,                          // SHA-1
+    9, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08,  // MGF1
+    // extensions understood and deliberately not processed (besides the
+    // id-ce ones, see parse_extension_value): authority/subject information access
+    8, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01,
+    8, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0b,
+    0};
+enum Oid : int {
+  o_rsa_sha256, o_rsa_sha384, o_rsa_sha512, o_rsa_sha1, o_rsa_sha224,
+  o_ecdsa_sha256, o_ecdsa_sha384, o_ecdsa_sha512, o_ecdsa_sha1,
+  o_dsa_sha1, o_dsa_sha256, o_ed25519, o_ed448, o_rsa_pss,
+  o_rsa, o_ec, o_dsa,
+  o_p256, o_p384, o_p521,
+  o_sha256, o_sha384, o_sha512, o_sha1, o_mgf1,
+  o_aia, o_sia,
+};
+constexpr SigAlg kSigAlgOf[] = {
+    SigAlg::rsa_pkcs1_sha256, SigAlg::rsa_pkcs1_sha384, SigAlg::rsa_pkcs1_sha512, SigAlg::rsa_pkcs1_sha1,
+    SigAlg::rsa_pkcs1_sha224, SigAlg::ecdsa_sha256,     SigAlg::ecdsa_sha384,     SigAlg::ecdsa_sha512,
+    SigAlg::ecdsa_sha1,       SigAlg::dsa_sha1,         SigAlg::dsa_sha256,       SigAlg::ed25519,
+    SigAlg::ed448,            SigAlg::rsa_pss,
+};
+static_assert(sizeof kSigAlgOf / sizeof kSigAlgOf[0] == o_rsa_pss + 1);
+
+// Index of `oid` in kOids, -1 when it is not there.
+int find_oid(Bytes oid) noexcept {
+  int i = 0;
+  for (const std::uint8_t* p = kOids; *p; p += *p + 1, ++i)
+    if (*p == oid.size() && std::memcmp(p + 1, oid.data(), *p) == 0) return i;
+  return -1;
 }
 
-// Algorithm OIDs (content octets).
-constexpr std::uint8_t kRsaEncryption[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
-constexpr std::uint8_t kRsaSha1[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05};
-constexpr std::uint8_t kRsaPss[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a};
-constexpr std::uint8_t kRsaSha256[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b};
-constexpr std::uint8_t kRsaSha384[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c};
-constexpr std::uint8_t kRsaSha512[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d};
-constexpr std::uint8_t kRsaSha224[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0e};
-constexpr std::uint8_t kMgf1[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08};
-constexpr std::uint8_t kEcPublicKey[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
-constexpr std::uint8_t kP256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
-constexpr std::uint8_t kP384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
-constexpr std::uint8_t kP521[] = {0x2b, 0x81, 0x04, 0x00, 0x23};
-constexpr std::uint8_t kEcdsaSha1[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x01};
-constexpr std::uint8_t kEcdsaSha256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
-constexpr std::uint8_t kEcdsaSha384[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
-constexpr std::uint8_t kEcdsaSha512[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04};
-constexpr std::uint8_t kEd25519[] = {0x2b, 0x65, 0x70};
-constexpr std::uint8_t kEd448[] = {0x2b, 0x65, 0x71};
-constexpr std::uint8_t kDsa[] = {0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01};
-constexpr std::uint8_t kDsaSha1[] = {0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x03};
-constexpr std::uint8_t kDsaSha256[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x03, 0x02};
-constexpr std::uint8_t kSha1[] = {0x2b, 0x0e, 0x03, 0x02, 0x1a};
-constexpr std::uint8_t kSha256[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};
-constexpr std::uint8_t kSha384[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02};
-constexpr std::uint8_t kSha512[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03};
+// Skips whatever elements are left (unparsed parameters); false if one is malformed.
+bool skip_rest(der::Reader& r) noexcept {
+  der::Element skip;
+  while (!r.empty())
+    if (!r.read(skip)) return false;
+  return r.ok();
+}
 
-// Extension OIDs.
-constexpr std::uint8_t kExtSki[] = {0x55, 0x1d, 0x0e};
-constexpr std::uint8_t kExtKu[] = {0x55, 0x1d, 0x0f};
-constexpr std::uint8_t kExtSan[] = {0x55, 0x1d, 0x11};
-constexpr std::uint8_t kExtBc[] = {0x55, 0x1d, 0x13};
-constexpr std::uint8_t kExtNc[] = {0x55, 0x1d, 0x1e};
-constexpr std::uint8_t kExtAki[] = {0x55, 0x1d, 0x23};
-constexpr std::uint8_t kExtEku[] = {0x55, 0x1d, 0x25};
-// Understood and deliberately not processed: certificate policies (and
-// mapping/constraints/inhibitAnyPolicy), CRL distribution points, issuer
-// alternative names, authority/subject information access, SCTs.
-constexpr std::uint8_t kIgnored3[][3] = {{0x55, 0x1d, 0x20}, {0x55, 0x1d, 0x21}, {0x55, 0x1d, 0x24},
-                                         {0x55, 0x1d, 0x36}, {0x55, 0x1d, 0x1f}, {0x55, 0x1d, 0x12},
-                                         {0x55, 0x1d, 0x2e}, {0x55, 0x1d, 0x09}};
-constexpr std::uint8_t kAia[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
-constexpr std::uint8_t kSia[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0b};
-
-// EKU purposes: id-kp 1.3.6.1.5.5.7.3.x
-constexpr std::uint8_t kKpPrefix[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03};
-constexpr std::uint8_t kAnyEku[] = {0x55, 0x1d, 0x25, 0x00};
+// Enters a SEQUENCE that must be all of `data`.
+bool enter_whole(Bytes data, der::Reader& seq) noexcept {
+  der::Reader r(data);
+  return r.enter(der::kSequence, seq) && r.finish();
+}
 
 bool parse_hash_alg(Bytes raw_seq, unsigned& bits) {
   der::Reader r(raw_seq), seq(Bytes{});
@@ -69,17 +94,15 @@ bool parse_hash_alg(Bytes raw_seq, unsigned& bits) {
   if (!r.enter(der::kSequence, seq) || !seq.read(der::kOid, oid)) return false;
   if (!seq.empty() && !seq.read_null()) return false;
   if (!seq.finish()) return false;
-  if (oid_is(oid.value, kSha256)) bits = 256;
-  else if (oid_is(oid.value, kSha384)) bits = 384;
-  else if (oid_is(oid.value, kSha512)) bits = 512;
-  else if (oid_is(oid.value, kSha1)) bits = 160;
-  else bits = 0;
+  static constexpr unsigned short kBits[] = {256, 384, 512, 160};
+  const int i = find_oid(oid.value);
+  bits = i >= o_sha256 && i <= o_sha1 ? kBits[i - o_sha256] : 0;
   return true;
 }
 
 bool parse_pss(Bytes params, PssParams& p) {
-  der::Reader r(params), seq(Bytes{});
-  if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
+  der::Reader seq(Bytes{});
+  if (!enter_whole(params, seq)) return false;
   p.hash_bits = 160;
   p.salt_len = 20;
   unsigned mgf_bits = 160;
@@ -88,22 +111,19 @@ bool parse_pss(Bytes params, PssParams& p) {
     if (!parse_hash_alg(e.value, p.hash_bits)) return false;
   }
   if (seq.read_optional(der::context(1, true), e)) {
-    der::Reader m(e.value), ms(Bytes{});
+    der::Reader ms(Bytes{});
     der::Element moid, hash;
-    if (!m.enter(der::kSequence, ms) || !m.finish() || !ms.read(der::kOid, moid) || !oid_is(moid.value, kMgf1) ||
+    if (!enter_whole(e.value, ms) || !ms.read(der::kOid, moid) || find_oid(moid.value) != o_mgf1 ||
         !ms.read(der::kSequence, hash) || !ms.finish() || !parse_hash_alg(hash.raw, mgf_bits))
       return false;
   }
-  if (seq.read_optional(der::context(2, true), e)) {
-    der::Reader s(e.value);
-    std::uint64_t salt = 0;
-    if (!s.read_uint64(salt) || !s.finish() || salt > 1024) return false;
-    p.salt_len = static_cast<unsigned>(salt);
-  }
-  if (seq.read_optional(der::context(3, true), e)) {
-    der::Reader t(e.value);
-    std::uint64_t trailer = 0;
-    if (!t.read_uint64(trailer) || !t.finish() || trailer != 1) return false;
+  // saltLength [2] (at most 1024) and trailerField [3] (must be 1).
+  for (unsigned n = 2; n <= 3; ++n) {
+    if (!seq.read_optional(der::context(n, true), e)) continue;
+    der::Reader v(e.value);
+    std::uint64_t x = 0;
+    if (!v.read_uint64(x) || !v.finish() || (n == 2 ? x > 1024 : x != 1)) return false;
+    if (n == 2) p.salt_len = static_cast<unsigned>(x);
   }
   if (!seq.finish()) return false;
   if (mgf_bits != p.hash_bits) p.hash_bits = 0;  // mixed hashes: unsupported
@@ -111,103 +131,76 @@ bool parse_pss(Bytes params, PssParams& p) {
 }
 
 bool parse_algorithm(der::Reader& r, AlgorithmId& out) {
-  der::Reader seq(Bytes{});
   der::Element whole, oid;
-  {
-    der::Reader copy = r;
-    if (!copy.read(der::kSequence, whole)) return r.fail(), false;
-  }
-  if (!r.enter(der::kSequence, seq) || !seq.read(der::kOid, oid)) return false;
+  if (!r.read(der::kSequence, whole)) return false;
+  der::Reader seq(whole.value);
+  if (!seq.read(der::kOid, oid)) return false;
   out.raw = whole.raw;
   out.oid = oid.value;
   out.alg = SigAlg::unknown;
-  const Bytes o = oid.value;
   const bool no_params = seq.empty();
-  bool null_params = false;
-  if (!no_params && seq.peek_tag() == der::kNull) {
-    der::Reader copy = seq;
-    null_params = copy.read_null() && copy.finish();
-  }
-  if (oid_is(o, kRsaSha256) || oid_is(o, kRsaSha384) || oid_is(o, kRsaSha512) || oid_is(o, kRsaSha1) ||
-      oid_is(o, kRsaSha224)) {
-    if (!(no_params || null_params)) return false;
-    out.alg = oid_is(o, kRsaSha256)   ? SigAlg::rsa_pkcs1_sha256
-              : oid_is(o, kRsaSha384) ? SigAlg::rsa_pkcs1_sha384
-              : oid_is(o, kRsaSha512) ? SigAlg::rsa_pkcs1_sha512
-              : oid_is(o, kRsaSha1)   ? SigAlg::rsa_pkcs1_sha1
-                                      : SigAlg::rsa_pkcs1_sha224;
-  } else if (oid_is(o, kEcdsaSha256) || oid_is(o, kEcdsaSha384) || oid_is(o, kEcdsaSha512) || oid_is(o, kEcdsaSha1)) {
-    if (!no_params) return false;  // RFC 5758 §3.2: parameters absent
-    out.alg = oid_is(o, kEcdsaSha256)   ? SigAlg::ecdsa_sha256
-              : oid_is(o, kEcdsaSha384) ? SigAlg::ecdsa_sha384
-              : oid_is(o, kEcdsaSha512) ? SigAlg::ecdsa_sha512
-                                        : SigAlg::ecdsa_sha1;
-  } else if (oid_is(o, kEd25519) || oid_is(o, kEd448)) {
-    if (!no_params) return false;  // RFC 8410 §3
-    out.alg = oid_is(o, kEd25519) ? SigAlg::ed25519 : SigAlg::ed448;
-  } else if (oid_is(o, kRsaPss)) {
+  const int i = find_oid(oid.value);
+  if (i >= o_rsa_sha256 && i <= o_rsa_sha224) {
+    // Parameters absent or NULL.
+    if (!no_params) {
+      der::Reader copy = seq;
+      if (copy.peek_tag() != der::kNull || !copy.read_null() || !copy.finish()) return false;
+    }
+  } else if (i == o_rsa_pss) {
     der::Element params;
-    if (!seq.read(der::kSequence, params)) return false;
-    if (!parse_pss(params.raw, out.pss)) return false;
-    out.alg = SigAlg::rsa_pss;
-  } else if (oid_is(o, kDsaSha1) || oid_is(o, kDsaSha256)) {
+    if (!seq.read(der::kSequence, params) || !parse_pss(params.raw, out.pss)) return false;
+  } else if (i >= 0 && i < o_rsa_pss) {
+    // ECDSA (RFC 5758 §3.2), EdDSA (RFC 8410 §3), DSA: parameters absent.
     if (!no_params) return false;
-    out.alg = oid_is(o, kDsaSha1) ? SigAlg::dsa_sha1 : SigAlg::dsa_sha256;
   }
+  if (i >= 0 && i <= o_rsa_pss) out.alg = kSigAlgOf[i];
   // Unknown algorithms keep their parameters unparsed.
-  der::Element skip;
-  while (!seq.empty())
-    if (!seq.read(skip)) return false;
-  return seq.ok();
+  return skip_rest(seq);
 }
 
 bool parse_spki(der::Reader& r, PublicKeyInfo& out) {
-  der::Element whole;
-  {
-    der::Reader copy = r;
-    if (!copy.read(der::kSequence, whole)) return false;
-  }
-  der::Reader seq(Bytes{}), alg(Bytes{});
-  der::Element oid;
-  if (!r.enter(der::kSequence, seq) || !seq.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return false;
+  der::Element whole, oid;
+  if (!r.read(der::kSequence, whole)) return false;
+  der::Reader seq(whole.value), alg(Bytes{});
+  if (!seq.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return false;
   out.raw = whole.raw;
   out.type = KeyType::unknown;
   out.pss_only = false;
-  if (oid_is(oid.value, kRsaEncryption)) {
-    if (!alg.empty() && !alg.read_null()) return false;
-    out.type = KeyType::rsa;
-  } else if (oid_is(oid.value, kRsaPss)) {
-    out.type = KeyType::rsa;  // RFC 4055 §1.2: an RSA key restricted to PSS
-    out.pss_only = true;
-  } else if (oid_is(oid.value, kEcPublicKey)) {
-    der::Element curve;
-    if (alg.peek_tag() == der::kOid) {
-      if (!alg.read(der::kOid, curve)) return false;
-      out.type = oid_is(curve.value, kP256)   ? KeyType::ec_p256
-                 : oid_is(curve.value, kP384) ? KeyType::ec_p384
-                 : oid_is(curve.value, kP521) ? KeyType::ec_p521
-                                              : KeyType::unknown;
-    }
-  } else if (oid_is(oid.value, kEd25519)) {
-    if (!alg.empty()) return false;
-    out.type = KeyType::ed25519;
-  } else if (oid_is(oid.value, kEd448)) {
-    if (!alg.empty()) return false;
-    out.type = KeyType::ed448;
-  } else if (oid_is(oid.value, kDsa)) {
-    out.type = KeyType::dsa;
+  switch (find_oid(oid.value)) {
+    case o_rsa:
+      if (!alg.empty() && !alg.read_null()) return false;
+      out.type = KeyType::rsa;
+      break;
+    case o_rsa_pss:
+      out.type = KeyType::rsa;  // RFC 4055 §1.2: an RSA key restricted to PSS
+      out.pss_only = true;
+      break;
+    case o_ec:
+      if (alg.peek_tag() == der::kOid) {
+        der::Element curve;
+        if (!alg.read(der::kOid, curve)) return false;
+        static constexpr KeyType kCurves[] = {KeyType::ec_p256, KeyType::ec_p384, KeyType::ec_p521};
+        const int c = find_oid(curve.value);
+        out.type = c >= o_p256 && c <= o_p521 ? kCurves[c - o_p256] : KeyType::unknown;
+      }
+      break;
+    case o_ed25519:
+    case o_ed448:
+      if (!alg.empty()) return false;
+      out.type = find_oid(oid.value) == o_ed25519 ? KeyType::ed25519 : KeyType::ed448;
+      break;
+    case o_dsa: out.type = KeyType::dsa; break;
+    default: break;
   }
-  der::Element skip;
-  while (!alg.empty())
-    if (!alg.read(skip)) return false;
+  if (!skip_rest(alg)) return false;
   if (!seq.read_bit_string_bytes(out.key) || !seq.finish()) return false;
-  if (out.type == KeyType::ed25519 && out.key.size() != 32) return false;
-  if (out.type == KeyType::ec_p256 && (out.key.size() != 65 || out.key[0] != 4) &&
-      (out.key.size() != 33 || (out.key[0] != 2 && out.key[0] != 3)))
-    return false;
-  if (out.type == KeyType::ec_p384 && (out.key.size() != 97 || out.key[0] != 4) &&
-      (out.key.size() != 49 || (out.key[0] != 2 && out.key[0] != 3)))
-    return false;
+  // Key sizes: Ed25519 32 bytes; EC points uncompressed (04 X Y) or compressed (02/03 X).
+  const std::size_t n = out.key.size();
+  if (out.type == KeyType::ed25519) return n == 32;
+  if (out.type == KeyType::ec_p256 || out.type == KeyType::ec_p384) {
+    const std::size_t fb = out.type == KeyType::ec_p256 ? 32 : 48;
+    return (n == 2 * fb + 1 && out.key[0] == 4) || (n == fb + 1 && (out.key[0] == 2 || out.key[0] == 3));
+  }
   return true;
 }
 
@@ -223,107 +216,153 @@ bool parse_bits(Bytes v, std::uint16_t& bits) {
   return true;
 }
 
-bool parse_extension_value(Bytes oid, Bytes value, Extensions& ext, bool critical) {
-  der::Reader r(value);
-  if (oid_is(oid, kExtBc)) {
-    der::Reader seq(Bytes{});
-    if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
-    ext.has_basic_constraints = true;
-    if (seq.peek_tag() == der::kBoolean && !seq.read_bool(ext.is_ca)) return false;
-    if (!seq.empty()) {
-      std::uint64_t n = 0;
-      if (!seq.read_uint64(n)) return false;
-      ext.path_len = n > 255 ? 255 : static_cast<int>(n);
+// Reads one GeneralName (RFC 5280 §4.2.1.6) and checks its form.
+bool read_general_name(der::Reader& r, GeneralName& g) {
+  der::Element e;
+  if (!r.read(e)) return false;
+  const std::uint32_t num = e.tag & 0x1f;
+  const bool cls_context = (e.tag & 0xc0) == 0x80 && e.tag <= 0xff;
+  if (!cls_context || num > 8) return false;
+  g = GeneralName{static_cast<GeneralNameType>(num), e.value};
+  switch (g.type) {
+    case GeneralNameType::rfc822:
+    case GeneralNameType::dns:
+    case GeneralNameType::uri:
+      for (auto c : e.value)
+        if (c >= 0x80) return false;  // IA5String
+      [[fallthrough]];
+    case GeneralNameType::ip:
+    case GeneralNameType::registered_id:
+      return !e.constructed();
+    case GeneralNameType::directory: {
+      if (!e.constructed()) return false;
+      der::Reader n(e.value);
+      der::Element name;
+      if (!n.read(der::kSequence, name) || !n.finish()) return false;
+      g.value = name.raw;
+      return true;
     }
-    return seq.finish();
+    default:
+      return e.constructed();
   }
-  if (oid_is(oid, kExtKu)) {
-    der::Element e;
-    if (!r.read(der::kBitString, e) || !r.finish() || !parse_bits(e.value, ext.key_usage)) return false;
-    ext.has_key_usage = true;
-    return true;
+}
+
+// Checks a SEQUENCE OF GeneralName's contents without keeping the names.
+bool check_general_names(Bytes contents) {
+  der::Reader r(contents);
+  GeneralName g;
+  while (!r.empty())
+    if (!read_general_name(r, g)) return false;
+  return r.ok();
+}
+
+// Name = SEQUENCE OF SET (non-empty) OF SEQUENCE { OID, value }.
+bool name_well_formed(Bytes raw) {
+  der::Reader seq(Bytes{});
+  if (!der::Reader(raw).enter(der::kSequence, seq)) return false;
+  while (!seq.empty()) {
+    der::Reader set(Bytes{});
+    if (!seq.enter(der::kSet, set) || set.empty()) return false;
+    while (!set.empty()) {
+      der::Reader atv(Bytes{});
+      der::Element oid, val;
+      if (!set.enter(der::kSequence, atv) || !atv.read(der::kOid, oid) || !atv.read(val) || !atv.finish())
+        return false;
+    }
   }
-  if (oid_is(oid, kExtEku)) {
-    der::Reader seq(Bytes{});
-    if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
-    ext.has_ext_key_usage = true;
-    while (!seq.empty()) {
-      der::Element p;
-      if (!seq.read(der::kOid, p)) return false;
-      if (oid_is(p.value, kAnyEku)) ext.ext_key_usage |= eku_any;
-      if (p.value.size() == sizeof(kKpPrefix) + 1 && std::memcmp(p.value.data(), kKpPrefix, sizeof(kKpPrefix)) == 0) {
-        switch (p.value.back()) {
-          case 1: ext.ext_key_usage |= eku_server_auth; break;
-          case 2: ext.ext_key_usage |= eku_client_auth; break;
-          case 3: ext.ext_key_usage |= eku_code_signing; break;
-          case 4: ext.ext_key_usage |= eku_email; break;
-          case 8: ext.ext_key_usage |= eku_time_stamping; break;
-          case 9: ext.ext_key_usage |= eku_ocsp_signing; break;
-          default: break;
+  return true;
+}
+
+bool parse_extension_value(Bytes oid, Bytes value, Extensions& ext, bool critical) {
+  der::Reader r(value), seq(Bytes{});
+  der::Element e;
+  // id-ce extensions: 2.5.29.x
+  const int ce = oid.size() == 3 && oid[0] == 0x55 && oid[1] == 0x1d ? oid[2] : -1;
+  switch (ce) {
+    case 0x13:  // basicConstraints
+      if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
+      ext.has_basic_constraints = true;
+      if (seq.peek_tag() == der::kBoolean && !seq.read_bool(ext.is_ca)) return false;
+      if (!seq.empty()) {
+        std::uint64_t n = 0;
+        if (!seq.read_uint64(n)) return false;
+        ext.path_len = n > 255 ? 255 : static_cast<int>(n);
+      }
+      return seq.finish();
+    case 0x0f:  // keyUsage
+      if (!r.read(der::kBitString, e) || !r.finish() || !parse_bits(e.value, ext.key_usage)) return false;
+      ext.has_key_usage = true;
+      return true;
+    case 0x25:  // extKeyUsage
+      if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
+      ext.has_ext_key_usage = true;
+      while (!seq.empty()) {
+        if (!seq.read(der::kOid, e)) return false;
+        const Bytes p = e.value;
+        // anyExtendedKeyUsage 2.5.29.37.0
+        if (p.size() == 4 && std::memcmp(p.data(), "\x55\x1d\x25\x00", 4) == 0) ext.ext_key_usage |= eku_any;
+        // id-kp 1.3.6.1.5.5.7.3.x
+        if (p.size() == 8 && std::memcmp(p.data(), "\x2b\x06\x01\x05\x05\x07\x03", 7) == 0) {
+          switch (p.back()) {
+            case 1: ext.ext_key_usage |= eku_server_auth; break;
+            case 2: ext.ext_key_usage |= eku_client_auth; break;
+            case 3: ext.ext_key_usage |= eku_code_signing; break;
+            case 4: ext.ext_key_usage |= eku_email; break;
+            case 8: ext.ext_key_usage |= eku_time_stamping; break;
+            case 9: ext.ext_key_usage |= eku_ocsp_signing; break;
+            default: break;
+          }
         }
       }
-    }
-    return seq.ok();
-  }
-  if (oid_is(oid, kExtSan)) {
-    der::Element e;
-    if (!r.read(der::kSequence, e) || !r.finish()) return false;
-    std::vector<GeneralName> names;
-    if (!parse_general_names(e.value, names)) return false;
-    ext.has_san = true;
-    ext.san = e.value;
-    return true;
-  }
-  if (oid_is(oid, kExtNc)) {
-    der::Reader seq(Bytes{});
-    if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
-    der::Element e;
-    if (seq.read_optional(der::context(0, true), e)) {
-      ext.has_permitted = true;
-      ext.nc_permitted = e.value;
-    }
-    if (seq.read_optional(der::context(1, true), e)) {
-      ext.has_excluded = true;
-      ext.nc_excluded = e.value;
-    }
-    if (!seq.finish()) return false;
-    // Validate the subtrees now so that checking them later cannot fail.
-    for (Bytes trees : {ext.nc_permitted, ext.nc_excluded}) {
-      der::Reader t(trees);
-      while (!t.empty()) {
-        der::Reader sub(Bytes{});
-        if (!t.enter(der::kSequence, sub)) return false;
-        der::Element base;
-        if (!sub.read(base)) return false;
-        std::vector<GeneralName> one;
-        if (!parse_general_names(base.raw, one)) return false;
-        der::Element skip;
-        while (!sub.empty())
-          if (!sub.read(skip)) return false;
+      return seq.ok();
+    case 0x11:  // subjectAltName
+      if (!r.read(der::kSequence, e) || !r.finish() || !check_general_names(e.value)) return false;
+      ext.has_san = true;
+      ext.san = e.value;
+      return true;
+    case 0x1e:  // nameConstraints
+      if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
+      if (seq.read_optional(der::context(0, true), e)) {
+        ext.has_permitted = true;
+        ext.nc_permitted = e.value;
       }
-      if (!t.ok()) return false;
-    }
-    ext.has_name_constraints = true;
-    return true;
+      if (seq.read_optional(der::context(1, true), e)) {
+        ext.has_excluded = true;
+        ext.nc_excluded = e.value;
+      }
+      if (!seq.finish()) return false;
+      // Validate the subtrees now so that checking them later cannot fail.
+      for (Bytes trees : {ext.nc_permitted, ext.nc_excluded}) {
+        der::Reader t(trees);
+        while (!t.empty()) {
+          der::Reader sub(Bytes{});
+          der::Element base;
+          if (!t.enter(der::kSequence, sub) || !sub.read(base) || !check_general_names(base.raw) ||
+              !skip_rest(sub))
+            return false;
+        }
+        if (!t.ok()) return false;
+      }
+      ext.has_name_constraints = true;
+      return true;
+    case 0x0e:  // subjectKeyIdentifier
+      if (!r.read(der::kOctetString, e) || !r.finish()) return false;
+      ext.subject_key_id = e.value;
+      return true;
+    case 0x23:  // authorityKeyIdentifier
+      if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
+      if (seq.read_optional(der::context(0, false), e)) ext.authority_key_id = e.value;
+      return skip_rest(seq);
+    // Understood and deliberately not processed: certificate policies,
+    // policy mappings, policy constraints, inhibitAnyPolicy, CRL distribution
+    // points, issuer alternative names, freshest CRL, subject directory attributes.
+    case 0x20: case 0x21: case 0x24: case 0x36: case 0x1f: case 0x12: case 0x2e: case 0x09:
+      return true;
+    default:
+      break;
   }
-  if (oid_is(oid, kExtSki)) {
-    der::Element e;
-    if (!r.read(der::kOctetString, e) || !r.finish()) return false;
-    ext.subject_key_id = e.value;
-    return true;
-  }
-  if (oid_is(oid, kExtAki)) {
-    der::Reader seq(Bytes{});
-    if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
-    der::Element e;
-    if (seq.read_optional(der::context(0, false), e)) ext.authority_key_id = e.value;
-    while (!seq.empty())
-      if (!seq.read(e)) return false;
-    return seq.ok();
-  }
-  bool known = oid_is(oid, kAia) || oid_is(oid, kSia);
-  for (const auto& k : kIgnored3) known = known || oid_is(oid, k);
-  if (critical && !known && ext.unknown_critical.empty()) ext.unknown_critical = oid;
+  const int i = find_oid(oid);
+  if (critical && i != o_aia && i != o_sia && ext.unknown_critical.empty()) ext.unknown_critical = oid;
   return true;
 }
 
@@ -453,38 +492,8 @@ bool parse_general_names(Bytes contents, std::vector<GeneralName>& out) {
   out.clear();
   der::Reader r(contents);
   while (!r.empty()) {
-    der::Element e;
-    if (!r.read(e)) return false;
-    const std::uint32_t num = e.tag & 0x1f;
-    const bool cls_context = (e.tag & 0xc0) == 0x80 && e.tag <= 0xff;
-    if (!cls_context || num > 8) return false;
-    GeneralName g{static_cast<GeneralNameType>(num), e.value};
-    switch (g.type) {
-      case GeneralNameType::rfc822:
-      case GeneralNameType::dns:
-      case GeneralNameType::uri:
-        if (e.constructed()) return false;
-        for (auto c : e.value)
-          if (c >= 0x80) return false;  // IA5String
-        break;
-      case GeneralNameType::ip:
-        if (e.constructed()) return false;
-        break;
-      case GeneralNameType::directory: {
-        if (!e.constructed()) return false;
-        der::Reader n(e.value);
-        der::Element name;
-        if (!n.read(der::kSequence, name) || !n.finish()) return false;
-        g.value = name.raw;
-        break;
-      }
-      case GeneralNameType::registered_id:
-        if (e.constructed()) return false;
-        break;
-      default:
-        if (!e.constructed()) return false;
-        break;
-    }
+    GeneralName g;
+    if (!read_general_name(r, g)) return false;
     out.push_back(g);
   }
   return r.ok();
@@ -556,23 +565,9 @@ Status parse_certificate(Bytes data, CertView& out, ParseError* why) {
     return fail(ParseError::validity);
   if (!tbs.read(der::kSequence, name)) return fail(ParseError::subject);
   out.subject.raw = name.raw;
-  {
-    // Names must at least be SEQUENCE OF SET OF SEQUENCE { OID, value }.
-    for (const Name* n : {&out.issuer, &out.subject}) {
-      der::Reader r(n->raw), seq(Bytes{});
-      if (!r.enter(der::kSequence, seq)) return fail(n == &out.issuer ? ParseError::issuer : ParseError::subject);
-      while (!seq.empty()) {
-        der::Reader set(Bytes{});
-        if (!seq.enter(der::kSet, set) || set.empty()) return fail(n == &out.issuer ? ParseError::issuer : ParseError::subject);
-        while (!set.empty()) {
-          der::Reader atv(Bytes{});
-          der::Element oid, val;
-          if (!set.enter(der::kSequence, atv) || !atv.read(der::kOid, oid) || !atv.read(val) || !atv.finish())
-            return fail(n == &out.issuer ? ParseError::issuer : ParseError::subject);
-        }
-      }
-    }
-  }
+  // Names must at least be SEQUENCE OF SET OF SEQUENCE { OID, value }.
+  if (!name_well_formed(out.issuer.raw)) return fail(ParseError::issuer);
+  if (!name_well_formed(out.subject.raw)) return fail(ParseError::subject);
   if (!parse_spki(tbs, out.spki)) return fail(ParseError::public_key);
   // issuerUniqueID [1] / subjectUniqueID [2] (v2 and v3 only).
   if (tbs.read_optional(der::context(1, false), e) || tbs.read_optional(der::context(1, true), e)) {
@@ -586,18 +581,24 @@ Status parse_certificate(Bytes data, CertView& out, ParseError* why) {
     if (out.version != 3) return fail(ParseError::extensions);
     der::Reader w(e.value), list(Bytes{});
     if (!w.enter(der::kSequence, list) || !w.finish() || list.empty()) return fail(ParseError::extensions);
-    std::vector<Bytes> seen;
+    const der::Reader first = list;
     while (!list.empty()) {
+      const std::size_t left = list.remaining();
       der::Reader ext(Bytes{});
       der::Element oid, value;
       bool critical = false;
       if (!list.enter(der::kSequence, ext) || !ext.read(der::kOid, oid)) return fail(ParseError::extensions);
       if (ext.peek_tag() == der::kBoolean && !ext.read_bool(critical)) return fail(ParseError::extensions);
       if (!ext.read(der::kOctetString, value) || !ext.finish()) return fail(ParseError::extensions);
-      for (const auto& s : seen)
-        if (s.size() == oid.value.size() && std::equal(s.begin(), s.end(), oid.value.begin()))
+      // Duplicates: compare with the extensions before this one (already
+      // checked, so reading them again cannot fail); no heap.
+      for (der::Reader prev = first; prev.remaining() > left;) {
+        der::Reader pe(Bytes{});
+        der::Element po;
+        if (!prev.enter(der::kSequence, pe) || !pe.read(der::kOid, po)) break;
+        if (po.value.size() == oid.value.size() && std::memcmp(po.value.data(), oid.value.data(), po.value.size()) == 0)
           return fail(ParseError::duplicate_extension);
-      seen.push_back(oid.value);
+      }
       if (!parse_extension_value(oid.value, value.value, out.ext, critical)) return fail(ParseError::bad_extension);
     }
   }

@@ -1,6 +1,9 @@
 // Distinguished names: RFC 5280 §7.1 comparison and display.
-#include <algorithm>
+//
+// Comparison works on the DER directly (no heap): string values are
+// decoded to UTF-8 and folded byte by byte as they are compared.
 #include <cstring>
+#include <utility>
 
 #include "crypto/internal/der.hpp"
 #include "x509/cert/cert.hpp"
@@ -13,65 +16,92 @@ bool is_string_tag(std::uint32_t t) noexcept {
          t == der::kBmpString || t == der::kUniversalString || t == 0x1a /* VisibleString */;
 }
 
-void put_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
-
-// Decodes a directory string into UTF-8; false if the encoding is broken
-// (odd BMP length...), in which case callers fall back to raw bytes.
-bool to_utf8(std::uint32_t tag, Bytes v, std::string& out) {
-  out.clear();
-  if (tag == der::kBmpString) {
-    if (v.size() % 2) return false;
-    for (std::size_t i = 0; i < v.size(); i += 2) put_utf8(out, (std::uint32_t{v[i]} << 8) | v[i + 1]);
-    return true;
-  }
-  if (tag == der::kUniversalString) {
-    if (v.size() % 4) return false;
-    for (std::size_t i = 0; i < v.size(); i += 4) {
-      const std::uint32_t cp = (std::uint32_t{v[i]} << 24) | (std::uint32_t{v[i + 1]} << 16) |
-                               (std::uint32_t{v[i + 2]} << 8) | v[i + 3];
-      if (cp > 0x10ffff) return false;
-      put_utf8(out, cp);
-    }
-    return true;
-  }
-  if (tag == der::kTeletexString) {  // treated as Latin-1, as most software does
-    for (auto b : v) put_utf8(out, b);
-    return true;
-  }
-  out.assign(reinterpret_cast<const char*>(v.data()), v.size());
+// Whether a directory string converts to UTF-8 (BMPString: whole 16-bit
+// units; UniversalString: whole 32-bit units, none above U+10FFFF). When it
+// does not, comparisons fall back to the raw bytes.
+bool decodable(std::uint32_t tag, Bytes v) noexcept {
+  if (tag == der::kBmpString) return v.size() % 2 == 0;
+  if (tag != der::kUniversalString) return true;
+  if (v.size() % 4) return false;
+  for (std::size_t i = 0; i < v.size(); i += 4)
+    if (v[i] || v[i + 1] > 0x10) return false;
   return true;
 }
 
-// RFC 4518-style folding: ASCII case, whitespace runs -> one space, trimmed.
-std::string fold(const std::string& s) {
-  std::string out;
-  bool space = false;
-  for (char c : s) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = true;
-      continue;
+// The UTF-8 form of a decodable directory string, one byte at a time:
+// BMPString and UniversalString decoded, TeletexString read as Latin-1 (as
+// most software does), the others passed through as they are.
+class Utf8Reader {
+ public:
+  Utf8Reader(std::uint32_t tag, Bytes v) noexcept : tag_(tag), v_(v) {}
+  // The next byte, -1 at the end.
+  int next() noexcept {
+    if (at_ < n_) return buf_[at_++];
+    if (pos_ >= v_.size()) return -1;
+    std::uint32_t cp;
+    if (tag_ == der::kBmpString) {
+      cp = (std::uint32_t{v_[pos_]} << 8) | v_[pos_ + 1];
+      pos_ += 2;
+    } else if (tag_ == der::kUniversalString) {
+      cp = (std::uint32_t{v_[pos_ + 1]} << 16) | (std::uint32_t{v_[pos_ + 2]} << 8) | v_[pos_ + 3];
+      pos_ += 4;
+    } else if (tag_ == der::kTeletexString) {
+      cp = v_[pos_++];
+    } else {
+      return v_[pos_++];
     }
-    if (space && !out.empty()) out += ' ';
-    space = false;
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    // Encode cp: 1 to 4 bytes.
+    n_ = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    static constexpr std::uint8_t kLead[] = {0, 0, 0xc0, 0xe0, 0xf0};
+    for (unsigned i = n_; i-- > 1; cp >>= 6) buf_[i] = static_cast<std::uint8_t>(0x80 | (cp & 0x3f));
+    buf_[0] = static_cast<std::uint8_t>(kLead[n_] | cp);
+    at_ = 1;
+    return buf_[0];
   }
-  return out;
+
+ private:
+  std::uint32_t tag_;
+  Bytes v_;
+  std::size_t pos_ = 0;
+  std::uint8_t buf_[4] = {};
+  unsigned n_ = 0, at_ = 0;
+};
+
+// RFC 4518-style folding of that UTF-8 text: ASCII case, whitespace runs ->
+// one space, leading and trailing whitespace dropped.
+class FoldReader {
+ public:
+  FoldReader(std::uint32_t tag, Bytes v) noexcept : in_(tag, v) {}
+  int next() noexcept {
+    if (held_ >= 0) {
+      const int c = held_;
+      held_ = -1;
+      return c;
+    }
+    int c = in_.next();
+    bool space = false;
+    while (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      space = true;
+      c = in_.next();
+    }
+    if (c < 0) return -1;
+    if (c >= 'A' && c <= 'Z') c += 'a' - 'A';
+    if (space && started_) {
+      held_ = c;
+      return ' ';
+    }
+    started_ = true;
+    return c;
+  }
+
+ private:
+  Utf8Reader in_;
+  int held_ = -1;
+  bool started_ = false;
+};
+
+bool bytes_equal(Bytes a, Bytes b) noexcept {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
 }
 
 struct Atv {
@@ -79,7 +109,7 @@ struct Atv {
   der::Element value;
 };
 
-bool read_atv(der::Reader& set, Atv& atv) {
+bool read_atv(der::Reader& set, Atv& atv) noexcept {
   der::Reader seq(Bytes{});
   if (!set.enter(der::kSequence, seq)) return false;
   der::Element oid;
@@ -88,49 +118,80 @@ bool read_atv(der::Reader& set, Atv& atv) {
   return true;
 }
 
-bool atv_equal(const Atv& a, const Atv& b) {
-  if (a.type.size() != b.type.size() || !std::equal(a.type.begin(), a.type.end(), b.type.begin())) return false;
-  if (is_string_tag(a.value.tag) && is_string_tag(b.value.tag)) {
-    std::string sa, sb;
-    if (to_utf8(a.value.tag, a.value.value, sa) && to_utf8(b.value.tag, b.value.value, sb)) return fold(sa) == fold(sb);
+bool atv_equal(const Atv& a, const Atv& b) noexcept {
+  if (!bytes_equal(a.type, b.type)) return false;
+  const der::Element &x = a.value, &y = b.value;
+  if (is_string_tag(x.tag) && is_string_tag(y.tag) && decodable(x.tag, x.value) && decodable(y.tag, y.value)) {
+    FoldReader fx(x.tag, x.value), fy(y.tag, y.value);
+    for (;;) {
+      const int c = fx.next();
+      if (c != fy.next()) return false;
+      if (c < 0) return true;
+    }
   }
-  return a.value.raw.size() == b.value.raw.size() &&
-         std::equal(a.value.raw.begin(), a.value.raw.end(), b.value.raw.begin());
+  return bytes_equal(x.raw, y.raw);
 }
 
-bool read_rdn(der::Reader& name, std::vector<Atv>& atvs) {
-  atvs.clear();
-  der::Reader set(Bytes{});
+// Enters the next RDN (a non-empty SET of well-formed attributes); `count`
+// gets the number of attributes.
+bool next_rdn(der::Reader& name, der::Reader& set, std::size_t& count) noexcept {
   if (!name.enter(der::kSet, set)) return false;
-  while (!set.empty()) {
-    Atv a;
-    if (!read_atv(set, a)) return false;
-    atvs.push_back(a);
+  der::Reader r = set;
+  Atv a;
+  for (count = 0; !r.empty(); ++count)
+    if (!read_atv(r, a)) return false;
+  return count > 0 && r.ok();
+}
+
+// Reads one RDN from each name: the same number of attributes, each of
+// `a`'s found among `b`'s.
+bool rdn_match(der::Reader& a, der::Reader& b) noexcept {
+  der::Reader sa(Bytes{}), sb(Bytes{});
+  std::size_t na = 0, nb = 0;
+  if (!next_rdn(a, sa, na) || !next_rdn(b, sb, nb) || na != nb) return false;
+  Atv x, y;
+  while (!sa.empty()) {
+    read_atv(sa, x);
+    bool found = false;
+    for (der::Reader r = sb; !found && !r.empty();) {
+      read_atv(r, y);
+      found = atv_equal(x, y);
+    }
+    if (!found) return false;
   }
-  return !atvs.empty() && set.ok();
+  return true;
 }
 
 struct AttrName {
-  std::uint8_t oid[3];
+  std::uint8_t oid;  // 2.5.4.x
   const char* name;
 };
 constexpr AttrName kAttrNames[] = {
-    {{0x55, 0x04, 0x03}, "CN"}, {{0x55, 0x04, 0x06}, "C"},  {{0x55, 0x04, 0x07}, "L"},
-    {{0x55, 0x04, 0x08}, "ST"}, {{0x55, 0x04, 0x0a}, "O"},  {{0x55, 0x04, 0x0b}, "OU"},
-    {{0x55, 0x04, 0x05}, "serialNumber"}, {{0x55, 0x04, 0x09}, "street"}, {{0x55, 0x04, 0x2e}, "dnQualifier"},
-    {{0x55, 0x04, 0x0c}, "title"}, {{0x55, 0x04, 0x2a}, "GN"}, {{0x55, 0x04, 0x04}, "SN"},
-    {{0x55, 0x04, 0x2b}, "initials"}, {{0x55, 0x04, 0x2c}, "generationQualifier"}, {{0x55, 0x04, 0x41}, "pseudonym"},
+    {0x03, "CN"}, {0x06, "C"},  {0x07, "L"},
+    {0x08, "ST"}, {0x0a, "O"},  {0x0b, "OU"},
+    {0x05, "serialNumber"}, {0x09, "street"}, {0x2e, "dnQualifier"},
+    {0x0c, "title"}, {0x2a, "GN"}, {0x04, "SN"},
+    {0x2b, "initials"}, {0x2c, "generationQualifier"}, {0x41, "pseudonym"},
 };
 
-std::string oid_text(Bytes oid) {
-  for (const auto& a : kAttrNames)
-    if (oid.size() == 3 && std::memcmp(oid.data(), a.oid, 3) == 0) return a.name;
-  if (oid.size() == sizeof(oid::email_address) && std::memcmp(oid.data(), oid::email_address, oid.size()) == 0)
-    return "emailAddress";
-  if (oid.size() == 10 && oid[0] == 0x09 && oid[9] == 0x19) return "DC";
-  if (oid.size() == 10 && oid[0] == 0x09 && oid[9] == 0x01) return "UID";
+void append_number(std::string& out, std::uint64_t v) {
+  char buf[20];
+  std::size_t n = 0;
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (n) out += buf[--n];
+}
+
+void append_oid_text(std::string& out, Bytes oid) {
+  if (oid.size() == 3 && oid[0] == 0x55 && oid[1] == 0x04)
+    for (const auto& a : kAttrNames)
+      if (oid[2] == a.oid) return void(out += a.name);
+  if (bytes_equal(oid, Bytes(oid::email_address, sizeof oid::email_address))) return void(out += "emailAddress");
+  if (oid.size() == 10 && oid[0] == 0x09 && oid[9] == 0x19) return void(out += "DC");
+  if (oid.size() == 10 && oid[0] == 0x09 && oid[9] == 0x01) return void(out += "UID");
   // Dotted form.
-  std::string out;
   std::uint64_t v = 0;
   bool first = true;
   for (auto b : oid) {
@@ -138,17 +199,25 @@ std::string oid_text(Bytes oid) {
     if (b & 0x80) continue;
     if (first) {
       const std::uint64_t top = v < 40 ? 0 : v < 80 ? 1 : 2;
-      out.append(std::to_string(top));
-      out.push_back('.');
-      out.append(std::to_string(v - top * 40));
+      append_number(out, top);
+      out += '.';
+      v -= top * 40;
       first = false;
     } else {
-      out.push_back('.');
-      out.append(std::to_string(v));
+      out += '.';
     }
+    append_number(out, v);
     v = 0;
   }
-  return out;
+}
+
+// The UTF-8 text of a string attribute value; false (nothing appended)
+// when it is not a decodable directory string.
+bool append_utf8(std::string& out, const der::Element& v, bool printable) {
+  if (!is_string_tag(v.tag) || !decodable(v.tag, v.value)) return false;
+  Utf8Reader r(v.tag, v.value);
+  for (int c; (c = r.next()) >= 0;) out += printable && (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+  return true;
 }
 
 }  // namespace
@@ -157,18 +226,11 @@ const std::uint8_t oid::common_name[3] = {0x55, 0x04, 0x03};
 const std::uint8_t oid::email_address[9] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01};
 
 bool names_equal(const Name& a, const Name& b) noexcept {
-  if (a.raw.size() == b.raw.size() && std::equal(a.raw.begin(), a.raw.end(), b.raw.begin())) return true;
+  if (bytes_equal(a.raw, b.raw)) return true;
   der::Reader ra(a.raw), rb(b.raw), sa(Bytes{}), sb(Bytes{});
   if (!ra.enter(der::kSequence, sa) || !rb.enter(der::kSequence, sb)) return false;
-  std::vector<Atv> xa, xb;
-  while (!sa.empty() && !sb.empty()) {
-    if (!read_rdn(sa, xa) || !read_rdn(sb, xb) || xa.size() != xb.size()) return false;
-    for (const auto& x : xa) {
-      bool found = false;
-      for (const auto& y : xb) found = found || atv_equal(x, y);
-      if (!found) return false;
-    }
-  }
+  while (!sa.empty() && !sb.empty())
+    if (!rdn_match(sa, sb)) return false;
   return sa.empty() && sb.empty() && sa.ok() && sb.ok();
 }
 
@@ -176,23 +238,23 @@ std::string to_string(const Name& n) {
   der::Reader r(n.raw), seq(Bytes{});
   if (!r.enter(der::kSequence, seq)) return "<malformed name>";
   std::string out;
-  std::vector<Atv> atvs;
   while (!seq.empty()) {
-    if (!read_rdn(seq, atvs)) {
-      out.append("<malformed name>");
+    der::Reader set(Bytes{});
+    std::size_t count = 0;
+    if (!next_rdn(seq, set, count)) {
+      out += "<malformed name>";
       return out;
     }
-    for (std::size_t i = 0; i < atvs.size(); ++i) {
-      if (!out.empty()) out += i ? " + " : ", ";
-      out += oid_text(atvs[i].type);
+    for (bool first = true; !set.empty(); first = false) {
+      Atv a;
+      read_atv(set, a);
+      if (!out.empty()) out += first ? ", " : " + ";
+      append_oid_text(out, a.type);
       out += '=';
-      std::string s;
-      if (is_string_tag(atvs[i].value.tag) && to_utf8(atvs[i].value.tag, atvs[i].value.value, s)) {
-        for (char c : s) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
-      } else {
-        out.append("#<");
-        out.append(std::to_string(atvs[i].value.raw.size()));
-        out.append(" bytes>");
+      if (!append_utf8(out, a.value, true)) {
+        out += "#<";
+        append_number(out, a.value.raw.size());
+        out += " bytes>";
       }
     }
   }
@@ -203,13 +265,15 @@ std::vector<std::string> name_attributes(const Name& n, Bytes type) {
   std::vector<std::string> out;
   der::Reader r(n.raw), seq(Bytes{});
   if (!r.enter(der::kSequence, seq)) return out;
-  std::vector<Atv> atvs;
   while (!seq.empty()) {
-    if (!read_rdn(seq, atvs)) return out;
-    for (const auto& a : atvs) {
-      if (a.type.size() != type.size() || !std::equal(a.type.begin(), a.type.end(), type.begin())) continue;
+    der::Reader set(Bytes{});
+    std::size_t count = 0;
+    if (!next_rdn(seq, set, count)) return out;
+    while (!set.empty()) {
+      Atv a;
+      read_atv(set, a);
       std::string s;
-      if (is_string_tag(a.value.tag) && to_utf8(a.value.tag, a.value.value, s)) out.push_back(s);
+      if (bytes_equal(a.type, type) && append_utf8(s, a.value, false)) out.push_back(std::move(s));
     }
   }
   return out;
@@ -219,15 +283,8 @@ std::vector<std::string> name_attributes(const Name& n, Bytes type) {
 bool name_has_prefix(const Name& name, const Name& prefix) noexcept {
   der::Reader rn(name.raw), rp(prefix.raw), sn(Bytes{}), sp(Bytes{});
   if (!rn.enter(der::kSequence, sn) || !rp.enter(der::kSequence, sp)) return false;
-  std::vector<Atv> xn, xp;
   while (!sp.empty()) {
-    if (sn.empty()) return false;
-    if (!read_rdn(sp, xp) || !read_rdn(sn, xn) || xn.size() != xp.size()) return false;
-    for (const auto& x : xp) {
-      bool found = false;
-      for (const auto& y : xn) found = found || atv_equal(x, y);
-      if (!found) return false;
-    }
+    if (sn.empty() || !rdn_match(sp, sn)) return false;
   }
   return sp.ok() && sn.ok();
 }
