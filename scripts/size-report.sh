@@ -2,7 +2,9 @@
 # Size of a minimal statically linked TLS 1.3 client (tests/size/min_client.cpp:
 # X25519, AES-128-GCM, SHA-256, ECDSA P-256 verification, X.509 validation,
 # no server, no RSA, no P-384, no ChaCha20, portable kernels) built with -Os,
-# -ffunction-sections -fdata-sections and --gc-sections, for x86-64 and armhf.
+# -ffunction-sections -fdata-sections, --gc-sections, no unwind tables (the
+# library has no exceptions) and link-time optimisation in one partition, for
+# x86-64 and armhf.
 #
 #   scripts/size-report.sh [--check]
 #
@@ -13,7 +15,9 @@
 # Env: TERN_SIZE_BUILD (build dir prefix, default build-size), TERN_SIZE_OPTS
 # (Meson options, default -Dprofile=minimal -Dsimd=disabled),
 # TERN_SIZE_ARCHS (default "x86_64 armhf"; armhf is skipped when
-# arm-linux-gnueabihf-g++ is missing), TERN_SIZE_BUDGET.
+# arm-linux-gnueabihf-g++ is missing), TERN_SIZE_BUDGET, TERN_SIZE_LTO (default
+# 1; 0 = no LTO, which also gives the per-object table: with LTO the code sits
+# in the link-time partition, not in libtern.a's objects).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 prefix=${TERN_SIZE_BUILD:-$root/build-size}
@@ -22,7 +26,14 @@ archs=${TERN_SIZE_ARCHS:-x86_64 armhf}
 budget=${TERN_SIZE_BUDGET:-0}
 check=no
 [ "${1:-}" = --check ] && check=yes
-flags="-Os -ffunction-sections -fdata-sections"
+lto=${TERN_SIZE_LTO:-1}
+flags="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
+lto_opt=-Db_lto=false
+if [ "$lto" = 1 ]; then
+  flags="$flags -flto -flto-partition=one"
+  lto_opt=-Db_lto=true
+  prefix=$prefix-lto
+fi
 status=0
 
 for arch in $archs; do
@@ -43,14 +54,14 @@ for arch in $archs; do
       # shellcheck disable=SC2086
       CXX=$cxx meson setup "$b" "$root" $cross $o -Doptimization=s -Ddebug=false -Dwerror=false \
         -Ddefault_library=static -Db_staticpic=false -Dtests=disabled -Dbench=disabled -Dtools=disabled \
-        -Dct_check=disabled -Dcpp_args="$flags" >"$b.setup.log" 2>&1 || { cat "$b.setup.log"; return 1; }
+        -Dct_check=disabled $lto_opt -Dcpp_args="$flags" >"$b.setup.log" 2>&1 || { cat "$b.setup.log"; return 1; }
     fi
     ninja -C "$b" -j"${TERN_JOBS:-2}" libtern.a >"$b.build.log" 2>&1 || { grep -E 'error|FAILED' "$b.build.log" | head -20; return 1; }
     # The library's public compile flags (TERN_SIMD, TERN_NO_*) from tern.pc.
     defs=$(sed -n 's/^Cflags: //p' "$b/meson-private/tern.pc" | tr ' ' '\n' | grep '^-D' | tr '\n' ' ')
     # shellcheck disable=SC2086
     $cxx -std=c++20 $flags -fno-exceptions -fno-rtti $defs -I"$root" -c "$root/tests/size/min_client.cpp" -o "$b/min_client.o" &&
-      $cxx -static -Os -Wl,--gc-sections -Wl,-Map="$b/min_client.map" -o "$b/min-client" "$b/min_client.o" "$b/libtern.a" \
+      $cxx -static $flags -Wl,--gc-sections -Wl,-Map="$b/min_client.map" -o "$b/min-client" "$b/min_client.o" "$b/libtern.a" \
         >"$b.link.log" 2>&1
   }
   b=$prefix-$arch
@@ -67,7 +78,7 @@ for arch in $archs; do
   else
     this_opts=$opts
   fi
-  echo "=== $arch: minimal TLS 1.3 client ($this_opts)"
+  echo "=== $arch: minimal TLS 1.3 client ($this_opts; LTO $lto)"
   echo "--- whole static binary (libc and libstdc++ included), size -A:"
   $size -A "$b/min-client" | awk '$1 ~ /^\.(text|rodata|data|bss|data\.rel\.ro|init_array|eh_frame)$/ || $1 == "Total"'
   echo "--- tern's own objects after --gc-sections (from the link map):"
@@ -96,7 +107,9 @@ for line in body.splitlines():
         continue
     size = int(m.group(3), 16)
     src = m.group(4)
-    if 'libtern.a(' not in src and 'min_client.o' not in src:
+    # With LTO tern's code (and min_client's) sits in the ltrans objects;
+    # libc and libstdc++ are plain archives, never LTO partitions.
+    if 'libtern.a(' not in src and 'min_client.o' not in src and '.ltrans' not in src:
         continue
     kind = ('text' if name.startswith('.text') else 'rodata' if name.startswith('.rodata')
             else 'bss' if name.startswith('.bss') or name.startswith('.tbss')
@@ -108,13 +121,14 @@ for line in body.splitlines():
         o = src.split('(')[-1].rstrip(')')
         objs[o] = objs.get(o, 0) + size
 print('tern .text %d  .rodata %d  .data %d  .bss %d  (bytes)' % (tot['text'], tot['rodata'], tot['data'], tot['bss']))
-print('largest .text contributors by object:')
-for o, s in sorted(objs.items(), key=lambda kv: -kv[1])[:12]:
-    print('  %7d  %s' % (s, o))
+if not any('.ltrans' in o for o in objs):
+    print('largest .text contributors by object:')
+    for o, s in sorted(objs.items(), key=lambda kv: -kv[1])[:12]:
+        print('  %7d  %s' % (s, o))
 open(path + '.tern-text', 'w').write(str(tot['text']))
 PY
   echo "--- largest tern symbols (nm --size-sort):"
-  $nm -C --size-sort -S "$b/min-client" | grep -i ' [tTrR] ' | grep 'tern::' | tail -n 12 | sed 's/^/  /'
+  $nm -C --size-sort -S "$b/min-client" | grep -i ' [tTrR] ' | grep 'tern::' | tail -n "${TERN_SIZE_SYMS:-12}" | sed 's/^/  /'
   if [ "$arch" = x86_64 ] && [ "$check" = yes ] && [ "$budget" -gt 0 ]; then
     t=$(cat "$b/min_client.map.tern-text")
     if [ "$t" -gt "$budget" ]; then
