@@ -83,7 +83,7 @@ for arch in $archs; do
   $size -A "$b/min-client" | awk '$1 ~ /^\.(text|rodata|data|bss|data\.rel\.ro|init_array|eh_frame)$/ || $1 == "Total"'
   echo "--- tern's own objects after --gc-sections (from the link map):"
   python3 - "$b/min_client.map" "$arch" <<'PY'
-import re, sys
+import re, subprocess, sys
 path, arch = sys.argv[1], sys.argv[2]
 text = open(path).read()
 # Only what the linker kept: the memory map after "Linker script and memory map".
@@ -91,6 +91,7 @@ i = text.find('Linker script and memory map')
 body = text[i:] if i >= 0 else text
 tot = {'text': 0, 'rodata': 0, 'data': 0, 'bss': 0}
 objs = {}
+syms = []
 pending = None
 for line in body.splitlines():
     m = re.match(r'^ (\.[\w.$]+)\s*$', line)
@@ -120,11 +121,42 @@ for line in body.splitlines():
     if kind == 'text':
         o = src.split('(')[-1].rstrip(')')
         objs[o] = objs.get(o, 0) + size
+        syms.append((size, name, o))
 print('tern .text %d  .rodata %d  .data %d  .bss %d  (bytes)' % (tot['text'], tot['rodata'], tot['data'], tot['bss']))
 if not any('.ltrans' in o for o in objs):
     print('largest .text contributors by object:')
     for o, s in sorted(objs.items(), key=lambda kv: -kv[1])[:12]:
         print('  %7d  %s' % (s, o))
+# .text by component: from the object's name without LTO, from the
+# function's (demangled) name with it (-ffunction-sections: .text.<symbol>).
+names = [n[6:] if n.startswith('.text.') else n for _, n, _ in syms]
+try:
+    dem = subprocess.run(['c++filt'], input='\n'.join(names), capture_output=True, text=True).stdout.split('\n')
+except OSError:
+    dem = names
+# (component, object name prefixes, function name patterns)
+rules = [('tls', ('tls_',), ('tern::tls::',)),
+         ('x509 (cert, pem, der, path)', ('x509_', 'crypto_internal_der'), ('tern::x509::', 'tern::der::', 'tern::pem::')),
+         ('P-256', ('crypto_ec',), ('tern::ec::',)),
+         ('X25519/Ed25519', ('crypto_curve25519',), ('curve25519', 'ed25519', 'x25519', 'Ed25519')),
+         ('AES-GCM', ('crypto_aes',), ('tern::aes::',)),
+         ('SHA-2/HMAC/HKDF', ('crypto_sha2', 'crypto_hmac'), ('tern::sha2::', 'tern::Hmac', 'tern::hmac', 'tern::hkdf')),
+         ('main (min_client, inlined callees)', ('min_client',), ()),
+         ('std:: templates', (), ('std::', '__gnu_cxx::'))]
+comp = {}
+for (size, _, o), d in zip(syms, dem):
+    lto = '.ltrans' in o
+    fn = d.split('(')[0]
+    for c, objp, fnp in rules:
+        if (not lto and any(o.startswith(p) or p in o for p in objp)) or \
+           (lto and (any(p in fn for p in fnp) or (c.startswith('main') and fn in ('main', 'startup.main')))):
+            break
+    else:
+        c = 'other'
+    comp[c] = comp.get(c, 0) + size
+print('.text by component:')
+for c, s in sorted(comp.items(), key=lambda kv: -kv[1]):
+    print('  %7d  %s' % (s, c))
 open(path + '.tern-text', 'w').write(str(tot['text']))
 PY
   echo "--- largest tern symbols (nm --size-sort):"
