@@ -439,27 +439,27 @@ Time make_time(int y, int m, int d, int hh, int mm, int ss) noexcept {
 }
 
 bool parse_time(std::uint32_t tag, Bytes v, Time& out) noexcept {
-  std::size_t ylen;
-  if (tag == der::kUtcTime) ylen = 2;
-  else if (tag == der::kGeneralizedTime) ylen = 4;
-  else return false;
-  if (v.size() != ylen + 11 || v.back() != 'Z') return false;
-  for (std::size_t i = 0; i + 1 < v.size(); ++i)
-    if (!is_digit(v[i])) return false;
-  auto num = [&](std::size_t at, std::size_t n) {
+  const std::size_t ylen = tag == der::kUtcTime ? 2 : tag == der::kGeneralizedTime ? 4 : 0;
+  if (!ylen || v.size() != ylen + 11 || v.back() != 'Z') return false;
+  // Year (2 or 4 digits), then month, day, hour, minute, second (2 each).
+  int f[6];
+  std::size_t at = 0;
+  for (int i = 0; i < 6; ++i) {
     int x = 0;
-    for (std::size_t i = 0; i < n; ++i) x = x * 10 + (v[at + i] - '0');
-    return x;
-  };
-  int year = num(0, ylen);
+    for (std::size_t n = i ? 2 : ylen; n; --n, ++at) {
+      if (!is_digit(v[at])) return false;
+      x = x * 10 + (v[at] - '0');
+    }
+    f[i] = x;
+  }
+  int year = f[0];
   if (ylen == 2) year += year >= 50 ? 1900 : 2000;
-  const int mon = num(ylen, 2), day = num(ylen + 2, 2), hh = num(ylen + 4, 2), mm = num(ylen + 6, 2),
-            ss = num(ylen + 8, 2);
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mon < 1 || mon > 12 || day < 1 || hh > 23 || mm > 59 || ss > 59) return false;
+  const int mon = f[1], day = f[2];
+  static constexpr std::uint8_t kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mon < 1 || mon > 12 || day < 1 || f[3] > 23 || f[4] > 59 || f[5] > 59) return false;
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (day > kDays[mon - 1] + (mon == 2 && leap ? 1 : 0)) return false;
-  out = make_time(year, mon, day, hh, mm, ss);
+  if (day > kDays[mon - 1] + (mon == 2 && leap)) return false;
+  out = make_time(year, mon, day, f[3], f[4], f[5]);
   return true;
 }
 
