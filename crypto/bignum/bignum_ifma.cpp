@@ -1,9 +1,10 @@
 // AVX-512 IFMA exponentiation for the RSA CRT halves: numbers in radix
-// 2^52 (eight limbs per 512-bit vector), almost-Montgomery multiplication
-// (outputs < 2m, R = 2^(52 K)) built on VPMADD52LUQ/VPMADD52HUQ, and the
-// two-exponent fixed-window ladder of pow2_secret with masked vector table
-// reads. Constant time: no branch or address depends on the operands.
-// Generic Montgomery operations keep using the MULX/ADX code.
+// 2^52, almost-Montgomery multiplication (outputs < 2m, R = 2^(52 K)) built
+// on VPMADD52LUQ/VPMADD52HUQ, and the two-exponent fixed-window ladder of
+// pow2_secret with masked vector table reads. Constant time: no branch or
+// address depends on the operands. Generic Montgomery operations keep
+// using the MULX/ADX code.
+
 #include "crypto/bignum/bignum_internal.hpp"
 #include "crypto/internal/wipe.hpp"
 
@@ -14,18 +15,47 @@
 #include <type_traits>
 
 // GCC 12 reports its own _mm512_undefined_* placeholders inside the
-// intrinsic headers (castsi512_si128, alignr, srli) as (maybe-)uninitialized.
+// intrinsic headers (casts, alignr, srli) as (maybe-)uninitialized.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 #define TERN_IFMA_TARGET __attribute__((target("avx512f,avx512ifma")))
+#define TERN_IFMA_INLINE __attribute__((target("avx512f,avx512ifma"), always_inline)) inline
 
 namespace tern::bignum::detail {
 namespace {
 
 constexpr Limb kMask52 = (Limb{1} << 52) - 1;
+
+// The vector shape: 512-bit vectors of eight limbs. (A 256-bit variant,
+// which wastes no lanes for K = 20, measured slower on Zen 4.)
+struct Z8 {
+  using V = __m512i;
+  static constexpr std::size_t W = 8;
+  static TERN_IFMA_INLINE V zero() { return _mm512_setzero_si512(); }
+  static TERN_IFMA_INLINE V load(const Limb* p) { return _mm512_loadu_si512(p); }
+  static TERN_IFMA_INLINE void store(Limb* p, V v) { _mm512_storeu_si512(p, v); }
+  static TERN_IFMA_INLINE V set1(Limb x) { return _mm512_set1_epi64(static_cast<long long>(x)); }
+  static TERN_IFMA_INLINE V madlo(V acc, V a, V b) { return _mm512_madd52lo_epu64(acc, a, b); }
+  static TERN_IFMA_INLINE V madhi(V acc, V a, V b) { return _mm512_madd52hi_epu64(acc, a, b); }
+  static TERN_IFMA_INLINE V add(V a, V b) { return _mm512_add_epi64(a, b); }
+  static TERN_IFMA_INLINE V and_(V a, V b) { return _mm512_and_si512(a, b); }
+  static TERN_IFMA_INLINE V or_(V a, V b) { return _mm512_or_si512(a, b); }
+  static TERN_IFMA_INLINE V shr52(V a) { return _mm512_srli_epi64(a, 52); }
+  static TERN_IFMA_INLINE V down1(V hi, V lo) { return _mm512_alignr_epi64(hi, lo, 1); }
+  static TERN_IFMA_INLINE V up1(V hi, V lo) { return _mm512_alignr_epi64(hi, lo, 7); }
+  static TERN_IFMA_INLINE Limb lane1(V v) {
+    return static_cast<Limb>(_mm_extract_epi64(_mm512_castsi512_si128(v), 1));
+  }
+  static TERN_IFMA_INLINE V set_lane0(V v, Limb x) { return _mm512_mask_set1_epi64(v, 1, static_cast<long long>(x)); }
+  static TERN_IFMA_INLINE unsigned gt(V a, V b) { return _mm512_cmpgt_epu64_mask(a, b); }
+  static TERN_IFMA_INLINE unsigned eq(V a, V b) { return _mm512_cmpeq_epu64_mask(a, b); }
+  static TERN_IFMA_INLINE V mask_add(V a, unsigned k, V b) {
+    return _mm512_mask_add_epi64(a, static_cast<__mmask8>(k), a, b);
+  }
+};
 
 // x (n64 limbs) -> lanes radix-2^52 limbs, zero padded.
 void to52(Limb* out, std::size_t lanes, const Limb* x, std::size_t n64) noexcept {
@@ -47,88 +77,112 @@ void from52(Limb* out, std::size_t n64, const Limb* x, std::size_t lanes) noexce
   }
 }
 
-// Up to 8 vectors (64 radix-2^52 limbs: primes up to ~3300 bits).
-// S independent streams (S = 2 runs the two CRT halves side by side, which
-// hides the latency of each iteration's serial u computation). For each
-// stream s: r = a*b/2^(52K) mod m, almost reduced (< 2m for a, b < 2m and
-// 4m < 2^(52K)). Operands are normalised 8*NV-lane arrays; r may alias a, b.
-template <int NV, int S>
+// lo and hi 52-bit halves of x*y (x, y < 2^52).
+inline Limb lo52(Limb x, Limb y) noexcept { return (x * y) & kMask52; }
+inline Limb hi52(Limb x, Limb y) noexcept {
+  return static_cast<Limb>((static_cast<unsigned __int128>(x) * y) >> 52);
+}
+
+// NV vectors of T::W lanes (T::W * NV >= K). S independent streams (S = 2
+// runs the two CRT halves side by side). For each stream s:
+// r = a*b/2^(52K) mod m, almost reduced (< 2m for a, b < 2m and
+// 4m < 2^(52K); such a result fits in K lanes, so nothing is carried past
+// lane K-1). Operands are normalised W*NV-lane arrays, zero above lane
+// K-1; r may alias a, b.
+//
+// Lane 0 is tracked in a scalar (z): each step's u needs only z, the
+// vector's lane 1 as it stood at the start of the previous step, and
+// scalar products of limbs 0 and 1, so the serial chain from one u to the
+// next is a few scalar multiplies rather than a trip through the vector
+// unit (broadcast, multiply, shift, extract).
+template <class T, int NV, int S>
 TERN_IFMA_TARGET void amm(Limb* const* r, const Limb* const* a, const Limb* const* b, const Limb* const* m,
                           const Limb* m0inv52, std::size_t K) noexcept {
-  __m512i A[S][NV], M[S][NV], acc[S][NV];
-  const __m512i zero = _mm512_setzero_si512();
-  Limb m0[S];
+  using V = typename T::V;
+  constexpr std::size_t W = T::W;
+  V A[S][NV], M[S][NV], acc[S][NV];
+  const V zero = T::zero();
+  Limb a0[S], a1[S], m0[S], m1[S], z[S];
   for (int q = 0; q < S; ++q) {
     for (int v = 0; v < NV; ++v) {
-      A[q][v] = _mm512_loadu_si512(a[q] + 8 * v);
-      M[q][v] = _mm512_loadu_si512(m[q] + 8 * v);
+      A[q][v] = T::load(a[q] + W * v);
+      M[q][v] = T::load(m[q] + W * v);
       acc[q][v] = zero;
     }
+    a0[q] = a[q][0];
+    a1[q] = a[q][1];
     m0[q] = m[q][0];
+    m1[q] = m[q][1];
+    z[q] = 0;
   }
   for (std::size_t i = 0; i < K; ++i) {
     for (int q = 0; q < S; ++q) {
-      const __m512i bi = _mm512_set1_epi64(static_cast<long long>(b[q][i]));
-      for (int v = 0; v < NV; ++v) acc[q][v] = _mm512_madd52lo_epu64(acc[q][v], A[q][v], bi);
-      const Limb t = static_cast<Limb>(_mm_cvtsi128_si64(_mm512_castsi512_si128(acc[q][0])));
+      const Limb bq = b[q][i];
+      const Limb y = T::lane1(acc[q][0]);  // lane 1 before this step's products
+      const Limb t = z[q] + lo52(a0[q], bq);
       const Limb u = (t * m0inv52[q]) & kMask52;
-      const Limb carry = (t + ((u * m0[q]) & kMask52)) >> 52;
-      const __m512i ub = _mm512_set1_epi64(static_cast<long long>(u));
-      __m512i H[NV];
+      const Limb carry = (t + lo52(m0[q], u)) >> 52;
+      z[q] = y + lo52(a1[q], bq) + hi52(a0[q], bq) + lo52(m1[q], u) + hi52(m0[q], u) + carry;
+      const V bi = T::set1(bq);
+      const V ub = T::set1(u);
+      V H[NV];
       for (int v = 0; v < NV; ++v) {
-        H[v] = _mm512_madd52hi_epu64(zero, A[q][v], bi);
-        H[v] = _mm512_madd52hi_epu64(H[v], M[q][v], ub);
-        acc[q][v] = _mm512_madd52lo_epu64(acc[q][v], M[q][v], ub);
+        acc[q][v] = T::madlo(acc[q][v], A[q][v], bi);
+        H[v] = T::madhi(zero, A[q][v], bi);
+        H[v] = T::madhi(H[v], M[q][v], ub);
+        acc[q][v] = T::madlo(acc[q][v], M[q][v], ub);
       }
-      // Divide by 2^52: shift every lane down one (lane 0 is now 0 mod 2^52).
-      for (int v = 0; v < NV - 1; ++v) acc[q][v] = _mm512_alignr_epi64(acc[q][v + 1], acc[q][v], 1);
-      acc[q][NV - 1] = _mm512_alignr_epi64(zero, acc[q][NV - 1], 1);
-      for (int v = 0; v < NV; ++v) acc[q][v] = _mm512_add_epi64(acc[q][v], H[v]);
-      acc[q][0] = _mm512_add_epi64(acc[q][0],
-                                   _mm512_zextsi128_si512(_mm_cvtsi64_si128(static_cast<long long>(carry))));
+      // Divide by 2^52: shift every lane down one. The vector's lane 0
+      // lacks the carry; z holds the true value (set back at the end).
+      for (int v = 0; v < NV - 1; ++v) acc[q][v] = T::down1(acc[q][v + 1], acc[q][v]);
+      acc[q][NV - 1] = T::down1(zero, acc[q][NV - 1]);
+      for (int v = 0; v < NV; ++v) acc[q][v] = T::add(acc[q][v], H[v]);
     }
   }
   // Normalise to 52-bit limbs without a scalar carry loop: one vector
   // carry step, then the rare second-order carries (a lane that reached
   // 2^52 "generates", a lane of exactly 2^52-1 "propagates") resolved as
   // one integer addition over the lane bit masks: carries = (P + (G<<1)) ^ P.
-  const __m512i mask52 = _mm512_set1_epi64(static_cast<long long>(kMask52));
-  const __m512i one = _mm512_set1_epi64(1);
+  const V mask52 = T::set1(kMask52);
+  const V one = T::set1(1);
   for (int q = 0; q < S; ++q) {
-    __m512i hi[NV];
+    acc[q][0] = T::set_lane0(acc[q][0], z[q]);
+    V hi[NV];
     for (int v = 0; v < NV; ++v) {
-      hi[v] = _mm512_srli_epi64(acc[q][v], 52);
-      acc[q][v] = _mm512_and_si512(acc[q][v], mask52);
+      hi[v] = T::shr52(acc[q][v]);
+      acc[q][v] = T::and_(acc[q][v], mask52);
     }
-    for (int v = NV - 1; v > 0; --v) acc[q][v] = _mm512_add_epi64(acc[q][v], _mm512_alignr_epi64(hi[v], hi[v - 1], 7));
-    acc[q][0] = _mm512_add_epi64(acc[q][0], _mm512_alignr_epi64(hi[0], zero, 7));
-    using Bits = std::conditional_t<(NV > 8), unsigned __int128, std::uint64_t>;
+    for (int v = NV - 1; v > 0; --v) acc[q][v] = T::add(acc[q][v], T::up1(hi[v], hi[v - 1]));
+    acc[q][0] = T::add(acc[q][0], T::up1(hi[0], zero));
+    using Bits = std::conditional_t<(W * NV > 64), unsigned __int128, std::uint64_t>;
     Bits G = 0, P = 0;
     for (int v = 0; v < NV; ++v) {
-      G |= static_cast<Bits>(_mm512_cmpgt_epu64_mask(acc[q][v], mask52)) << (8 * v);
-      P |= static_cast<Bits>(_mm512_cmpeq_epu64_mask(acc[q][v], mask52)) << (8 * v);
+      G |= static_cast<Bits>(T::gt(acc[q][v], mask52)) << (W * v);
+      P |= static_cast<Bits>(T::eq(acc[q][v], mask52)) << (W * v);
     }
     const Bits c = (P + (G << 1)) ^ P;
+    constexpr Bits lane_mask = (Bits{1} << W) - 1;
     for (int v = 0; v < NV; ++v) {
-      const __mmask8 k = static_cast<__mmask8>(c >> (8 * v));
-      acc[q][v] = _mm512_and_si512(_mm512_mask_add_epi64(acc[q][v], k, acc[q][v], one), mask52);
-      _mm512_storeu_si512(r[q] + 8 * v, acc[q][v]);
+      const unsigned k = static_cast<unsigned>((c >> (W * v)) & lane_mask);
+      acc[q][v] = T::and_(T::mask_add(acc[q][v], k, one), mask52);
+      T::store(r[q] + W * v, acc[q][v]);
     }
   }
 }
 
 // r = table[idx], every entry read (masked).
-template <int NV>
+template <class T, int NV>
 TERN_IFMA_TARGET void gather(Limb* r, const Limb* table, std::size_t entries, unsigned idx) noexcept {
-  __m512i acc[NV];
-  for (int v = 0; v < NV; ++v) acc[v] = _mm512_setzero_si512();
+  using V = typename T::V;
+  V acc[NV];
+  for (int v = 0; v < NV; ++v) acc[v] = T::zero();
   for (std::size_t e = 0; e < entries; ++e) {
     const Limb mask = ct::mask_eq(static_cast<std::uint64_t>(e), static_cast<std::uint64_t>(idx));
-    const __m512i mv = _mm512_set1_epi64(static_cast<long long>(mask));
+    const V mv = T::set1(mask);
     for (int v = 0; v < NV; ++v)
-      acc[v] = _mm512_or_si512(acc[v], _mm512_and_si512(mv, _mm512_loadu_si512(table + e * 8 * NV + 8 * v)));
+      acc[v] = T::or_(acc[v], T::and_(mv, T::load(table + e * T::W * NV + T::W * v)));
   }
-  for (int v = 0; v < NV; ++v) _mm512_storeu_si512(r + 8 * v, acc[v]);
+  for (int v = 0; v < NV; ++v) T::store(r + T::W * v, acc[v]);
 }
 
 inline unsigned window4(const Limb* e, std::size_t nlimbs, std::size_t pos) noexcept {
@@ -179,9 +233,9 @@ struct Job {
   const Modulus* mod;
 };
 
-template <int NV, int S, bool Two>
+template <class T, int NV, int S, bool Two>
 void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
-  constexpr std::size_t L = 8 * NV, entries = 16;
+  constexpr std::size_t L = T::W * NV, entries = 16;
   struct Scratch {
     alignas(64) Limb m52[S][L], x52[S][L], t[S][L], u[S][L], acc[S][L], one[S][L];
     alignas(64) Limb tab1[S][entries * L], tab2[S][entries * L];
@@ -208,7 +262,7 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
     s.one[q][0] = 1;
   }
   auto run = [&](Limb* const* r, const Limb* const* a, const Limb* const* b) {
-    amm<NV, S>(r, a, b, mp, m0inv52, K);
+    amm<T, NV, S>(r, a, b, mp, m0inv52, K);
   };
   // Bases (and 1): Montgomery-64 -> Montgomery-52 via the conversion factor.
   for (int w = 0; w < (Two ? 3 : 2); ++w) {
@@ -226,7 +280,7 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
       ap[q] = s.t[q];
       mt[q] = s.x52[q];
     }
-    amm<NV, S>(rp, ap, mt, mp, m0inv52, K);
+    amm<T, NV, S>(rp, ap, mt, mp, m0inv52, K);
   }
   for (int q = 0; q < S; ++q)
     for (std::size_t i = 0; i < L; ++i) s.tab2[q][i] = s.tab1[q][i];
@@ -242,8 +296,8 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
     }
   const std::size_t nwin = (bits + 3) / 4;
   for (int q = 0; q < S; ++q) {
-    gather<NV>(s.acc[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (nwin - 1) * 4));
-    if (Two) gather<NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (nwin - 1) * 4));
+    gather<T, NV>(s.acc[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (nwin - 1) * 4));
+    if (Two) gather<T, NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (nwin - 1) * 4));
     rp[q] = s.acc[q];
     ap[q] = s.u[q];
   }
@@ -251,11 +305,11 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
   for (std::size_t w = nwin - 1; w > 0; --w) {
     for (int sq = 0; sq < 4; ++sq) run(rp, rp, rp);
     for (int q = 0; q < S; ++q)
-      gather<NV>(s.u[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (w - 1) * 4));
+      gather<T, NV>(s.u[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (w - 1) * 4));
     run(rp, rp, ap);
     if (Two) {
       for (int q = 0; q < S; ++q)
-        gather<NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (w - 1) * 4));
+        gather<T, NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (w - 1) * 4));
       run(rp, rp, ap);
     }
   }
@@ -272,28 +326,35 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
 
 std::size_t k52(const Modulus& m) noexcept { return (m.bits + 2 + 51) / 52; }
 
+// Calls f.template operator()<NV>() for the first NV of the list with
+// T::W * NV >= K lanes; false when K is too large for every NV listed.
+template <class T, int N0, int... Ns, class F>
+bool with_nv(std::size_t K, F&& f) noexcept {
+  if (K <= T::W * N0) {
+    f.template operator()<N0>();
+    return true;
+  }
+  if constexpr (sizeof...(Ns) == 0) {
+    return false;
+  } else {
+    return with_nv<T, Ns...>(K, f);
+  }
+}
+
+// CRT primes: up to 64 limbs (primes of ~3300 bits).
 template <int S, bool Two>
 bool dispatch_nv(const Job* jobs, std::size_t K) noexcept {
-  switch ((K + 1 + 7) / 8) {
-    case 2: pow2_ifma_t<2, S, Two>(jobs, K); return true;
-    case 3: pow2_ifma_t<3, S, Two>(jobs, K); return true;
-    case 4: pow2_ifma_t<4, S, Two>(jobs, K); return true;
-    case 5: pow2_ifma_t<5, S, Two>(jobs, K); return true;
-    case 6: pow2_ifma_t<6, S, Two>(jobs, K); return true;
-    case 7: pow2_ifma_t<7, S, Two>(jobs, K); return true;
-    case 8: pow2_ifma_t<8, S, Two>(jobs, K); return true;
-    default: return false;
-  }
+  return with_nv<Z8, 2, 3, 4, 5, 6, 7, 8>(K, [&]<int NV>() { pow2_ifma_t<Z8, NV, S, Two>(jobs, K); });
 }
 
 // out = x^e mod m (plain in and out, x < m), e public: square and multiply
 // on almost-Montgomery radix-2^52 values. R52^2 mod m comes from
 // 2^(52K+4) mod m (doublings) raised to 13K with AMM: every AMM of powers of
 // two adds their exponents' offsets above 52K, so offset 4 becomes 52K.
-template <int NV>
+template <class T, int NV>
 void pow_public_ifma_t(Limb* out, const Limb* x, std::span<const std::uint8_t> e, const Modulus& mod,
                        std::size_t K) noexcept {
-  constexpr std::size_t L = 8 * NV;
+  constexpr std::size_t L = T::W * NV;
   struct Scratch {
     alignas(64) Limb m52[L], rr[L], z[L], xm[L], acc[L], one[L];
     Limb t64[kMaxLimbs];
@@ -308,7 +369,7 @@ void pow_public_ifma_t(Limb* out, const Limb* x, std::span<const std::uint8_t> e
     rp[0] = r;
     ap[0] = a;
     bp[0] = b;
-    amm<NV, 1>(rp, ap, bp, mp, &m0inv52, K);
+    amm<T, NV, 1>(rp, ap, bp, mp, &m0inv52, K);
   };
   // 2^(52K+4) mod m by doubling from 2^(bits-1) < m (public counts).
   for (std::size_t i = 0; i < n; ++i) s.t64[i] = 0;
@@ -357,19 +418,8 @@ void pow_public_ifma_t(Limb* out, const Limb* x, std::span<const std::uint8_t> e
 
 bool pow_public_ifma(Limb* out, const Limb* x, std::span<const std::uint8_t> e, const Modulus& mod) noexcept {
   const std::size_t K = k52(mod);
-  switch ((K + 1 + 7) / 8) {
-    case 2: pow_public_ifma_t<2>(out, x, e, mod, K); return true;
-    case 3: pow_public_ifma_t<3>(out, x, e, mod, K); return true;
-    case 4: pow_public_ifma_t<4>(out, x, e, mod, K); return true;
-    case 5: pow_public_ifma_t<5>(out, x, e, mod, K); return true;
-    case 6: pow_public_ifma_t<6>(out, x, e, mod, K); return true;
-    case 7: pow_public_ifma_t<7>(out, x, e, mod, K); return true;
-    case 8: pow_public_ifma_t<8>(out, x, e, mod, K); return true;
-    case 9: pow_public_ifma_t<9>(out, x, e, mod, K); return true;
-    case 10: pow_public_ifma_t<10>(out, x, e, mod, K); return true;
-    case 11: pow_public_ifma_t<11>(out, x, e, mod, K); return true;
-    default: return false;
-  }
+  // Up to 88 limbs (moduli of ~4500 bits).
+  return with_nv<Z8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11>(K, [&]<int NV>() { pow_public_ifma_t<Z8, NV>(out, x, e, mod, K); });
 }
 
 bool pow2_ifma(Limb* r, const Limb* b1_mont, const Limb* e1, const Limb* b2_mont, const Limb* e2,
