@@ -72,6 +72,7 @@ TERN_AVX512_FN void blocks16(std::uint8_t* out, const std::uint8_t* in, const st
                              const FirstRound& f, std::uint32_t ctr, __m512i m) noexcept {
   __m512i x[16], s[16];
   first_double_round(x, f, ctr);
+#pragma GCC unroll 9
   for (int r = 1; r < 10; ++r) {
     column_round(x);
     diagonal_round(x);

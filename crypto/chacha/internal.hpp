@@ -89,13 +89,6 @@ void mask_avx512(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 void poly_blocks_ifma(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
 // Fills st.pw with r^16..r^1 (IFMA kernel).
 void poly_ifma_powers(PolyState& st) noexcept;
-// The fused AVX-512 ChaCha20 + IFMA Poly1305 pass for sealing, over
-// n1024 >= 1 chunks of 1024 bytes: out = in ^ keystream (first block
-// counter st[12]) while Poly1305 absorbs the ciphertext out (preceded by
-// the 1024 bytes before out when mac_prev). Needs both kernels' CPU
-// features.
-void chacha_poly_fused_avx512(std::uint8_t* out, const std::uint8_t* in, std::size_t n1024,
-                              const std::uint32_t st[16], PolyState& ps, bool mac_prev) noexcept;
 #endif
 
 }  // namespace tern::chacha::detail

@@ -178,11 +178,12 @@ TERN_IFMA V3 vmul(const V3& h, const V3& r, __m512i s1, __m512i s2) {
   __m512i d0 = _mm512_madd52lo_epu64(t0lo, t2hi, _mm512_set1_epi64(5120));
   __m512i d1 = _mm512_madd52lo_epu64(t1lo, t0hi, _mm512_set1_epi64(256));
   __m512i d2 = _mm512_madd52lo_epu64(t2lo, t1hi, _mm512_set1_epi64(256));
-  d1 = _mm512_add_epi64(d1, _mm512_srli_epi64(d0, 44));
+  const __m512i n44 = _mm512_set1_epi64(44);
+  d1 = _mm512_add_epi64(d1, _mm512_srlv_epi64(d0, n44));
   d0 = _mm512_and_si512(d0, m44);
-  d2 = _mm512_add_epi64(d2, _mm512_srli_epi64(d1, 44));
+  d2 = _mm512_add_epi64(d2, _mm512_srlv_epi64(d1, n44));
   d1 = _mm512_and_si512(d1, m44);
-  const __m512i c = _mm512_srli_epi64(d2, 42);
+  const __m512i c = _mm512_srlv_epi64(d2, _mm512_set1_epi64(42));
   d2 = _mm512_and_si512(d2, _mm512_set1_epi64(static_cast<long long>(kM42)));
   d0 = _mm512_madd52lo_epu64(d0, c, _mm512_set1_epi64(5));
   return {d0, d1, d2};
@@ -198,8 +199,9 @@ TERN_IFMA V3 load8(const std::uint8_t* m) {
   const __m512i m44 = _mm512_set1_epi64(static_cast<long long>(kM44));
   // (lo >> 44 | hi << 20) & m44 in one ternary-logic op (A|B)&C = 0xa8.
   return {_mm512_and_si512(lo, m44),
-          _mm512_ternarylogic_epi64(_mm512_srli_epi64(lo, 44), _mm512_slli_epi64(hi, 20), m44, 0xa8),
-          _mm512_or_si512(_mm512_srli_epi64(hi, 24), _mm512_set1_epi64(std::int64_t{1} << 40))};
+          _mm512_ternarylogic_epi64(_mm512_srlv_epi64(lo, _mm512_set1_epi64(44)),
+                                    _mm512_sllv_epi64(hi, _mm512_set1_epi64(20)), m44, 0xa8),
+          _mm512_or_si512(_mm512_srlv_epi64(hi, _mm512_set1_epi64(24)), _mm512_set1_epi64(std::int64_t{1} << 40))};
 }
 
 TERN_IFMA V3 add(const V3& a, const V3& b) {

@@ -427,7 +427,8 @@ TEST_CASE("chacha20poly1305: differential, every kernel pair == portable; tamper
   REQUIRE(chacha20_kernels().select("portable"));
   REQUIRE(poly1305_kernels().select("portable"));
   // 140 random cases, then 24 at the edges of the 64/256/512/1024-byte
-  // kernel steps (1 KiB multiples +- a block and odd tails).
+  // kernel steps (1 KiB multiples +- a block and odd tails; up to 19 KiB,
+  // past the 1 KiB + 16 KiB first sealing chunk).
   for (int i = 0; i < 164; ++i) {
     Case c;
     c.x = i % 4 == 3;
@@ -436,9 +437,10 @@ TEST_CASE("chacha20poly1305: differential, every kernel pair == portable; tamper
     c.aad = rng.bytes(rng.below(4) == 0 ? 0 : rng.below(601));
     std::size_t len = i < 40 ? static_cast<std::size_t>(i) : rng.below(i < 100 ? 2100 : 20001);
     if (i == 139) len = 20000;
+    if (i == 137 || i == 138) len = 17408 + static_cast<std::size_t>(i - 137);  // 1 KiB + one 16 KiB chunk
     if (i >= 140) {
       const std::size_t edge[] = {0, 1, 15, 17, 63, 64, 65, 191, 193, 255, 257, 511, 513};
-      len = 1024 * (2 + rng.below(16)) + edge[rng.below(13)];
+      len = 1024 * (2 + rng.below(18)) + edge[rng.below(13)];
       if (i % 2 == 0) len -= 2 * edge[rng.below(13)] + 1;
     }
     c.pt = rng.bytes(len);
