@@ -146,7 +146,7 @@ rules = [('tls', ('tls_',), ('tern::tls::',)),
 comp = {}
 for (size, _, o), d in zip(syms, dem):
     lto = '.ltrans' in o
-    fn = d.split('(')[0]
+    fn = d.replace('(anonymous namespace)', '{anon}').split('(')[0]
     for c, objp, fnp in rules:
         if (not lto and any(o.startswith(p) or p in o for p in objp)) or \
            (lto and (any(p in fn for p in fnp) or (c.startswith('main') and fn in ('main', 'startup.main')))):
