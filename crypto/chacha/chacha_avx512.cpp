@@ -81,6 +81,30 @@ TERN_AVX512_FN void blocks16(std::uint8_t* out, const std::uint8_t* in, const st
   finish16(out, in, x, s, m);
 }
 
+// Thirty-two full blocks (2048 bytes), counters ctr .. ctr+31: two sets
+// of sixteen with their rounds interleaved. One set's rounds are four
+// dependency chains per round (vprold has a two-cycle latency on Zen 4);
+// two sets give the scheduler twice the independent work (pure rounds
+// measured 60 -> 54 cycles per double round per sixteen blocks, with the
+// spills that 32 state registers cost).
+TERN_AVX512_FN void blocks32(std::uint8_t* out, const std::uint8_t* in, const std::uint32_t st[16],
+                             const FirstRound& f, std::uint32_t ctr, __m512i m) noexcept {
+  __m512i x[16], y[16], s[16];
+  first_double_round(x, f, ctr);
+  first_double_round(y, f, ctr + 16);
+#pragma GCC unroll 9
+  for (int r = 1; r < 10; ++r) {
+    column_round(x);
+    column_round(y);
+    diagonal_round(x);
+    diagonal_round(y);
+  }
+  init16(s, st, ctr);
+  finish16(out, in, x, s, m);
+  init16(s, st, ctr + 16);
+  finish16(out + 1024, in + 1024, y, s, m);
+}
+
 // Single block row-wise in xmm (rows a, b, c, d): one double round.
 TERN_AVX512 void row_double_round(__m128i& a, __m128i& b, __m128i& c, __m128i& d) {
   qr(a, b, c, d);
@@ -164,6 +188,13 @@ TERN_AVX512_FN void xor_masked_avx512(std::uint8_t* out, const std::uint8_t* in,
   if (len >= 1024) {
     FirstRound f;
     pre_first(f, st);
+    while (len >= 2048) {
+      blocks32(out, in, st, f, ctr, m);
+      ctr += 32;
+      out += 2048;
+      in += 2048;
+      len -= 2048;
+    }
     while (len >= 1024) {
       blocks16(out, in, st, f, ctr, m);
       ctr += 16;
