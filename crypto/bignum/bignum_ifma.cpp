@@ -348,9 +348,10 @@ bool dispatch_nv(const Job* jobs, std::size_t K) noexcept {
 }
 
 // out = x^e mod m (plain in and out, x < m), e public: square and multiply
-// on almost-Montgomery radix-2^52 values. R52^2 mod m comes from
-// 2^(52K+4) mod m (doublings) raised to 13K with AMM: every AMM of powers of
-// two adds their exponents' offsets above 52K, so offset 4 becomes 52K.
+// on almost-Montgomery radix-2^52 values. R52^2 mod m comes from the
+// modulus's conv52 when prepared (one product), else from 2^(52K+4) mod m
+// (doublings) raised to 13K with AMM: every AMM of powers of two adds their
+// exponents' offsets above 52K, so offset 4 becomes 52K.
 template <class T, int NV>
 void pow_public_ifma_t(Limb* out, const Limb* x, std::span<const std::uint8_t> e, const Modulus& mod,
                        std::size_t K) noexcept {
@@ -371,23 +372,29 @@ void pow_public_ifma_t(Limb* out, const Limb* x, std::span<const std::uint8_t> e
     bp[0] = b;
     amm<T, NV, 1>(rp, ap, bp, mp, &m0inv52, K);
   };
-  // 2^(52K+4) mod m by doubling from 2^(bits-1) < m (public counts).
-  for (std::size_t i = 0; i < n; ++i) s.t64[i] = 0;
-  s.t64[(mod.bits - 1) / 64] = Limb{1} << ((mod.bits - 1) % 64);
-  for (std::size_t i = mod.bits - 1; i < 52 * K + 4; ++i) {
-    const Limb carry = s.t64[n - 1] >> 63;
-    for (std::size_t j = n - 1; j > 0; --j) s.t64[j] = (s.t64[j] << 1) | (s.t64[j - 1] >> 63);
-    s.t64[0] <<= 1;
-    final_sub(s.t64, s.t64, carry, mod.m, n);
-  }
-  to52(s.z, L, s.t64, n);
-  const std::size_t f = 13 * K;  // public
-  int hb = 63;
-  while (((f >> hb) & 1) == 0) --hb;
-  for (std::size_t i = 0; i < L; ++i) s.rr[i] = s.z[i];
-  for (int b = hb - 1; b >= 0; --b) {
-    amm1(s.rr, s.rr, s.rr);
-    if ((f >> b) & 1) amm1(s.rr, s.rr, s.z);
+  if (mod.has_conv52) {
+    // R52^2 = 2^(104K) mod m = conv52 * R64 mod m: one Montgomery-64 product.
+    mont_mul_adx(s.t64, mod.conv52, mod.rr, mod.m, mod.m0inv, n);
+    to52(s.rr, L, s.t64, n);
+  } else {
+    // 2^(52K+4) mod m by doubling from 2^(bits-1) < m (public counts).
+    for (std::size_t i = 0; i < n; ++i) s.t64[i] = 0;
+    s.t64[(mod.bits - 1) / 64] = Limb{1} << ((mod.bits - 1) % 64);
+    for (std::size_t i = mod.bits - 1; i < 52 * K + 4; ++i) {
+      const Limb carry = s.t64[n - 1] >> 63;
+      for (std::size_t j = n - 1; j > 0; --j) s.t64[j] = (s.t64[j] << 1) | (s.t64[j - 1] >> 63);
+      s.t64[0] <<= 1;
+      final_sub(s.t64, s.t64, carry, mod.m, n);
+    }
+    to52(s.z, L, s.t64, n);
+    const std::size_t f = 13 * K;  // public
+    int hb = 63;
+    while (((f >> hb) & 1) == 0) --hb;
+    for (std::size_t i = 0; i < L; ++i) s.rr[i] = s.z[i];
+    for (int b = hb - 1; b >= 0; --b) {
+      amm1(s.rr, s.rr, s.rr);
+      if ((f >> b) & 1) amm1(s.rr, s.rr, s.z);
+    }
   }
   // x in Montgomery-52 form, then the exponentiation.
   to52(s.acc, L, x, n);

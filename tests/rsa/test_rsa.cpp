@@ -166,14 +166,18 @@ TEST_CASE("bignum: Montgomery arithmetic and exponentiation vs OpenSSL BN", "[bi
         BN_mod_exp(R, A, PE, M, ctx);
         bn::to_be(got, r, limbs);
         REQUIRE(test::to_hex(got) == test::to_hex(bn_bytes(R, len)));
-        // plain-in/plain-out public exponentiation (kernels may override)
-        for (const Bytes& pub_e : {pe, rng.bytes(1 + rng.below(40)), Bytes{0}}) {
-          bn::modexp_public(r, a, pub_e, m);
-          BIGNUM* X = BN_bin2bn(pub_e.data(), static_cast<int>(pub_e.size()), nullptr);
-          BN_mod_exp(R, A, X, M, ctx);
-          bn::to_be(got, r, limbs);
-          REQUIRE(test::to_hex(got) == test::to_hex(bn_bytes(R, len)));
-          BN_free(X);
+        // plain-in/plain-out public exponentiation (kernels may override),
+        // before and after the modulus's radix-2^52 precomputation
+        for (int prepared = 0; prepared < 2; ++prepared) {
+          if (prepared == 1) m.prepare_radix52();
+          for (const Bytes& pub_e : {pe, rng.bytes(1 + rng.below(40)), Bytes{0}}) {
+            bn::modexp_public(r, a, pub_e, m);
+            BIGNUM* X = BN_bin2bn(pub_e.data(), static_cast<int>(pub_e.size()), nullptr);
+            BN_mod_exp(R, A, X, M, ctx);
+            bn::to_be(got, r, limbs);
+            REQUIRE(test::to_hex(got) == test::to_hex(bn_bytes(R, len)));
+            BN_free(X);
+          }
         }
         // a^e * b^e2 (two secret exponents)
         bn::Limb e2[bn::kMaxLimbs], bm[bn::kMaxLimbs];
