@@ -472,58 +472,67 @@ TERN_EC_INLINE void mont_mul4_asm(u64* r, const u64* a, const u64* b, const u64*
   "adcxq %[t7], %[t7]\n\t" \
   "adoxq %[hi], %[t7]\n\t" \
 
+// P-256 reduction of the 512-bit t0..t7 (operand names) to t4..t7 < p,
+// with p[3] in the operand named P3, clobbering lo, hi, rdx and the flags.
+// Four rows of the special form: with q the low limb, q p = q 2^256 -
+// q 2^224 + q 2^192 + q 2^96 - q, and q p[3] = (q - (q >> 32) - b) 2^64 +
+// (q - (q << 32)), b the borrow of the low word; so a row adds q << 32,
+// q >> 32 and that 128-bit q p[3] from shifts and subtractions, without a
+// multiplication (the products of a field operation keep the multiplier
+// busy; the reduction rows on it made the whole slower). The row's top
+// limb lands in the register freed by the previous row (hi, then t0, t1,
+// t2), so no moves. Then the high half is added and p subtracted unless
+// that borrows (CMOV).
+#define TERN_P256_RED(Q, A, B, C, H)           \
+  "movq %[" Q "], %%rdx\n\t"                   \
+  "shlq $32, %%rdx\n\t"                        \
+  "movq %[" Q "], %[lo]\n\t"                   \
+  "shrq $32, %[lo]\n\t"                        \
+  "movq %[" Q "], %[" H "]\n\t"                \
+  "subq %%rdx, %[" Q "]\n\t"                   \
+  "sbbq %[lo], %[" H "]\n\t"                   \
+  "addq %%rdx, %[" A "]\n\t"                   \
+  "adcq %[lo], %[" B "]\n\t"                   \
+  "adcq %[" Q "], %[" C "]\n\t"                \
+  "adcq $0, %[" H "]\n\t"
+#define TERN_P256_REDUCE(P3)                   \
+  TERN_P256_RED("t0", "t1", "t2", "t3", "hi") \
+  TERN_P256_RED("t1", "t2", "t3", "hi", "t0") \
+  TERN_P256_RED("t2", "t3", "hi", "t0", "t1") \
+  TERN_P256_RED("t3", "hi", "t0", "t1", "t2") \
+  "xorl %k[t3], %k[t3]\n\t"                    \
+  "addq %[t4], %[hi]\n\t"                      \
+  "adcq %[t5], %[t0]\n\t"                      \
+  "adcq %[t6], %[t1]\n\t"                      \
+  "adcq %[t7], %[t2]\n\t"                      \
+  "adcq $0, %[t3]\n\t"                         \
+  "movq %[hi], %[t4]\n\t"                      \
+  "movq %[t0], %[t5]\n\t"                      \
+  "movq %[t1], %[t6]\n\t"                      \
+  "movq %[t2], %[t7]\n\t"                      \
+  "movl $0xffffffff, %k[lo]\n\t"               \
+  "subq $-1, %[t4]\n\t"                        \
+  "sbbq %[lo], %[t5]\n\t"                      \
+  "sbbq $0, %[t6]\n\t"                         \
+  "sbbq %[" P3 "], %[t7]\n\t"                  \
+  "sbbq $0, %[t3]\n\t"                         \
+  "cmovcq %[hi], %[t4]\n\t"                    \
+  "cmovcq %[t0], %[t5]\n\t"                    \
+  "cmovcq %[t1], %[t6]\n\t"                    \
+  "cmovcq %[t2], %[t7]\n\t"
+
 // P-256 Montgomery squaring r = a^2 / 2^256 mod p (a < p): the 512-bit
 // square (six cross products doubled on the ADCX chain, the four squares
-// added on the ADOX chain), then four reduction rows of the special form
-// (q = t_i; q * p = q * 2^256 - q * 2^224 + q * 2^192 + q * 2^96 - q: a
-// shift pair and one MULX by p[3] per row, the new top limb reusing t_i's
-// register), the high half added, one conditional subtraction of p.
+// added on the ADOX chain), then TERN_P256_REDUCE.
 TERN_EC_INLINE void mont_sqr_p256_asm(u64* r, const u64* a) {
   u64 t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
-  u64 pa = reinterpret_cast<std::uintptr_t>(a);
-  u64 p3 = 0xffffffff00000001ull;
+  const u64 p3 = 0xffffffff00000001ull;
   __asm__(
       TERN_EC_SQR512
-#define TERN_P256_RED(Q, A, B, C)              \
-      "movq %[" Q "], %%rdx\n\t"               \
-      "mulxq %[p3], %[lo], %[hi]\n\t"          \
-      "movq %[" Q "], %[pa]\n\t"               \
-      "shlq $32, %[pa]\n\t"                    \
-      "shrq $32, %[" Q "]\n\t"                 \
-      "addq %[pa], %[" A "]\n\t"               \
-      "adcq %[" Q "], %[" B "]\n\t"            \
-      "adcq %[lo], %[" C "]\n\t"               \
-      "adcq $0, %[hi]\n\t"                     \
-      "movq %[hi], %[" Q "]\n\t"
-      TERN_P256_RED("t0", "t1", "t2", "t3")
-      TERN_P256_RED("t1", "t2", "t3", "t0")
-      TERN_P256_RED("t2", "t3", "t0", "t1")
-      TERN_P256_RED("t3", "t0", "t1", "t2")
-#undef TERN_P256_RED
-      // + high half; then subtract p unless that borrows
-      "xorq %[lo], %[lo]\n\t"
-      "addq %[t4], %[t0]\n\t"
-      "adcq %[t5], %[t1]\n\t"
-      "adcq %[t6], %[t2]\n\t"
-      "adcq %[t7], %[t3]\n\t"
-      "adcq $0, %[lo]\n\t"
-      "movq %[t0], %[t4]\n\t"
-      "movq %[t1], %[t5]\n\t"
-      "movq %[t2], %[t6]\n\t"
-      "movq %[t3], %[t7]\n\t"
-      "movl $0xffffffff, %k[hi]\n\t"
-      "subq $-1, %[t4]\n\t"
-      "sbbq %[hi], %[t5]\n\t"
-      "sbbq $0, %[t6]\n\t"
-      "sbbq %[p3], %[t7]\n\t"
-      "sbbq $0, %[lo]\n\t"
-      "cmovcq %[t0], %[t4]\n\t"
-      "cmovcq %[t1], %[t5]\n\t"
-      "cmovcq %[t2], %[t6]\n\t"
-      "cmovcq %[t3], %[t7]\n\t"
+      TERN_P256_REDUCE("p3")
       : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5),
-        [t6] "=&r"(t6), [t7] "=&r"(t7), [lo] "=&r"(lo), [hi] "=&r"(hi), [pa] "+&r"(pa)
-      : [p3] "r"(p3), "m"(*reinterpret_cast<const u64(*)[4]>(a))
+        [t6] "=&r"(t6), [t7] "=&r"(t7), [lo] "=&r"(lo), [hi] "=&r"(hi)
+      : [pa] "r"(a), [p3] "r"(p3), "m"(*reinterpret_cast<const u64(*)[4]>(a))
       : "rdx", "cc");
   r[0] = t4;
   r[1] = t5;
@@ -572,43 +581,7 @@ TERN_EC_INLINE void mont_mul_p256_asm(u64* r, const u64* a, const u64* b) {
       TERN_P256_ROW("24", "t3", "t4", "t5", "t6", "t7")
 #undef TERN_P256_ROW
       "movabsq $0xffffffff00000001, %[pb]\n\t"
-#define TERN_P256_RED(Q, A, B, C)              \
-      "movq %[" Q "], %%rdx\n\t"               \
-      "mulxq %[pb], %[lo], %[hi]\n\t"          \
-      "movq %[" Q "], %[pa]\n\t"               \
-      "shlq $32, %[pa]\n\t"                    \
-      "shrq $32, %[" Q "]\n\t"                 \
-      "addq %[pa], %[" A "]\n\t"               \
-      "adcq %[" Q "], %[" B "]\n\t"            \
-      "adcq %[lo], %[" C "]\n\t"               \
-      "adcq $0, %[hi]\n\t"                     \
-      "movq %[hi], %[" Q "]\n\t"
-      TERN_P256_RED("t0", "t1", "t2", "t3")
-      TERN_P256_RED("t1", "t2", "t3", "t0")
-      TERN_P256_RED("t2", "t3", "t0", "t1")
-      TERN_P256_RED("t3", "t0", "t1", "t2")
-#undef TERN_P256_RED
-      // + high half; then subtract p unless that borrows
-      "xorq %[lo], %[lo]\n\t"
-      "addq %[t4], %[t0]\n\t"
-      "adcq %[t5], %[t1]\n\t"
-      "adcq %[t6], %[t2]\n\t"
-      "adcq %[t7], %[t3]\n\t"
-      "adcq $0, %[lo]\n\t"
-      "movq %[t0], %[t4]\n\t"
-      "movq %[t1], %[t5]\n\t"
-      "movq %[t2], %[t6]\n\t"
-      "movq %[t3], %[t7]\n\t"
-      "movl $0xffffffff, %k[hi]\n\t"
-      "subq $-1, %[t4]\n\t"
-      "sbbq %[hi], %[t5]\n\t"
-      "sbbq $0, %[t6]\n\t"
-      "sbbq %[pb], %[t7]\n\t"
-      "sbbq $0, %[lo]\n\t"
-      "cmovcq %[t0], %[t4]\n\t"
-      "cmovcq %[t1], %[t5]\n\t"
-      "cmovcq %[t2], %[t6]\n\t"
-      "cmovcq %[t3], %[t7]\n\t"
+      TERN_P256_REDUCE("pb")
       : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5),
         [t6] "=&r"(t6), [t7] "=&r"(t7), [lo] "=&r"(lo), [hi] "=&r"(hi), [pa] "+&r"(pa), [pb] "+&r"(pb)
       :
@@ -830,6 +803,37 @@ TERN_EC_INLINE void mod_sub4_asm(u64* r, const u64* a, const u64* b, const u64* 
         [s2] "=&r"(s2), [s3] "=&r"(s3), [mask] "=&r"(mask)
       : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]), [b0] "m"(b[0]), [b1] "m"(b[1]),
         [b2] "m"(b[2]), [b3] "m"(b[3]), [m0] "m"(m[0]), [m1] "m"(m[1]), [m2] "m"(m[2]), [m3] "m"(m[3])
+      : "cc");
+  r[0] = r0;
+  r[1] = r1;
+  r[2] = r2;
+  r[3] = r3;
+}
+// P-256: r = a - b mod p without loading p. On a borrow (mask = -1) p is
+// added back as (mask, m1 = 2^32 - 1, 0, p[3]); p[3] = 2^64 - m1 (mod
+// 2^64), so the top limb takes the carry and then loses m1.
+TERN_EC_INLINE void mod_sub_p256_asm(u64* r, const u64* a, const u64* b) {
+  u64 r0, r1, r2, r3, mask, m1;
+  __asm__(
+      "xorl %k[mask], %k[mask]\n\t"
+      "movq %[a0], %[r0]\n\t"
+      "movq %[a1], %[r1]\n\t"
+      "movq %[a2], %[r2]\n\t"
+      "movq %[a3], %[r3]\n\t"
+      "subq %[b0], %[r0]\n\t"
+      "sbbq %[b1], %[r1]\n\t"
+      "sbbq %[b2], %[r2]\n\t"
+      "sbbq %[b3], %[r3]\n\t"
+      "sbbq %[mask], %[mask]\n\t"
+      "movl %k[mask], %k[m1]\n\t"
+      "addq %[mask], %[r0]\n\t"
+      "adcq %[m1], %[r1]\n\t"
+      "adcq $0, %[r2]\n\t"
+      "adcq $0, %[r3]\n\t"
+      "subq %[m1], %[r3]\n\t"
+      : [r0] "=&r"(r0), [r1] "=&r"(r1), [r2] "=&r"(r2), [r3] "=&r"(r3), [mask] "=&r"(mask), [m1] "=&r"(m1)
+      : [a0] "m"(a[0]), [a1] "m"(a[1]), [a2] "m"(a[2]), [a3] "m"(a[3]), [b0] "m"(b[0]), [b1] "m"(b[1]),
+        [b2] "m"(b[2]), [b3] "m"(b[3])
       : "cc");
   r[0] = r0;
   r[1] = r1;
@@ -1217,7 +1221,15 @@ struct Curve {
     mont_mul<N>(r, a, a, C.p, C.p_inv);
   }
   TERN_EC_INLINE static void fadd(u64* r, const u64* a, const u64* b) { mod_add<N>(r, a, b, C.p); }
-  TERN_EC_INLINE static void fsub(u64* r, const u64* a, const u64* b) { mod_sub<N>(r, a, b, C.p); }
+  TERN_EC_INLINE static void fsub(u64* r, const u64* a, const u64* b) {
+#if defined(TERN_EC_MULX) && TERN_EC_SQR_ASM
+    if constexpr (N == 4) {
+      mod_sub_p256_asm(r, a, b);  // N == 4 is P-256
+      return;
+    }
+#endif
+    mod_sub<N>(r, a, b, C.p);
+  }
   // r = a / 2 mod p: a + (a odd ? p : 0), shifted right (constant time).
   TERN_EC_INLINE static void fhalf(u64* r, const u64* a) {
 #ifdef TERN_EC_MULX
