@@ -14,7 +14,7 @@ namespace detail {
 namespace {
 const Kernel kKernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
-    {"ifma", cpu::adx | cpu::bmi2 | cpu::avx512f | cpu::avx512ifma, mont_mul_adx, mont_sqr_adx, redc_adx,
+    {"ifma", cpu::adx | cpu::bmi2 | cpu::avx512f | cpu::avx512vl | cpu::avx512ifma, mont_mul_adx, mont_sqr_adx, redc_adx,
      pow2_ifma, pow_public_ifma, pow2x2_ifma},
     {"adx", cpu::adx | cpu::bmi2, mont_mul_adx, mont_sqr_adx, redc_adx, nullptr, nullptr, nullptr},
 #endif

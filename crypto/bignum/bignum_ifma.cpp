@@ -21,8 +21,8 @@
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
-#define TERN_IFMA_TARGET __attribute__((target("avx512f,avx512ifma")))
-#define TERN_IFMA_INLINE __attribute__((target("avx512f,avx512ifma"), always_inline)) inline
+#define TERN_IFMA_TARGET __attribute__((target("avx512f,avx512vl,avx512ifma,bmi2")))
+#define TERN_IFMA_INLINE __attribute__((target("avx512f,avx512vl,avx512ifma,bmi2"), always_inline)) inline
 
 namespace tern::bignum::detail {
 namespace {
@@ -46,6 +46,10 @@ struct Z8 {
   static TERN_IFMA_INLINE V shr52(V a) { return _mm512_srli_epi64(a, 52); }
   static TERN_IFMA_INLINE V down1(V hi, V lo) { return _mm512_alignr_epi64(hi, lo, 1); }
   static TERN_IFMA_INLINE V up1(V hi, V lo) { return _mm512_alignr_epi64(hi, lo, 7); }
+  // 256-bit vector -> lanes 0-3 (upper lanes zero); lanes 4-7 -> 256-bit.
+  static TERN_IFMA_INLINE V widen(__m256i x) { return _mm512_zextsi256_si512(x); }
+  static TERN_IFMA_INLINE __m256i upper4(V x) { return _mm512_extracti64x4_epi64(x, 1); }
+  static TERN_IFMA_INLINE __m256i lower4(V x) { return _mm512_castsi512_si256(x); }
   static TERN_IFMA_INLINE Limb lane1(V v) {
     return static_cast<Limb>(_mm_extract_epi64(_mm512_castsi512_si128(v), 1));
   }
@@ -95,19 +99,27 @@ inline Limb hi52(Limb x, Limb y) noexcept {
 // scalar products of limbs 0 and 1, so the serial chain from one u to the
 // next is a few scalar multiplies rather than a trip through the vector
 // unit (broadcast, multiply, shift, extract).
-template <class T, int NV, int S>
+template <class T, int NV, int S, bool Tail = false>
 TERN_IFMA_TARGET void amm(Limb* const* r, const Limb* const* a, const Limb* const* b, const Limb* const* m,
                           const Limb* m0inv52, std::size_t K) noexcept {
   using V = typename T::V;
   constexpr std::size_t W = T::W;
   V A[S][NV], M[S][NV], acc[S][NV];
   const V zero = T::zero();
+  // Tail: four more lanes in a 256-bit vector (lanes W*NV .. W*NV+3).
+  [[maybe_unused]] __m256i At[S], Mt[S], acct[S];
+  [[maybe_unused]] const __m256i zero4 = _mm256_setzero_si256();
   Limb a0[S], a1[S], m0[S], m1[S], z[S];
   for (int q = 0; q < S; ++q) {
     for (int v = 0; v < NV; ++v) {
       A[q][v] = T::load(a[q] + W * v);
       M[q][v] = T::load(m[q] + W * v);
       acc[q][v] = zero;
+    }
+    if constexpr (Tail) {
+      At[q] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[q] + W * NV));
+      Mt[q] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(m[q] + W * NV));
+      acct[q] = zero4;
     }
     a0[q] = a[q][0];
     a1[q] = a[q][1];
@@ -125,18 +137,33 @@ TERN_IFMA_TARGET void amm(Limb* const* r, const Limb* const* a, const Limb* cons
       z[q] = y + lo52(a1[q], bq) + hi52(a0[q], bq) + lo52(m1[q], u) + hi52(m0[q], u) + carry;
       const V bi = T::set1(bq);
       const V ub = T::set1(u);
-      V H[NV];
       for (int v = 0; v < NV; ++v) {
         acc[q][v] = T::madlo(acc[q][v], A[q][v], bi);
-        H[v] = T::madhi(zero, A[q][v], bi);
-        H[v] = T::madhi(H[v], M[q][v], ub);
         acc[q][v] = T::madlo(acc[q][v], M[q][v], ub);
       }
-      // Divide by 2^52: shift every lane down one. The vector's lane 0
+      [[maybe_unused]] __m256i bi4, ub4;
+      if constexpr (Tail) {
+        bi4 = T::lower4(bi);  // the same broadcasts, low half
+        ub4 = T::lower4(ub);
+        acct[q] = _mm256_madd52lo_epu64(acct[q], At[q], bi4);
+        acct[q] = _mm256_madd52lo_epu64(acct[q], Mt[q], ub4);
+      }
+      // Divide by 2^52: shift every lane down one, then add the high halves
+      // (worth one lane more than the low halves). The vector's lane 0
       // lacks the carry; z holds the true value (set back at the end).
       for (int v = 0; v < NV - 1; ++v) acc[q][v] = T::down1(acc[q][v + 1], acc[q][v]);
-      acc[q][NV - 1] = T::down1(zero, acc[q][NV - 1]);
-      for (int v = 0; v < NV; ++v) acc[q][v] = T::add(acc[q][v], H[v]);
+      if constexpr (Tail) {
+        acc[q][NV - 1] = T::down1(T::widen(acct[q]), acc[q][NV - 1]);
+        acct[q] = _mm256_alignr_epi64(zero4, acct[q], 1);
+        acct[q] = _mm256_madd52hi_epu64(acct[q], At[q], bi4);
+        acct[q] = _mm256_madd52hi_epu64(acct[q], Mt[q], ub4);
+      } else {
+        acc[q][NV - 1] = T::down1(zero, acc[q][NV - 1]);
+      }
+      for (int v = 0; v < NV; ++v) {
+        acc[q][v] = T::madhi(acc[q][v], A[q][v], bi);
+        acc[q][v] = T::madhi(acc[q][v], M[q][v], ub);
+      }
     }
   }
   // Normalise to 52-bit limbs without a scalar carry loop: one vector
@@ -152,13 +179,23 @@ TERN_IFMA_TARGET void amm(Limb* const* r, const Limb* const* a, const Limb* cons
       hi[v] = T::shr52(acc[q][v]);
       acc[q][v] = T::and_(acc[q][v], mask52);
     }
+    [[maybe_unused]] const __m256i mask4 = _mm256_set1_epi64x(static_cast<long long>(kMask52));
+    if constexpr (Tail) {
+      const __m256i hit = _mm256_srli_epi64(acct[q], 52);
+      acct[q] = _mm256_add_epi64(_mm256_and_si256(acct[q], mask4),
+                                 _mm256_alignr_epi64(hit, T::upper4(hi[NV - 1]), 3));
+    }
     for (int v = NV - 1; v > 0; --v) acc[q][v] = T::add(acc[q][v], T::up1(hi[v], hi[v - 1]));
     acc[q][0] = T::add(acc[q][0], T::up1(hi[0], zero));
-    using Bits = std::conditional_t<(W * NV > 64), unsigned __int128, std::uint64_t>;
+    using Bits = std::conditional_t<(W * NV + 4 * Tail > 64), unsigned __int128, std::uint64_t>;
     Bits G = 0, P = 0;
     for (int v = 0; v < NV; ++v) {
       G |= static_cast<Bits>(T::gt(acc[q][v], mask52)) << (W * v);
       P |= static_cast<Bits>(T::eq(acc[q][v], mask52)) << (W * v);
+    }
+    if constexpr (Tail) {
+      G |= static_cast<Bits>(_mm256_cmpgt_epu64_mask(acct[q], mask4)) << (W * NV);
+      P |= static_cast<Bits>(_mm256_cmpeq_epu64_mask(acct[q], mask4)) << (W * NV);
     }
     const Bits c = (P + (G << 1)) ^ P;
     constexpr Bits lane_mask = (Bits{1} << W) - 1;
@@ -167,22 +204,34 @@ TERN_IFMA_TARGET void amm(Limb* const* r, const Limb* const* a, const Limb* cons
       acc[q][v] = T::and_(T::mask_add(acc[q][v], k, one), mask52);
       T::store(r[q] + W * v, acc[q][v]);
     }
+    if constexpr (Tail) {
+      const auto k = static_cast<__mmask8>((c >> (W * NV)) & 15);
+      acct[q] = _mm256_and_si256(_mm256_mask_add_epi64(acct[q], k, acct[q], _mm256_set1_epi64x(1)), mask4);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(r[q] + W * NV), acct[q]);
+    }
   }
 }
 
 // r = table[idx], every entry read (masked).
-template <class T, int NV>
+// Entries of W*NV (+4 with Tail) lanes.
+template <class T, int NV, bool Tail = false>
 TERN_IFMA_TARGET void gather(Limb* r, const Limb* table, std::size_t entries, unsigned idx) noexcept {
   using V = typename T::V;
+  constexpr std::size_t L = T::W * NV + (Tail ? 4 : 0);
   V acc[NV];
+  [[maybe_unused]] __m256i acct = _mm256_setzero_si256();
   for (int v = 0; v < NV; ++v) acc[v] = T::zero();
   for (std::size_t e = 0; e < entries; ++e) {
     const Limb mask = ct::mask_eq(static_cast<std::uint64_t>(e), static_cast<std::uint64_t>(idx));
     const V mv = T::set1(mask);
-    for (int v = 0; v < NV; ++v)
-      acc[v] = T::or_(acc[v], T::and_(mv, T::load(table + e * T::W * NV + T::W * v)));
+    for (int v = 0; v < NV; ++v) acc[v] = T::or_(acc[v], T::and_(mv, T::load(table + e * L + T::W * v)));
+    if constexpr (Tail) {
+      const __m256i t4 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(table + e * L + T::W * NV));
+      acct = _mm256_or_si256(acct, _mm256_and_si256(_mm256_set1_epi64x(static_cast<long long>(mask)), t4));
+    }
   }
   for (int v = 0; v < NV; ++v) T::store(r + T::W * v, acc[v]);
+  if constexpr (Tail) _mm256_storeu_si256(reinterpret_cast<__m256i*>(r + T::W * NV), acct);
 }
 
 inline unsigned window4(const Limb* e, std::size_t nlimbs, std::size_t pos) noexcept {
@@ -233,9 +282,15 @@ struct Job {
   const Modulus* mod;
 };
 
-template <class T, int NV, int S, bool Two>
+// H4: operand size in four-lane units (K <= 4 H4): H4 / 2 512-bit vectors
+// plus, for odd H4, a 256-bit tail (a 1024-bit prime, K = 20: two vectors
+// and a tail, no idle lane).
+template <class T, int H4, int S, bool Two>
 void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
-  constexpr std::size_t L = T::W * NV, entries = 16;
+  static_assert(T::W == 8);
+  constexpr int NV = H4 / 2;
+  constexpr bool Tail = (H4 % 2) != 0;
+  constexpr std::size_t L = 4 * H4, entries = 16;
   struct Scratch {
     alignas(64) Limb m52[S][L], x52[S][L], t[S][L], u[S][L], acc[S][L], one[S][L];
     alignas(64) Limb tab1[S][entries * L], tab2[S][entries * L];
@@ -262,7 +317,7 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
     s.one[q][0] = 1;
   }
   auto run = [&](Limb* const* r, const Limb* const* a, const Limb* const* b) {
-    amm<T, NV, S>(r, a, b, mp, m0inv52, K);
+    amm<T, NV, S, Tail>(r, a, b, mp, m0inv52, K);
   };
   // Bases (and 1): Montgomery-64 -> Montgomery-52 via the conversion factor.
   for (int w = 0; w < (Two ? 3 : 2); ++w) {
@@ -280,7 +335,7 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
       ap[q] = s.t[q];
       mt[q] = s.x52[q];
     }
-    amm<T, NV, S>(rp, ap, mt, mp, m0inv52, K);
+    amm<T, NV, S, Tail>(rp, ap, mt, mp, m0inv52, K);
   }
   for (int q = 0; q < S; ++q)
     for (std::size_t i = 0; i < L; ++i) s.tab2[q][i] = s.tab1[q][i];
@@ -296,8 +351,8 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
     }
   const std::size_t nwin = (bits + 3) / 4;
   for (int q = 0; q < S; ++q) {
-    gather<T, NV>(s.acc[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (nwin - 1) * 4));
-    if (Two) gather<T, NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (nwin - 1) * 4));
+    gather<T, NV, Tail>(s.acc[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (nwin - 1) * 4));
+    if (Two) gather<T, NV, Tail>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (nwin - 1) * 4));
     rp[q] = s.acc[q];
     ap[q] = s.u[q];
   }
@@ -305,11 +360,11 @@ void pow2_ifma_t(const Job* jobs, std::size_t K) noexcept {
   for (std::size_t w = nwin - 1; w > 0; --w) {
     for (int sq = 0; sq < 4; ++sq) run(rp, rp, rp);
     for (int q = 0; q < S; ++q)
-      gather<T, NV>(s.u[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (w - 1) * 4));
+      gather<T, NV, Tail>(s.u[q], s.tab1[q], entries, window4(jobs[q].e1, jobs[q].mod->n, (w - 1) * 4));
     run(rp, rp, ap);
     if (Two) {
       for (int q = 0; q < S; ++q)
-        gather<T, NV>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (w - 1) * 4));
+        gather<T, NV, Tail>(s.u[q], s.tab2[q], entries, window4(jobs[q].e2, jobs[q].mod->n, (w - 1) * 4));
       run(rp, rp, ap);
     }
   }
@@ -341,10 +396,14 @@ bool with_nv(std::size_t K, F&& f) noexcept {
   }
 }
 
-// CRT primes: up to 64 limbs (primes of ~3300 bits).
+// CRT primes: up to 64 limbs (primes of ~3300 bits), in four-lane units.
+struct Units4 {
+  static constexpr std::size_t W = 4;
+};
 template <int S, bool Two>
 bool dispatch_nv(const Job* jobs, std::size_t K) noexcept {
-  return with_nv<Z8, 2, 3, 4, 5, 6, 7, 8>(K, [&]<int NV>() { pow2_ifma_t<Z8, NV, S, Two>(jobs, K); });
+  return with_nv<Units4, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16>(
+      K, [&]<int H4>() { pow2_ifma_t<Z8, H4, S, Two>(jobs, K); });
 }
 
 // out = x^e mod m (plain in and out, x < m), e public: square and multiply
