@@ -116,8 +116,8 @@ std::string serve(int fd, const std::string& peer, const tls::Config& cfg, bool 
           std::string first = request.substr(0, request.find_first_of("\r\n"));
           std::string body = "tern server\nprotocol: TLS 1.3\nsuite: " + suite_name(conn.cipher_suite()) +
                              "\ngroup: " + group_name(conn.group()) + "\nalpn: " +
-                             (conn.alpn().empty() ? "(none)" : conn.alpn()) + "\nsni: " +
-                             (conn.server_name().empty() ? "(none)" : conn.server_name()) + "\nrequest: " + first + "\n";
+                             (conn.alpn().empty() ? "(none)" : std::string(conn.alpn())) + "\nsni: " +
+                             (conn.server_name().empty() ? "(none)" : std::string(conn.server_name())) + "\nrequest: " + first + "\n";
           std::string resp = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
                              std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
           (void)conn.write(tls::Bytes(reinterpret_cast<const std::uint8_t*>(resp.data()), resp.size()));
@@ -160,8 +160,8 @@ std::string serve(int fd, const std::string& peer, const tls::Config& cfg, bool 
   if (conn.state() != tls::ConnState::failed) conn.close();
   flush(fd, conn);
   return peer + " " + suite_name(conn.cipher_suite()) + " " + group_name(conn.group()) + " " +
-         (conn.signature_scheme() ? scheme_name(conn.signature_scheme()) : std::string("-")) + " alpn=" + (conn.alpn().empty() ? "-" : conn.alpn()) +
-         " sni=" + (conn.server_name().empty() ? "-" : conn.server_name()) + (client_verifier ? " client=" + client : std::string()) +
+         (conn.signature_scheme() ? scheme_name(conn.signature_scheme()) : std::string("-")) + " alpn=" + (conn.alpn().empty() ? "-" : std::string(conn.alpn())) +
+         " sni=" + (conn.server_name().empty() ? "-" : std::string(conn.server_name())) + (client_verifier ? " client=" + client : std::string()) +
          " resumed=" + (conn.resumed() ? "yes" : "no") + " in=" + std::to_string(st.in) +
          " out=" + std::to_string(st.out) + " (" + end + ")";
 }
