@@ -131,6 +131,10 @@ void Modulus::prepare_radix52() noexcept {
   wipe(two, sizeof(two));
 }
 
+void Modulus::prepare_radix52_if_used() noexcept {
+  if (detail::active_kernel().pow_public_plain != nullptr) prepare_radix52();
+}
+
 bool from_be(Limb* out, std::size_t n, std::span<const std::uint8_t> in) noexcept {
   const std::size_t len = in.size();
   const std::uint8_t* p = in.data();

@@ -49,6 +49,10 @@ struct Modulus {
   // Precomputes conv52 (for moduli that are exponentiated often, such as
   // RSA primes). Constant time in the value of m.
   void prepare_radix52() noexcept;
+  // prepare_radix52() if the active kernel would use it (moduli such as
+  // RSA public keys, exponentiated often with a public exponent); the
+  // result does not depend on it either way.
+  void prepare_radix52_if_used() noexcept;
   ~Modulus();
 };
 

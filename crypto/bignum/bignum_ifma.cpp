@@ -137,8 +137,17 @@ TERN_IFMA_TARGET void amm(Limb* const* r, const Limb* const* a, const Limb* cons
       z[q] = y + lo52(a1[q], bq) + hi52(a0[q], bq) + lo52(m1[q], u) + hi52(m0[q], u) + carry;
       const V bi = T::set1(bq);
       const V ub = T::set1(u);
+      // One stream (no Tail): the high halves go to a separate sum, which
+      // keeps the vector chain to the next step's lane 1 short; with two
+      // streams the latency is hidden and fewer instructions win.
+      constexpr bool kSplit = S == 1 && !Tail;
+      [[maybe_unused]] V H[NV];
       for (int v = 0; v < NV; ++v) {
         acc[q][v] = T::madlo(acc[q][v], A[q][v], bi);
+        if constexpr (kSplit) {
+          H[v] = T::madhi(zero, A[q][v], bi);
+          H[v] = T::madhi(H[v], M[q][v], ub);
+        }
         acc[q][v] = T::madlo(acc[q][v], M[q][v], ub);
       }
       [[maybe_unused]] __m256i bi4, ub4;
@@ -161,8 +170,12 @@ TERN_IFMA_TARGET void amm(Limb* const* r, const Limb* const* a, const Limb* cons
         acc[q][NV - 1] = T::down1(zero, acc[q][NV - 1]);
       }
       for (int v = 0; v < NV; ++v) {
-        acc[q][v] = T::madhi(acc[q][v], A[q][v], bi);
-        acc[q][v] = T::madhi(acc[q][v], M[q][v], ub);
+        if constexpr (kSplit) {
+          acc[q][v] = T::add(acc[q][v], H[v]);
+        } else {
+          acc[q][v] = T::madhi(acc[q][v], A[q][v], bi);
+          acc[q][v] = T::madhi(acc[q][v], M[q][v], ub);
+        }
       }
     }
   }

@@ -145,8 +145,8 @@ Status PublicKey::from_components(std::span<const std::uint8_t> n_be, std::span<
   Status s = mod_.init(limbs, nl);
   if (s != Status::ok) return s;
   // Verification, blinding and the fault check exponentiate modulo n
-  // repeatedly: precompute the radix-2^52 factor (used by the IFMA kernel).
-  mod_.prepare_radix52();
+  // repeatedly: the radix-2^52 factor, when the IFMA kernel is active.
+  mod_.prepare_radix52_if_used();
   std::memcpy(n_be_, n_be.data(), n_be.size());
   std::memcpy(e_be_, e_be.data(), e_be.size());
   e_len_ = e_be.size();
