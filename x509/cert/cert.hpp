@@ -179,10 +179,20 @@ class Certificate {
   // Copies `der` and parses it.
   static Status from_der(Bytes der, Certificate& out, ParseError* why = nullptr);
   static Status from_der(std::vector<std::uint8_t>&& der, Certificate& out, ParseError* why = nullptr);
+  // Parses `der` without copying it: `der` must outlive `out` and its
+  // copies (TLS no-heap mode: the peer's chain in the connection's arena).
+  static Status borrow(Bytes der, Certificate& out, ParseError* why = nullptr) {
+    CertView v;
+    const Status s = parse_certificate(der, v, why);
+    if (s != Status::ok) return s;
+    out.der_.reset();
+    out.view_ = v;
+    return s;
+  }
   const CertView& view() const noexcept { return view_; }
   const CertView* operator->() const noexcept { return &view_; }
   Bytes der() const noexcept { return view_.raw; }
-  bool empty() const noexcept { return !der_; }
+  bool empty() const noexcept { return view_.raw.empty(); }
   std::string subject_string() const { return to_string(view_.subject); }
 
  private:

@@ -5,13 +5,18 @@
 #include <cstring>
 
 #include "crypto/internal/der.hpp"
+#include "tls/arena.hpp"
 #include "x509/path/verify.hpp"
 
 namespace tern::x509 {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
+// Working strings of the checks run during a TLS handshake: from the
+// connection's arena in no-heap mode (tls/arena.hpp), else the heap.
+using Str = tls::ArenaString;
+
+Str lower(std::string_view s) {
+  Str out(s);
   for (auto& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
@@ -52,7 +57,7 @@ std::string ip_text(Bytes ip) {
 
 // RFC 6125 §6.4.3 as restricted by RFC 9525 §6.3: "*" must be the entire
 // leftmost label, the rest at least two labels, and it matches one label.
-bool dns_matches(std::string pattern, const std::string& host) {
+bool dns_matches(Str pattern, const Str& host) {
   pattern = lower(pattern);
   if (!pattern.empty() && pattern.back() == '.') pattern.pop_back();
   if (pattern.empty()) return false;
@@ -68,7 +73,7 @@ bool dns_matches(std::string pattern, const std::string& host) {
 
 // ---- name constraints -----------------------------------------------------------
 
-bool dns_in_subtree(std::string name, std::string base) {
+bool dns_in_subtree(Str name, Str base) {
   name = lower(name);
   base = lower(base);
   if (!name.empty() && name.back() == '.') name.pop_back();
@@ -88,12 +93,12 @@ bool ip_in_subtree(Bytes ip, Bytes base) {
 bool email_in_subtree(std::string_view mail, std::string_view base) {
   const std::size_t at = mail.rfind('@');
   if (at == std::string_view::npos) return false;
-  const std::string host = lower(mail.substr(at + 1));
+  const Str host = lower(mail.substr(at + 1));
   if (base.find('@') != std::string_view::npos) {
     const std::size_t bat = base.rfind('@');
     return mail.substr(0, at) == base.substr(0, bat) && host == lower(base.substr(bat + 1));
   }
-  const std::string b = lower(base);
+  const Str b = lower(base);
   if (!b.empty() && b.front() == '.') return ends_with(host, b) && host.size() > b.size();
   return host == b;
 }
@@ -123,7 +128,7 @@ Subtrees load_subtrees(Bytes trees) {
 bool matches(const GeneralName& name, const GeneralName& base) {
   if (name.type != base.type) return false;
   switch (name.type) {
-    case GeneralNameType::dns: return dns_in_subtree(std::string(as_text(name.value)), std::string(as_text(base.value)));
+    case GeneralNameType::dns: return dns_in_subtree(Str(as_text(name.value)), Str(as_text(base.value)));
     case GeneralNameType::ip: return ip_in_subtree(name.value, base.value);
     case GeneralNameType::rfc822: return email_in_subtree(as_text(name.value), as_text(base.value));
     case GeneralNameType::directory: return name_has_prefix(Name{name.value}, Name{base.value});
@@ -141,9 +146,9 @@ std::string describe(const GeneralName& g) {
   }
 }
 
-}  // namespace
-
-bool parse_ip(std::string_view s, std::vector<std::uint8_t>& out) {
+// parse_ip() into any byte vector (arena vectors during a handshake).
+template <class V>
+bool parse_ip_into(std::string_view s, V& out) {
   out.clear();
   if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
   if (s.find(':') == std::string_view::npos) {
@@ -163,21 +168,21 @@ bool parse_ip(std::string_view s, std::vector<std::uint8_t>& out) {
     return i == s.size() || (out.clear(), false);
   }
   // IPv6 (RFC 4291 §2.2), with "::" and an optional trailing IPv4.
-  std::vector<std::uint16_t> head, tail;
+  tls::ArenaVector<std::uint16_t> head, tail;
   bool gap = false;
   std::size_t i = 0;
   if (s.substr(0, 2) == "::") {
     gap = true;
     i = 2;
   }
-  std::vector<std::uint8_t> v4;
+  tls::ByteVector v4;
   while (i < s.size()) {
     auto& groups = gap ? tail : head;
     const std::size_t start = i;
     const std::size_t next = s.find(':', i);
     const std::string_view tok = s.substr(i, next == std::string_view::npos ? std::string_view::npos : next - i);
     if (tok.find('.') != std::string_view::npos && next == std::string_view::npos) {
-      if (!parse_ip(tok, v4) || v4.size() != 4) return false;
+      if (!parse_ip_into(tok, v4) || v4.size() != 4) return false;
       groups.push_back(static_cast<std::uint16_t>((v4[0] << 8) | v4[1]));
       groups.push_back(static_cast<std::uint16_t>((v4[2] << 8) | v4[3]));
       i = s.size();
@@ -216,24 +221,42 @@ bool parse_ip(std::string_view s, std::vector<std::uint8_t>& out) {
   return true;
 }
 
-bool matches_hostname(const CertView& cert, std::string_view host_in) {
-  std::vector<std::uint8_t> ip;
-  const auto names = cert.san_names();
-  if (parse_ip(host_in, ip)) {
-    for (const auto& g : names)
-      if (g.type == GeneralNameType::ip && g.value.size() == ip.size() &&
-          std::equal(ip.begin(), ip.end(), g.value.begin()))
-        return true;
-    return false;
+}  // namespace
+
+bool parse_ip(std::string_view s, std::vector<std::uint8_t>& out) { return parse_ip_into(s, out); }
+
+namespace {
+// The dNSName and iPAddress entries of subjectAltName, read in place (no
+// container: this runs in every TLS handshake): true as soon as f() is.
+template <class F>
+bool any_san(const CertView& cert, F f) {
+  if (!cert.ext.has_san) return false;
+  der::Reader r(cert.ext.san);
+  while (!r.empty()) {
+    der::Element e;
+    if (!r.read(e)) return false;
+    if (e.tag == der::context(2, false) && f(GeneralNameType::dns, e.value)) return true;
+    if (e.tag == der::context(7, false) && f(GeneralNameType::ip, e.value)) return true;
   }
-  std::string host = lower(host_in);
+  return false;
+}
+}  // namespace
+
+bool matches_hostname(const CertView& cert, std::string_view host_in) {
+  tls::ByteVector ip;
+  if (parse_ip_into(host_in, ip)) {
+    return any_san(cert, [&](GeneralNameType t, Bytes v) {
+      return t == GeneralNameType::ip && v.size() == ip.size() && std::equal(ip.begin(), ip.end(), v.begin());
+    });
+  }
+  Str host = lower(host_in);
   if (!host.empty() && host.back() == '.') host.pop_back();
   if (host.empty() || host.find('*') != std::string::npos || host.find("..") != std::string::npos ||
       host.front() == '.')
     return false;
-  for (const auto& g : names)
-    if (g.type == GeneralNameType::dns && dns_matches(std::string(as_text(g.value)), host)) return true;
-  return false;
+  return any_san(cert, [&](GeneralNameType t, Bytes v) {
+    return t == GeneralNameType::dns && dns_matches(Str(as_text(v)), host);
+  });
 }
 
 std::string san_list(const CertView& cert) {

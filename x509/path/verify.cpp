@@ -56,7 +56,7 @@ std::string oid_hex(Bytes oid) {
 
 class PathBuilder {
  public:
-  PathBuilder(const std::vector<Certificate>& inter, const TrustStore& store, const VerifyOptions& o)
+  PathBuilder(std::span<const Certificate> inter, const TrustStore& store, const VerifyOptions& o)
       : inter_(inter), store_(store), o_(o) {}
 
   VerifyResult run(const Certificate& leaf) {
@@ -118,13 +118,16 @@ class PathBuilder {
     if (found_ || ++steps_ > 2000) return;
     const Certificate& top = *path_.back();
     const int depth = static_cast<int>(path_.size()) - 1;
-    std::vector<std::pair<int, const Certificate*>> cands;
+    tls::ArenaVector<std::pair<int, const Certificate*>> cands;
     for (const auto& a : store_.anchors())
       if (names_equal(a->subject, top->issuer)) cands.push_back({key_id_rank(top.view(), a.view()) * 2, &a});
     const std::size_t n_anchors = cands.size();
     for (const auto& c : inter_)
       if (names_equal(c->subject, top->issuer) && !in_path(c)) cands.push_back({key_id_rank(top.view(), c.view()) * 2 + 1, &c});
-    std::stable_sort(cands.begin(), cands.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    // Stable insertion sort (std::stable_sort takes a heap buffer; the
+    // candidates are few).
+    for (std::size_t i = 1; i < cands.size(); ++i)
+      for (std::size_t j = i; j > 0 && cands[j].first < cands[j - 1].first; --j) std::swap(cands[j], cands[j - 1]);
     if (cands.empty()) {
       // Report the deepest certificate whose issuer is nowhere to be found.
       if (best_rank_ < 1 || (best_rank_ == 1 && depth > best_.depth)) {
@@ -233,10 +236,10 @@ class PathBuilder {
     return {};
   }
 
-  const std::vector<Certificate>& inter_;
+  std::span<const Certificate> inter_;
   const TrustStore& store_;
   const VerifyOptions& o_;
-  std::vector<const Certificate*> path_, good_;
+  tls::ArenaVector<const Certificate*> path_, good_;
   Failure best_{Error::unknown_issuer, 0, "", ""};
   int best_rank_ = -100, steps_ = 0, attempts_ = 0;
   bool found_ = false;
@@ -244,7 +247,7 @@ class PathBuilder {
 
 }  // namespace
 
-VerifyResult verify(const Certificate& leaf, const std::vector<Certificate>& intermediates, const TrustStore& store,
+VerifyResult verify(const Certificate& leaf, std::span<const Certificate> intermediates, const TrustStore& store,
                     const VerifyOptions& opts) {
   if (leaf.empty()) {
     VerifyResult r;
@@ -255,7 +258,7 @@ VerifyResult verify(const Certificate& leaf, const std::vector<Certificate>& int
   return b.run(leaf);
 }
 
-ExpiryReport expiry(const std::vector<Certificate>& chain, Time now) {
+ExpiryReport expiry(std::span<const Certificate> chain, Time now) {
   ExpiryReport r;
   for (std::size_t i = 0; i < chain.size(); ++i) {
     if (r.depth < 0 || chain[i]->not_after < r.earliest_not_after) {

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tls/arena.hpp"
 #include "x509/cert/cert.hpp"
 
 namespace tern::x509 {
@@ -94,7 +96,9 @@ struct VerifyOptions {
 
 struct VerifyResult {
   Failure failure;                   // failure.error == ok on success
-  std::vector<Certificate> chain;    // leaf first, anchor last (on success)
+  // Leaf first, anchor last (on success). An arena vector: a TLS
+  // connection in no-heap mode validates chains in its arena (tls/arena.hpp).
+  tls::ArenaVector<Certificate> chain;
   bool ok() const noexcept { return failure.error == Error::ok; }
 };
 
@@ -102,8 +106,12 @@ struct VerifyResult {
 // extra or duplicate certificates, cross-signs and loops) to an anchor of
 // `store`, trying candidate issuers until one path validates. On failure
 // reports the most relevant error of the best path found.
-VerifyResult verify(const Certificate& leaf, const std::vector<Certificate>& intermediates,
+VerifyResult verify(const Certificate& leaf, std::span<const Certificate> intermediates,
                     const TrustStore& store, const VerifyOptions& opts);
+inline VerifyResult verify(const Certificate& leaf, const std::vector<Certificate>& intermediates,
+                           const TrustStore& store, const VerifyOptions& opts) {
+  return verify(leaf, std::span<const Certificate>(intermediates), store, opts);
+}
 
 // ---- hostnames ------------------------------------------------------------------------
 
@@ -135,6 +143,6 @@ struct ExpiryReport {
   bool expired = false;
 };
 // The first certificate of `chain` to expire, seen from `now`. depth -1 for an empty chain.
-ExpiryReport expiry(const std::vector<Certificate>& chain, Time now);
+ExpiryReport expiry(std::span<const Certificate> chain, Time now);
 
 }  // namespace tern::x509
