@@ -173,26 +173,26 @@ struct TestHooks {
   // Provide the ephemeral private key for a group (return empty for random).
   std::function<std::vector<std::uint8_t>(std::uint16_t group)> ephemeral_private;
   // Replace the CertificateVerify signature we produce (RSA-PSS is randomized).
-  std::function<void(std::vector<std::uint8_t>& signature)> edit_signature;
+  std::function<void(ByteVector& signature)> edit_signature;
   // Replace the scheme written in our CertificateVerify (negative tests).
   std::function<void(std::uint16_t& scheme)> edit_certificate_verify_scheme;
   // Edit the server's CertificateRequest extensions.
   std::function<void(OutExtensions&)> edit_certificate_request;
   // Replace the ticket nonce / ticket bytes / age_add of a NewSessionTicket
   // the server sends (index = 0 for the first ticket).
-  std::function<void(std::size_t index, std::vector<std::uint8_t>& nonce, std::vector<std::uint8_t>& ticket,
+  std::function<void(std::size_t index, ByteVector& nonce, ByteVector& ticket,
                      std::uint32_t& age_add, OutExtensions& exts)>
       edit_new_session_ticket;
   // Edit a KeyUpdate message before it is sealed (append bytes: negative tests).
-  std::function<void(std::vector<std::uint8_t>& msg)> edit_key_update;
+  std::function<void(ByteVector& msg)> edit_key_update;
   // Server: open a ticket the test knows (trace replay: the trace's ticket
   // was sealed by another implementation). Fill cipher_suite, psk, age_add,
   // lifetime, max_early_data, alpn and received_ms (= issue time, Unix ms).
   std::function<bool(Bytes ticket, Session& out)> open_ticket;
   // Corrupt the PSK binder the client sends (negative tests).
-  std::function<void(std::vector<std::uint8_t>& binder)> edit_binder;
+  std::function<void(ByteVector& binder)> edit_binder;
   // Corrupt/replace our Finished verify_data (negative tests).
-  std::function<void(std::vector<std::uint8_t>& verify_data)> edit_finished;
+  std::function<void(ByteVector& verify_data)> edit_finished;
   // The server's HelloRetryRequest cookie (default: random).
   std::function<std::vector<std::uint8_t>()> hrr_cookie;
 };

@@ -22,7 +22,8 @@ constexpr std::uint64_t kChaChaRecordLimit = std::uint64_t{1} << 62;
 [[maybe_unused]] constexpr std::uint32_t kMaxTicketLifetime = 604800;  // server only
 constexpr std::uint16_t kMaxRecordSizeLimit = kMaxPlaintext + 1;
 
-bool contains(const std::vector<std::uint16_t>& v, std::uint16_t x) {
+template <class V>
+bool contains(const V& v, std::uint16_t x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 }  // namespace
@@ -141,7 +142,7 @@ void ByteBuf::reserve(std::size_t n, bool exact) {
   if (n < n_) n = n_;
   std::size_t c = n;
   if (!exact && c > cap_) c = std::max(c, cap_ + cap_ / 2);
-  auto* q = new std::uint8_t[c];
+  auto* q = static_cast<std::uint8_t*>(arena_alloc(c));
   if (n_) std::memcpy(q, p_, n_);
   release_keep(q, c);
 }
@@ -149,7 +150,7 @@ void ByteBuf::reserve(std::size_t n, bool exact) {
 void ByteBuf::release_keep(std::uint8_t* q, std::size_t c) noexcept {
   if (p_) {
     wipe(p_, cap_);
-    delete[] p_;
+    arena_free(p_);
   }
   p_ = q;
   cap_ = c;
@@ -169,16 +170,27 @@ void ByteBuf::release() noexcept {
 
 // ---- construction, state, I/O ---------------------------------------------------
 
-Connection::Connection(Role role, const Config& cfg)
-    : role_(role),
+Connection::Connection(Role role, const Config& cfg, Arena* arena)
+    : hold_(arena),
+      role_(role),
       cfg_(cfg),
+      arena_(arena),
       hs_(role == Role::client ? HsState::client_start : HsState::server_wait_ch),
-      h_(std::make_unique<Handshake>()) {}
+      h_(make_arena<Handshake>()) {
+  check_arena();
+  hold_.leave();
+}
 
 Connection::Handshake::~Handshake() { wipe(random_, sizeof random_); }
 
 Connection::~Connection() {
+  hold_.enter(arena_);  // the members are freed into the arena (hold_ goes last)
   if (!hs_in_.empty()) wipe(hs_in_.data(), hs_in_.size());
+}
+
+void Connection::check_arena() {
+  if (arena_ && arena_->exhausted() && hs_ != HsState::failed)
+    fail_with(fail(Alert::internal_error, "memory arena exhausted"));
 }
 
 RandomSource& Connection::rng() const noexcept { return cfg_.rng ? *cfg_.rng : default_random(); }
@@ -221,7 +233,7 @@ void Connection::fail_with(Err e, bool received) {
 }
 
 void Connection::start() {
-  if (started_) return;
+  if (started_ || hs_ == HsState::failed) return;
   started_ = true;
   if (role_ == Role::client) {
     if (!h_->offer_ && cfg_.session_store) {
@@ -237,11 +249,15 @@ void Connection::start() {
 }
 
 Bytes Connection::pending_output() {
-  start();
+  {
+    Call call(*this);  // may queue an alert: the span is taken afterwards
+    start();
+  }
   return Bytes(out_.data() + out_head_, out_.size() - out_head_);
 }
 
 void Connection::consume_output(std::size_t n) {
+  Call call(*this);
   out_head_ += std::min(n, out_.size() - out_head_);
   if (out_head_ == out_.size()) {
     out_.clear();
@@ -280,6 +296,7 @@ void Connection::compact_rx() {
 }
 
 std::size_t Connection::feed(Bytes in) {
+  Call call(*this);
   start();
   std::size_t used = 0;
   while (used < in.size()) {
@@ -333,6 +350,7 @@ void Connection::after_record() {
 }
 
 std::size_t Connection::read(std::span<std::uint8_t> out) {
+  Call call(*this);
   std::size_t n = std::min(out.size(), readable());
   if (n) std::memcpy(out.data(), rx_.data() + app_head_, n);
   app_head_ += n;
@@ -345,6 +363,7 @@ std::size_t Connection::read(std::span<std::uint8_t> out) {
 }
 
 Err Connection::write(Bytes data) {
+  Call call(*this);
   if (hs_ != HsState::connected || local_closed_) return fail(Alert::internal_error, "connection not open for writing");
   const std::size_t frag = max_fragment();
   std::size_t off = 0;
@@ -368,6 +387,7 @@ Err Connection::maybe_rekey() {
 }
 
 void Connection::close() {
+  Call call(*this);
   if (local_closed_ || hs_ == HsState::failed) return;
   local_closed_ = true;
   const std::uint8_t a[2] = {1, static_cast<std::uint8_t>(Alert::close_notify)};
@@ -395,6 +415,7 @@ std::size_t Connection::max_fragment() const noexcept {
 }
 
 Err Connection::offer_session(const Session& s) {
+  Call call(*this);
   if (role_ != Role::client || started_) return fail(Alert::internal_error, "offer_session: client only, before the first flight");
   const SuiteInfo* si = find_suite(s.cipher_suite);
   if (!si || !contains(cfg_.cipher_suites, s.cipher_suite))
@@ -408,6 +429,7 @@ Err Connection::offer_session(const Session& s) {
 }
 
 Err Connection::write_early(Bytes data) {
+  Call call(*this);
   start();
   if (role_ != Role::client || early_ != EarlyData::offered || hs_ != HsState::client_wait_sh || !write_.active())
     return fail(Alert::internal_error, "write_early: no early data offered, or too late");
@@ -699,8 +721,8 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     }
     const std::size_t n = std::min<std::size_t>(std::max<std::size_t>(cfg_.key_shares, 1), cfg_.groups.size());
     for (std::size_t i = 0; i < n; ++i) {
-      auto kx = std::make_unique<KeyExchange>();
-      std::vector<std::uint8_t> fixed;
+      auto kx = make_arena<KeyExchange>();
+      std::vector<std::uint8_t> fixed;  // trace replay only
       if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(cfg_.groups[i]);
       if (kx->generate(cfg_.groups[i], rng(), fixed) != Status::ok)
         return fail(Alert::internal_error, "key share generation failed");
@@ -709,19 +731,19 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   }
   std::memcpy(ch.random, h_->random_, 32);
   ch.session_id = h_->session_id_;
-  ch.cipher_suites = cfg_.cipher_suites;
+  ch.cipher_suites.assign(cfg_.cipher_suites.begin(), cfg_.cipher_suites.end());
   if (!cfg_.server_name.empty()) ch.exts.push_back({ext::server_name, encode_server_name(cfg_.server_name)});
   ch.exts.push_back({ext::supported_groups, encode_u16_list(2, cfg_.groups)});
   ch.exts.push_back({ext::signature_algorithms, encode_u16_list(2, cfg_.signature_schemes)});
   if (!cfg_.signature_schemes_cert.empty())
     ch.exts.push_back({ext::signature_algorithms_cert, encode_u16_list(2, cfg_.signature_schemes_cert)});
-  std::vector<KeyShareEntry> shares;
+  ArenaVector<KeyShareEntry> shares;
   for (const auto& k : h_->kx_) shares.push_back({k->group(), k->public_key()});
   ch.exts.push_back({ext::key_share, encode_key_share_client(shares)});
   const std::uint16_t v13 = kTls13;
   ch.exts.push_back({ext::supported_versions, encode_supported_versions_client(std::span<const std::uint16_t>(&v13, 1))});
   if (!cfg_.alpn.empty()) {
-    std::vector<std::string_view> p(cfg_.alpn.begin(), cfg_.alpn.end());
+    ArenaVector<std::string_view> p(cfg_.alpn.begin(), cfg_.alpn.end());
     ch.exts.push_back({ext::alpn, encode_alpn(p)});
   }
   if (!cookie.empty()) ch.exts.push_back({ext::cookie, encode_cookie(cookie)});
@@ -749,7 +771,7 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   for (const auto& e : ch.exts) h_->offered_exts_.push_back(e.type);
   rsl_sent_ = contains(h_->offered_exts_, ext::record_size_limit);
 
-  std::vector<std::uint8_t> msg;
+  ByteVector msg;
   write_client_hello(msg, ch);
   if (psk_suite) {
     // The binder: HMAC over the ClientHello truncated before the binders
@@ -776,7 +798,7 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     if (eks.early(h_->psk_.view()) != Status::ok || eks.derive(binder_key, "res binder", Bytes(empty_hash, hl)) != Status::ok ||
         finished_verify_data(h, binder_key.view(), th.view(), binder) != Status::ok)
       return fail(Alert::internal_error, "binder computation failed");
-    std::vector<std::uint8_t> b(binder.b, binder.b + binder.n);
+    ByteVector b(binder.b, binder.b + binder.n);
     if (cfg_.hooks && cfg_.hooks->edit_binder) cfg_.hooks->edit_binder(b);
     if (b.size() != hl) return fail(Alert::internal_error, "binder length");
     std::memcpy(msg.data() + msg.size() - hl, b.data(), hl);
@@ -892,8 +914,8 @@ Err Connection::client_handle_hrr(const ServerHello& sh, const HandshakeMessage&
   h_->transcript_.update(m.raw);
   if (sh.has_key_share) {
     h_->kx_.clear();
-    auto kx = std::make_unique<KeyExchange>();
-    std::vector<std::uint8_t> fixed;
+    auto kx = make_arena<KeyExchange>();
+    std::vector<std::uint8_t> fixed;  // trace replay only
     if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(sh.key_share.group);
     if (kx->generate(sh.key_share.group, rng(), fixed) != Status::ok)
       return fail(Alert::internal_error, "key share generation failed");
@@ -966,10 +988,10 @@ Err Connection::on_client_wait_ee(const HandshakeMessage& m) {
   TERN_TLS_TRY(parse_encrypted_extensions(m.body, ee));
   TERN_TLS_TRY(check_server_extensions(ee.exts));
   if (ee.has_alpn) {
-    std::string p(ee.alpn.begin(), ee.alpn.end());
+    std::string_view p(reinterpret_cast<const char*>(ee.alpn.data()), ee.alpn.size());
     if (std::find(cfg_.alpn.begin(), cfg_.alpn.end(), p) == cfg_.alpn.end())
       return fail(Alert::illegal_parameter, "server selected an ALPN protocol we did not offer");
-    alpn_ = p;
+    alpn_.assign(p.data(), p.size());
   }
   if (ee.has_early_data) {
     if (early_ != EarlyData::offered || !resumed_)
@@ -1018,7 +1040,7 @@ Err Connection::on_client_wait_cert(const HandshakeMessage& m) {
   for (const auto& e : c.entries)
     for (const auto& x : e.exts)
       if (!contains(h_->offered_exts_, x.type)) return fail(Alert::unsupported_extension, "certificate extension not offered");
-  std::vector<Bytes> chain;
+  ArenaVector<Bytes> chain;
   for (const auto& e : c.entries) chain.push_back(e.cert_data);
   if (!cfg_.verifier) return fail(Alert::certificate_unknown, "no certificate verifier configured");
   TERN_TLS_TRY(cfg_.verifier->verify(chain, cfg_.server_name, now()));
@@ -1056,7 +1078,7 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
   TERN_TLS_TRY(install_peer_application_keys(*ok));
   // Our second flight: [EndOfEarlyData] [CCS] [Certificate [CertificateVerify]] Finished.
   if (early_ == EarlyData::accepted) {
-    std::vector<std::uint8_t> eoed;
+    ByteVector eoed;
     write_handshake(eoed, HandshakeType::end_of_early_data, {});
     queue_handshake(eoed);
     TERN_TLS_TRY(flush_handshake());  // under the early key
@@ -1070,7 +1092,7 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
   h_->transcript_.current(th);
   if (finished_verify_data(suite_->hash, h_->c_hs_.view(), th.view(), vd) != Status::ok)
     return fail(Alert::internal_error, "finished computation failed");
-  std::vector<std::uint8_t> fin, vdv(vd.b, vd.b + vd.n);
+  ByteVector fin, vdv(vd.b, vd.b + vd.n);
   if (cfg_.hooks && cfg_.hooks->edit_finished) cfg_.hooks->edit_finished(vdv);
   write_finished(fin, vdv);
   wipe(vdv.data(), vdv.size());
@@ -1100,8 +1122,8 @@ Err Connection::client_send_certificate() {
       break;
     }
   }
-  std::vector<std::uint8_t> msg;
-  std::vector<Bytes> chain;
+  ByteVector msg;
+  ArenaVector<Bytes> chain;
   if (cred)
     for (const auto& c : cred->chain) chain.push_back(c);
   write_certificate(msg, h_->cert_request_context_, chain);
@@ -1110,7 +1132,7 @@ Err Connection::client_send_certificate() {
   Secret th;
   h_->transcript_.current(th);
   auto content = certificate_verify_content(false, th.view());
-  std::vector<std::uint8_t> sig;
+  ByteVector sig;
   if (cred->signer->sign(scheme, content, rng(), sig) != Status::ok) return fail(Alert::internal_error, "signing failed");
   if (cfg_.hooks && cfg_.hooks->edit_signature) cfg_.hooks->edit_signature(sig);
   msg.clear();
@@ -1199,7 +1221,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   for (const auto& c : cfg_.credentials) {
     if (resumed_) break;
     if (!c.signer) continue;
-    if (!c.names.empty() && std::find(c.names.begin(), c.names.end(), sni_) == c.names.end()) continue;
+    if (!c.names.empty() && std::find(c.names.begin(), c.names.end(), std::string_view(sni_)) == c.names.end()) continue;
     if (c.chain.empty()) continue;
     for (auto s : c.signer->schemes())
       if (contains(ch.signature_algorithms, s) && contains(cfg_.signature_schemes, s) && scheme_supported(s) &&
@@ -1214,7 +1236,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   }
   if (!cred && !resumed_) return fail(Alert::handshake_failure, "no certificate for the client's signature algorithms or name");
   // ALPN.
-  std::string alpn;
+  std::string_view alpn;
   if (ch.has_alpn && !cfg_.alpn.empty()) {
     for (const auto& mine : cfg_.alpn) {
       for (auto p : ch.alpn)
@@ -1249,7 +1271,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   suite_ = suite;
   h_->cred_ = cred;
   sig_scheme_ = scheme;
-  alpn_ = alpn;
+  alpn_.assign(alpn.data(), alpn.size());
   psk_ke_only_ = psk_ke;
   if (!second) h_->session_id_.assign(ch.session_id.begin(), ch.session_id.end());
   if (accept_early) early_ = EarlyData::accepted;
@@ -1263,14 +1285,14 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   if (!psk_ke) {
     group_ = share->group;
     KeyExchange kx;
-    std::vector<std::uint8_t> fixed;
+    std::vector<std::uint8_t> fixed;  // trace replay only
     if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(group_);
     if (kx.generate(group_, rng(), fixed) != Status::ok) return fail(Alert::internal_error, "key generation failed");
     if (kx.shared(share->key, h_->dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad client key share");
     sh.exts.push_back({ext::key_share, encode_key_share_server({group_, kx.public_key()})});
   }
   sh.exts.push_back({ext::supported_versions, encode_supported_versions_server(kTls13)});
-  std::vector<std::uint8_t> shm;
+  ByteVector shm;
   write_server_hello(shm, sh);
   if (!h_->transcript_.hash_known()) h_->transcript_.set_hash(suite_->hash);
   h_->transcript_.update(m.raw);
@@ -1293,7 +1315,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   }
   if (early_ == EarlyData::accepted) ee.push_back({ext::early_data, {}});
   if (cfg_.hooks && cfg_.hooks->edit_encrypted_extensions) cfg_.hooks->edit_encrypted_extensions(ee);
-  std::vector<std::uint8_t> msg;
+  ByteVector msg;
   write_encrypted_extensions(msg, ee);
   queue_handshake(msg);
   msg.clear();
@@ -1301,7 +1323,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   if (!resumed_) {
     if (cfg_.client_auth != ClientAuth::none) {
       OutExtensions cr;
-      std::vector<std::uint16_t> algs;
+      ArenaVector<std::uint16_t> algs;
       for (auto a : cfg_.signature_schemes)
         if (scheme_supported(a)) algs.push_back(a);
       cr.push_back({ext::signature_algorithms, encode_u16_list(2, algs)});
@@ -1313,13 +1335,13 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
       msg.clear();
       cert_requested_ = true;
     }
-    std::vector<Bytes> chain;
+    ArenaVector<Bytes> chain;
     for (const auto& c : h_->cred_->chain) chain.push_back(c);
     write_certificate(msg, {}, chain);
     queue_handshake(msg);
     h_->transcript_.current(th);
     auto content = certificate_verify_content(true, th.view());
-    std::vector<std::uint8_t> sig;
+    ByteVector sig;
     if (h_->cred_->signer->sign(sig_scheme_, content, rng(), sig) != Status::ok)
       return fail(Alert::internal_error, "signing failed");
     if (cfg_.hooks && cfg_.hooks->edit_signature) cfg_.hooks->edit_signature(sig);
@@ -1334,7 +1356,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   if (finished_verify_data(suite_->hash, h_->s_hs_.view(), th.view(), vd) != Status::ok)
     return fail(Alert::internal_error, "finished computation failed");
   msg.clear();
-  std::vector<std::uint8_t> vdv(vd.b, vd.b + vd.n);
+  ByteVector vdv(vd.b, vd.b + vd.n);
   if (cfg_.hooks && cfg_.hooks->edit_finished) cfg_.hooks->edit_finished(vdv);
   write_finished(msg, vdv);
   queue_handshake(msg);
@@ -1419,7 +1441,7 @@ Err Connection::server_check_psk(const ClientHello& ch, const HandshakeMessage& 
     h_->psk_identity_ = static_cast<std::uint16_t>(i);
     psk_ke = !can_dhe || !ch.has_key_share;
     if (psk_ke && !can_ke) psk_ke = false;  // psk_dhe_ke without a share: HelloRetryRequest
-    h_->ticket_alpn_ = st.alpn;
+    h_->ticket_alpn_.assign(st.alpn.data(), st.alpn.size());
     // 0-RTT: first identity, enabled, same suite, age within the window,
     // and the first use of this ClientHello's binder.
     if (i == 0 && ch.has_early_data && !second && cfg_.max_early_data && cfg_.anti_replay && st.max_early_data &&
@@ -1449,7 +1471,8 @@ Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m
   h_->hrr_group_ = group;
   h_->session_id_.assign(ch.session_id.begin(), ch.session_id.end());
   if (cfg_.hooks && cfg_.hooks->hrr_cookie) {
-    h_->cookie_ = cfg_.hooks->hrr_cookie();
+    auto c = cfg_.hooks->hrr_cookie();
+    h_->cookie_.assign(c.begin(), c.end());
   } else {
     h_->cookie_.resize(32);
     if (rng().fill(h_->cookie_) != Status::ok) return fail(Alert::internal_error, "rng failure");
@@ -1461,7 +1484,7 @@ Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m
   hrr.exts.push_back({ext::key_share, encode_key_share_hrr(group)});
   hrr.exts.push_back({ext::cookie, encode_cookie(h_->cookie_)});
   hrr.exts.push_back({ext::supported_versions, encode_supported_versions_server(kTls13)});
-  std::vector<std::uint8_t> msg;
+  ByteVector msg;
   write_server_hello(msg, hrr);
   h_->transcript_.set_hash(suite_->hash);
   h_->transcript_.update(m.raw);
@@ -1498,7 +1521,7 @@ Err Connection::on_server_wait_cert(const HandshakeMessage& m) {
     move_to(HsState::server_wait_finished);
     return kOk;
   }
-  std::vector<Bytes> chain;
+  ArenaVector<Bytes> chain;
   for (const auto& e : c.entries) chain.push_back(e.cert_data);
   if (!cfg_.client_verifier) return fail(Alert::certificate_unknown, "no client certificate verifier configured");
   TERN_TLS_TRY(cfg_.client_verifier->verify(chain, {}, now()));
@@ -1545,18 +1568,18 @@ Err Connection::server_send_tickets() {
     st.issued_ms = now_ms();
     st.lifetime = std::min(cfg_.ticket_lifetime, kMaxTicketLifetime);
     st.max_early_data = early_ok ? cfg_.max_early_data : 0;
-    st.alpn = alpn_;
+    st.alpn.assign(alpn_.data(), alpn_.size());
     std::uint8_t aa[4];
     if (rng().fill(aa) != Status::ok) return fail(Alert::internal_error, "rng failure");
     st.age_add = load_be32(aa);
-    std::vector<std::uint8_t> nonce(8);
+    ByteVector nonce(8);
     store_be64(nonce.data(), static_cast<std::uint64_t>(i));
     Secret psk;
     if (resumption_psk(suite_->hash, res_master_.view(), nonce, psk) != Status::ok)
       return fail(Alert::internal_error, "resumption psk failed");
     std::memcpy(st.psk, psk.b, psk.n);
     st.psk_len = static_cast<std::uint8_t>(psk.n);
-    std::vector<std::uint8_t> ticket;
+    ByteVector ticket;
     if (seal_ticket(*cfg_.ticket_keys->current(), st, rng(), ticket) != Status::ok)
       return fail(Alert::internal_error, "sealing the ticket failed");
     OutExtensions exts;
@@ -1564,7 +1587,7 @@ Err Connection::server_send_tickets() {
     std::uint32_t age_add = st.age_add;
     if (cfg_.hooks && cfg_.hooks->edit_new_session_ticket)
       cfg_.hooks->edit_new_session_ticket(i, nonce, ticket, age_add, exts);
-    std::vector<std::uint8_t> msg;
+    ByteVector msg;
     write_new_session_ticket(msg, st.lifetime, age_add, nonce, ticket, exts);
     TERN_TLS_TRY(send_record(ContentType::handshake, msg));
     ++tickets_;
@@ -1618,20 +1641,21 @@ Err Connection::on_new_session_ticket(const HandshakeMessage& m) {
   s.max_early_data = t.has_early_data ? t.max_early_data : 0;
   s.received_ms = now_ms();
   s.server_name = cfg_.server_name;
-  s.alpn = alpn_;
+  s.alpn.assign(alpn_.data(), alpn_.size());
   if (cfg_.session_store) cfg_.session_store->put(s);
   last_session_ = s;
   return kOk;
 }
 
 Err Connection::key_update(bool request_peer_update) {
+  Call call(*this);
   if (hs_ != HsState::connected || local_closed_)
     return fail(Alert::internal_error, "key_update: connection not open for writing");
   // Built on the stack: an established connection does not allocate.
   const std::uint8_t ku[5] = {static_cast<std::uint8_t>(HandshakeType::key_update), 0, 0, 1,
                               static_cast<std::uint8_t>(request_peer_update ? 1 : 0)};
   if (cfg_.hooks && cfg_.hooks->edit_key_update) {
-    std::vector<std::uint8_t> msg(ku, ku + 5);
+    ByteVector msg(ku, ku + 5);
     cfg_.hooks->edit_key_update(msg);
     TERN_TLS_TRY(send_record(ContentType::handshake, msg));
   } else {

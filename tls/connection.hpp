@@ -27,9 +27,23 @@
 // once to one record of the negotiated limits (RFC 8449) when the
 // handshake completes, so feed/read/write/pending_output on an open
 // connection do not allocate (tested by counting allocations); feed() then
-// takes no more records while decrypted data is unread. The handshake
-// itself still uses the heap (messages, certificate chains, transcript
-// buffering).
+// takes no more records while decrypted data is unread.
+//
+// No-heap mode: give the constructor an Arena (tls/arena.hpp) over a
+// buffer of yours. Everything the connection allocates, from the
+// constructor to the destructor -- handshake messages, transcript, key
+// shares, the peer's chain and its X.509 path validation, record buffers,
+// KeyUpdate -- then comes from that buffer, never from the heap (tested by
+// counting operator new and malloc: tests/tls/test_tls_noheap.cpp). With
+// Config::preallocate and 16 KiB records a full handshake plus data peaks
+// at about 34 KB of arena per side (ECDSA P-256 chain), much less with
+// record_size_limit. An arena too small makes the connection fail with
+// internal_error, error() "memory arena exhausted" (see tls/arena.hpp).
+// Still on the heap in this mode: the Session a client keeps from a
+// NewSessionTicket (last_session(), SessionStore), offer_session()'s copy,
+// a server's 0-RTT anti-replay cache, TestHooks, and X.509 failure details
+// (x509::Failure strings) when a chain is rejected; names in
+// nameConstraints are checked with heap vectors too.
 //
 // The handshake is an explicit state machine: HsState lists the "expecting
 // X" states; each has one handler; anything else is unexpected_message.
@@ -48,6 +62,7 @@
 #include <string>
 #include <vector>
 
+#include "tls/arena.hpp"
 #include "tls/config.hpp"
 #include "tls/crypto.hpp"
 #include "tls/key_schedule.hpp"
@@ -148,7 +163,9 @@ class ByteBuf {
 
 class Connection {
  public:
-  Connection(Role role, const Config& cfg);
+  // arena: no-heap mode (tls/arena.hpp); nullptr: the global heap.
+  Connection(Role role, const Config& cfg, Arena* arena = nullptr);
+  Arena* arena() const noexcept { return arena_; }
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -181,12 +198,12 @@ class Connection {
   std::uint16_t cipher_suite() const noexcept { return suite_ ? static_cast<std::uint16_t>(suite_->id) : 0; }
   std::uint16_t group() const noexcept { return group_; }
   std::uint16_t signature_scheme() const noexcept { return sig_scheme_; }
-  const std::string& alpn() const noexcept { return alpn_; }
-  const std::string& server_name() const noexcept { return sni_; }
+  const ArenaString& alpn() const noexcept { return alpn_; }
+  const ArenaString& server_name() const noexcept { return sni_; }
   bool hello_retry() const noexcept { return hrr_done_; }
   // The peer's certificate chain (server: the client's, empty when the
   // client sent none).
-  const std::vector<std::vector<std::uint8_t>>& peer_chain() const noexcept { return peer_chain_; }
+  const ArenaVector<ByteVector>& peer_chain() const noexcept { return peer_chain_; }
   // RFC 8446 §7.5 exporter (open connections only). Status::unsupported
   // before the handshake completes.
   Status export_keying_material(std::span<std::uint8_t> out, std::string_view label, Bytes context) const noexcept;
@@ -276,8 +293,19 @@ class Connection {
   RandomSource& rng() const noexcept;
   std::uint64_t now() const;
 
+  // First member: the arena is current while the others are built/freed.
+  detail::ArenaHold hold_;
   Role role_;
   const Config& cfg_;
+  Arena* arena_;
+  // One public call: the arena is current, exhaustion checked at the end.
+  struct Call {
+    Connection& c;
+    ArenaScope scope;
+    explicit Call(Connection& x) noexcept : c(x), scope(x.arena_) {}
+    ~Call() { c.check_arena(); }
+  };
+  void check_arena();  // exhausted arena -> internal_error
   HsState hs_;
   Err err_{};
   bool alert_received_ = false;
@@ -288,7 +316,7 @@ class Connection {
   // Output.
   detail::ByteBuf out_;
   std::size_t out_head_ = 0;
-  std::vector<std::uint8_t> hs_out_;  // handshake messages not yet framed in records
+  ByteVector hs_out_;  // handshake messages not yet framed in records
   bool ccs_sent_ = false;
 
   // Input. rx_ holds [app_head_, app_end_) decrypted application data not
@@ -297,7 +325,7 @@ class Connection {
   // into rx_; read() copies out of it.
   detail::ByteBuf rx_;
   std::size_t app_head_ = 0, app_end_ = 0, part_ = 0;
-  std::vector<std::uint8_t> hs_in_;   // handshake bytes not yet forming a whole message
+  ByteVector hs_in_;   // handshake bytes not yet forming a whole message
   bool key_changed_ = false;          // a message just changed the read key
 
   RecordProtection read_, write_;
@@ -307,24 +335,24 @@ class Connection {
   struct Handshake {
     Transcript transcript_;
     KeySchedule ks_;
-    std::vector<std::unique_ptr<KeyExchange>> kx_;
+    ArenaVector<ArenaPtr<KeyExchange>> kx_;
     std::uint8_t random_[32]{};
-    std::vector<std::uint8_t> session_id_;
-    std::vector<std::uint8_t> cookie_;
+    ByteVector session_id_;
+    ByteVector cookie_;
     std::uint16_t hrr_suite_ = 0;
     std::uint16_t hrr_group_ = 0;
     std::uint16_t psk_identity_ = 0;         // server: the identity selected
-    std::vector<std::uint16_t> offered_exts_;
+    ArenaVector<std::uint16_t> offered_exts_;
     std::optional<PeerAuthenticated> peer_auth_;
-    std::vector<std::uint8_t> cert_request_context_;
+    ByteVector cert_request_context_;
     const Credential* cred_ = nullptr;
     Secret dhe_, c_hs_, s_hs_, psk_, c_e_traffic_;
     std::optional<Session> offer_;           // client: the session offered
-    std::vector<std::uint16_t> cr_sigalgs_;  // client: the CertificateRequest's signature_algorithms
-    std::string ticket_alpn_;                // server: ALPN recorded in the accepted ticket
+    ArenaVector<std::uint16_t> cr_sigalgs_;  // client: the CertificateRequest's signature_algorithms
+    ArenaString ticket_alpn_;                // server: ALPN recorded in the accepted ticket
     ~Handshake();
   };
-  std::unique_ptr<Handshake> h_;
+  ArenaPtr<Handshake> h_;
   // Kept after the handshake: application traffic secrets (KeyUpdate),
   // exporter and resumption secrets.
   Secret c_ap_, s_ap_, exp_master_, res_master_, early_exp_;
@@ -335,8 +363,8 @@ class Connection {
   std::uint16_t group_ = 0;
   std::uint16_t sig_scheme_ = 0;
   bool hrr_done_ = false;
-  std::string alpn_, sni_;
-  std::vector<std::vector<std::uint8_t>> peer_chain_;
+  ArenaString alpn_, sni_;
+  ArenaVector<ByteVector> peer_chain_;
   bool cert_requested_ = false;
 
   // Post-handshake, resumption, 0-RTT, record_size_limit.

@@ -109,12 +109,12 @@ Status KeyExchange::shared(Bytes peer, Secret& out) const noexcept {
   return Status::unsupported;
 }
 
-std::vector<std::uint8_t> certificate_verify_content(bool server, Bytes th) {
+ByteVector certificate_verify_content(bool server, Bytes th) {
   static const char kServer[] = "TLS 1.3, server CertificateVerify";
   static const char kClient[] = "TLS 1.3, client CertificateVerify";
   const char* ctx = server ? kServer : kClient;
   const std::size_t cl = std::strlen(ctx);
-  std::vector<std::uint8_t> v(64 + cl + 1 + th.size());
+  ByteVector v(64 + cl + 1 + th.size());
   std::memset(v.data(), 0x20, 64);
   std::memcpy(v.data() + 64, ctx, cl);
   v[64 + cl] = 0;
@@ -142,7 +142,7 @@ class Ed25519Signer final : public Signer {
  public:
   explicit Ed25519Signer(Bytes seed) : key_(std::span<const std::uint8_t, 32>(seed.data(), 32)) {}
   std::span<const std::uint16_t> schemes() const noexcept override { return kSchemes; }
-  Status sign(std::uint16_t scheme, Bytes content, RandomSource&, std::vector<std::uint8_t>& sig) const override {
+  Status sign(std::uint16_t scheme, Bytes content, RandomSource&, ByteVector& sig) const override {
     if (scheme != static_cast<std::uint16_t>(SignatureScheme::ed25519)) return Status::unsupported;
     sig.resize(64);
     key_.sign(std::span<std::uint8_t, 64>(sig.data(), 64), content);
@@ -161,7 +161,7 @@ class EcdsaSigner final : public Signer {
   }
   ~EcdsaSigner() override { wipe(priv_, sizeof priv_); }
   std::span<const std::uint16_t> schemes() const noexcept override { return std::span<const std::uint16_t>(scheme_, 1); }
-  Status sign(std::uint16_t scheme, Bytes content, RandomSource& rng, std::vector<std::uint8_t>& sig) const override {
+  Status sign(std::uint16_t scheme, Bytes content, RandomSource& rng, ByteVector& sig) const override {
     if (scheme != scheme_[0]) return Status::unsupported;
     const bool p256 = scheme == static_cast<std::uint16_t>(SignatureScheme::ecdsa_secp256r1_sha256);
     const auto c = p256 ? ec::Curve::p256 : ec::Curve::p384;
@@ -195,7 +195,7 @@ class RsaPssSigner final : public Signer {
       if ((!pss_key || s >= 0x0809) && key_->size_bytes() >= 2 * sha2::digest_size(scheme_hash(s)) + 2) usable_[n_++] = s;
   }
   std::span<const std::uint16_t> schemes() const noexcept override { return std::span<const std::uint16_t>(usable_, n_); }
-  Status sign(std::uint16_t scheme, Bytes content, RandomSource& rng, std::vector<std::uint8_t>& sig) const override {
+  Status sign(std::uint16_t scheme, Bytes content, RandomSource& rng, ByteVector& sig) const override {
     if (std::find(usable_, usable_ + n_, scheme) == usable_ + n_) return Status::unsupported;
     const HashId h = scheme_hash(scheme);
     std::uint8_t digest[64];

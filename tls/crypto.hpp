@@ -57,7 +57,7 @@ class Signer {
   // Schemes this key can produce, in preference order.
   virtual std::span<const std::uint16_t> schemes() const noexcept = 0;
   virtual Status sign(std::uint16_t scheme, Bytes content, RandomSource& rng,
-                      std::vector<std::uint8_t>& sig) const = 0;
+                      ByteVector& sig) const = 0;
 };
 // Concrete signers (the key material is copied in).
 std::unique_ptr<Signer> make_ed25519_signer(Bytes seed32);
@@ -74,7 +74,7 @@ std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key
 bool scheme_fits_certificate(std::uint16_t scheme, Bytes leaf_der) noexcept;
 
 // 64 spaces || context string || 0 || transcript hash.
-std::vector<std::uint8_t> certificate_verify_content(bool server, Bytes transcript_hash);
+ByteVector certificate_verify_content(bool server, Bytes transcript_hash);
 
 // Verifies a CertificateVerify signature with the public key of the leaf
 // certificate (DER). Alerts: bad_certificate (unusable key),

@@ -126,7 +126,7 @@ void Transcript::set_hash(HashId h) {
   known_ = true;
   h_.update(pending_);
   wipe(pending_.data(), pending_.size());
-  std::vector<std::uint8_t>().swap(pending_);  // release the buffer
+  ByteVector().swap(pending_);  // release the buffer
 }
 
 void Transcript::update(Bytes msg) {

@@ -111,7 +111,7 @@ class Transcript {
  private:
   bool known_ = false;
   sha2::AnyHash h_;
-  std::vector<std::uint8_t> pending_;
+  ByteVector pending_;
 };
 
 }  // namespace tern::tls

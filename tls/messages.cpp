@@ -17,7 +17,7 @@ constexpr Err decode(const char* why) { return fail(Alert::decode_error, why); }
 constexpr Err illegal(const char* why) { return fail(Alert::illegal_parameter, why); }
 }  // namespace
 
-void write_handshake(std::vector<std::uint8_t>& out, HandshakeType t, Bytes body) {
+void write_handshake(ByteVector& out, HandshakeType t, Bytes body) {
   Writer w(out);
   w.u8(static_cast<std::uint8_t>(t));
   w.vec(3, body);
@@ -114,8 +114,8 @@ void write_extensions(Writer& w, const OutExtensions& exts) {
   w.end(m);
 }
 
-std::vector<std::uint8_t> encode_u16_list(int len_width, std::span<const std::uint16_t> v) {
-  std::vector<std::uint8_t> out;
+ByteVector encode_u16_list(int len_width, std::span<const std::uint16_t> v) {
+  ByteVector out;
   Writer w(out);
   auto m = w.begin(len_width);
   for (auto x : v) w.u16(x);
@@ -123,8 +123,8 @@ std::vector<std::uint8_t> encode_u16_list(int len_width, std::span<const std::ui
   return out;
 }
 
-std::vector<std::uint8_t> encode_key_share_client(std::span<const KeyShareEntry> shares) {
-  std::vector<std::uint8_t> out;
+ByteVector encode_key_share_client(std::span<const KeyShareEntry> shares) {
+  ByteVector out;
   Writer w(out);
   auto m = w.begin(2);
   for (const auto& s : shares) {
@@ -135,22 +135,22 @@ std::vector<std::uint8_t> encode_key_share_client(std::span<const KeyShareEntry>
   return out;
 }
 
-std::vector<std::uint8_t> encode_key_share_server(const KeyShareEntry& s) {
-  std::vector<std::uint8_t> out;
+ByteVector encode_key_share_server(const KeyShareEntry& s) {
+  ByteVector out;
   Writer w(out);
   w.u16(s.group);
   w.vec(2, s.key);
   return out;
 }
 
-std::vector<std::uint8_t> encode_key_share_hrr(std::uint16_t group) {
-  std::vector<std::uint8_t> out;
+ByteVector encode_key_share_hrr(std::uint16_t group) {
+  ByteVector out;
   Writer(out).u16(group);
   return out;
 }
 
-std::vector<std::uint8_t> encode_server_name(std::string_view host) {
-  std::vector<std::uint8_t> out;
+ByteVector encode_server_name(std::string_view host) {
+  ByteVector out;
   Writer w(out);
   auto m = w.begin(2);
   w.u8(0);  // host_name
@@ -159,8 +159,8 @@ std::vector<std::uint8_t> encode_server_name(std::string_view host) {
   return out;
 }
 
-std::vector<std::uint8_t> encode_alpn(std::span<const std::string_view> protos) {
-  std::vector<std::uint8_t> out;
+ByteVector encode_alpn(std::span<const std::string_view> protos) {
+  ByteVector out;
   Writer w(out);
   auto m = w.begin(2);
   for (auto p : protos) w.vec(1, Bytes(reinterpret_cast<const std::uint8_t*>(p.data()), p.size()));
@@ -168,23 +168,23 @@ std::vector<std::uint8_t> encode_alpn(std::span<const std::string_view> protos) 
   return out;
 }
 
-std::vector<std::uint8_t> encode_cookie(Bytes cookie) {
-  std::vector<std::uint8_t> out;
+ByteVector encode_cookie(Bytes cookie) {
+  ByteVector out;
   Writer(out).vec(2, cookie);
   return out;
 }
 
-std::vector<std::uint8_t> encode_supported_versions_client(std::span<const std::uint16_t> v) {
+ByteVector encode_supported_versions_client(std::span<const std::uint16_t> v) {
   return encode_u16_list(1, v);
 }
 
-std::vector<std::uint8_t> encode_supported_versions_server(std::uint16_t version) {
-  std::vector<std::uint8_t> out;
+ByteVector encode_supported_versions_server(std::uint16_t version) {
+  ByteVector out;
   Writer(out).u16(version);
   return out;
 }
 
-Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, std::vector<std::uint16_t>& out) {
+Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, ArenaVector<std::uint16_t>& out) {
   out.clear();
   Reader r(data);
   Bytes list = r.vec(len_width, 2 * min_items, len_width == 1 ? 0xfe : 0xfffe);
@@ -194,7 +194,7 @@ Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, std::vecto
   return kOk;
 }
 
-Err decode_key_share_client(Bytes data, std::vector<KeyShareEntry>& out) {
+Err decode_key_share_client(Bytes data, ArenaVector<KeyShareEntry>& out) {
   out.clear();
   Reader r(data);
   Reader list = r.sub(2, 0, 0xffff);
@@ -229,7 +229,7 @@ Err decode_server_name(Bytes data, Bytes& host) {
   return kOk;
 }
 
-Err decode_alpn(Bytes data, std::vector<Bytes>& out) {
+Err decode_alpn(Bytes data, ArenaVector<Bytes>& out) {
   out.clear();
   Reader r(data);
   Reader list = r.sub(2, 2, 0xffff);
@@ -347,8 +347,8 @@ Err parse_client_hello(Bytes body, ClientHello& ch) {
   return kOk;
 }
 
-void write_client_hello(std::vector<std::uint8_t>& out, const ClientHelloOut& ch) {
-  std::vector<std::uint8_t> body;
+void write_client_hello(ByteVector& out, const ClientHelloOut& ch) {
+  ByteVector body;
   Writer w(body);
   w.u16(kTls12);
   w.bytes(Bytes(ch.random, 32));
@@ -409,8 +409,8 @@ Err parse_server_hello(Bytes body, ServerHello& sh) {
   return kOk;
 }
 
-void write_server_hello(std::vector<std::uint8_t>& out, const ServerHelloOut& sh) {
-  std::vector<std::uint8_t> body;
+void write_server_hello(ByteVector& out, const ServerHelloOut& sh) {
+  ByteVector body;
   Writer w(body);
   w.u16(kTls12);
   w.bytes(Bytes(sh.random, 32));
@@ -431,7 +431,7 @@ Err parse_encrypted_extensions(Bytes body, EncryptedExtensions& ee) {
   for (const auto& e : ee.exts) {
     switch (e.type) {
       case ext::alpn: {
-        std::vector<Bytes> protos;
+        ArenaVector<Bytes> protos;
         TERN_TLS_TRY(decode_alpn(e.data, protos));
         if (protos.size() != 1) return illegal("alpn: server must select exactly one protocol");
         ee.alpn = protos[0];
@@ -457,8 +457,8 @@ Err parse_encrypted_extensions(Bytes body, EncryptedExtensions& ee) {
   return kOk;
 }
 
-void write_encrypted_extensions(std::vector<std::uint8_t>& out, const OutExtensions& exts) {
-  std::vector<std::uint8_t> body;
+void write_encrypted_extensions(ByteVector& out, const OutExtensions& exts) {
+  ByteVector body;
   Writer w(body);
   write_extensions(w, exts);
   write_handshake(out, HandshakeType::encrypted_extensions, body);
@@ -482,8 +482,8 @@ Err parse_certificate(Bytes body, Certificate& c) {
   return kOk;
 }
 
-void write_certificate(std::vector<std::uint8_t>& out, Bytes ctx, std::span<const Bytes> chain) {
-  std::vector<std::uint8_t> body;
+void write_certificate(ByteVector& out, Bytes ctx, std::span<const Bytes> chain) {
+  ByteVector body;
   Writer w(body);
   w.vec(1, ctx);
   auto m = w.begin(3);
@@ -505,8 +505,8 @@ Err parse_certificate_verify(Bytes body, CertificateVerify& cv) {
   return kOk;
 }
 
-void write_certificate_verify(std::vector<std::uint8_t>& out, std::uint16_t scheme, Bytes sig) {
-  std::vector<std::uint8_t> body;
+void write_certificate_verify(ByteVector& out, std::uint16_t scheme, Bytes sig) {
+  ByteVector body;
   Writer w(body);
   w.u16(scheme);
   w.vec(2, sig);
@@ -521,7 +521,7 @@ Err parse_finished(Bytes body, std::size_t hash_len, Bytes& verify_data) {
   return kOk;
 }
 
-void write_finished(std::vector<std::uint8_t>& out, Bytes verify_data) {
+void write_finished(ByteVector& out, Bytes verify_data) {
   write_handshake(out, HandshakeType::finished, verify_data);
 }
 
@@ -554,8 +554,8 @@ Err parse_certificate_request(Bytes body, CertificateRequest& cr) {
   return kOk;
 }
 
-void write_certificate_request(std::vector<std::uint8_t>& out, Bytes ctx, const OutExtensions& exts) {
-  std::vector<std::uint8_t> body;
+void write_certificate_request(ByteVector& out, Bytes ctx, const OutExtensions& exts) {
+  ByteVector body;
   Writer w(body);
   w.vec(1, ctx);
   write_extensions(w, exts);
@@ -585,9 +585,9 @@ Err parse_new_session_ticket(Bytes body, NewSessionTicket& t) {
   return kOk;
 }
 
-void write_new_session_ticket(std::vector<std::uint8_t>& out, std::uint32_t lifetime, std::uint32_t age_add,
+void write_new_session_ticket(ByteVector& out, std::uint32_t lifetime, std::uint32_t age_add,
                               Bytes nonce, Bytes ticket, const OutExtensions& exts) {
-  std::vector<std::uint8_t> body;
+  ByteVector body;
   Writer w(body);
   w.u32(lifetime);
   w.u32(age_add);
@@ -606,7 +606,7 @@ Err parse_key_update(Bytes body, bool& update_requested) {
   return kOk;
 }
 
-void write_key_update(std::vector<std::uint8_t>& out, bool update_requested) {
+void write_key_update(ByteVector& out, bool update_requested) {
   std::uint8_t b = update_requested ? 1 : 0;
   write_handshake(out, HandshakeType::key_update, Bytes(&b, 1));
 }
@@ -654,25 +654,25 @@ const char* to_string(Alert a) noexcept {
 
 namespace tern::tls {
 
-std::vector<std::uint8_t> encode_u16(std::uint16_t v) {
+ByteVector encode_u16(std::uint16_t v) {
   return {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
 }
 
-std::vector<std::uint8_t> encode_u32(std::uint32_t v) {
+ByteVector encode_u32(std::uint32_t v) {
   return {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
           static_cast<std::uint8_t>(v)};
 }
 
-std::vector<std::uint8_t> encode_psk_modes(bool psk_ke, bool psk_dhe_ke) {
-  std::vector<std::uint8_t> v(1, 0);
+ByteVector encode_psk_modes(bool psk_ke, bool psk_dhe_ke) {
+  ByteVector v(1, 0);
   if (psk_dhe_ke) v.push_back(1);
   if (psk_ke) v.push_back(0);
   v[0] = static_cast<std::uint8_t>(v.size() - 1);
   return v;
 }
 
-std::vector<std::uint8_t> encode_certificate_authorities(std::span<const std::vector<std::uint8_t>> names) {
-  std::vector<std::uint8_t> v;
+ByteVector encode_certificate_authorities(std::span<const std::vector<std::uint8_t>> names) {
+  ByteVector v;
   Writer w(v);
   auto m = w.begin(2);
   for (const auto& n : names) w.vec(2, n);
@@ -680,15 +680,15 @@ std::vector<std::uint8_t> encode_certificate_authorities(std::span<const std::ve
   return v;
 }
 
-std::vector<std::uint8_t> encode_pre_shared_key_client(Bytes identity, std::uint32_t age, std::size_t binder_len) {
-  std::vector<std::uint8_t> v;
+ByteVector encode_pre_shared_key_client(Bytes identity, std::uint32_t age, std::size_t binder_len) {
+  ByteVector v;
   Writer w(v);
   auto ids = w.begin(2);
   w.vec(2, identity);
   w.u32(age);
   w.end(ids);
   auto bs = w.begin(2);
-  std::vector<std::uint8_t> zero(binder_len, 0);
+  ByteVector zero(binder_len, 0);
   w.vec(1, zero);
   w.end(bs);
   return v;

@@ -27,14 +27,14 @@ struct HandshakeMessage {
   Bytes raw;   // header + body (what goes into the transcript)
 };
 // Writes the 4-byte header and body.
-void write_handshake(std::vector<std::uint8_t>& out, HandshakeType t, Bytes body);
+void write_handshake(ByteVector& out, HandshakeType t, Bytes body);
 
 // ---- extensions --------------------------------------------------------------
 struct Extension {
   std::uint16_t type;
   Bytes data;
 };
-using Extensions = std::vector<Extension>;
+using Extensions = ArenaVector<Extension>;
 const Extension* find_ext(const Extensions& e, std::uint16_t type) noexcept;
 
 // Which message an extension block belongs to (RFC 8446 §4.2 table).
@@ -59,9 +59,9 @@ Err parse_extensions(Reader& r, ExtContext ctx, Extensions& out);
 // An extension to send (owned bytes), kept in send order.
 struct OutExtension {
   std::uint16_t type;
-  std::vector<std::uint8_t> data;
+  ByteVector data;
 };
-using OutExtensions = std::vector<OutExtension>;
+using OutExtensions = ArenaVector<OutExtension>;
 void write_extensions(Writer& w, const OutExtensions& exts);
 
 // Extension bodies.
@@ -69,56 +69,56 @@ struct KeyShareEntry {
   std::uint16_t group;
   Bytes key;
 };
-std::vector<std::uint8_t> encode_u16_list(int len_width, std::span<const std::uint16_t> v);
-std::vector<std::uint8_t> encode_key_share_client(std::span<const KeyShareEntry> shares);
-std::vector<std::uint8_t> encode_key_share_server(const KeyShareEntry& share);
-std::vector<std::uint8_t> encode_key_share_hrr(std::uint16_t group);
-std::vector<std::uint8_t> encode_server_name(std::string_view host);
-std::vector<std::uint8_t> encode_alpn(std::span<const std::string_view> protos);
-std::vector<std::uint8_t> encode_cookie(Bytes cookie);
-std::vector<std::uint8_t> encode_supported_versions_client(std::span<const std::uint16_t> versions);
-std::vector<std::uint8_t> encode_supported_versions_server(std::uint16_t version);
-std::vector<std::uint8_t> encode_u16(std::uint16_t v);  // record_size_limit, pre_shared_key (server)
-std::vector<std::uint8_t> encode_u32(std::uint32_t v);  // early_data in NewSessionTicket
-std::vector<std::uint8_t> encode_psk_modes(bool psk_ke, bool psk_dhe_ke);
+ByteVector encode_u16_list(int len_width, std::span<const std::uint16_t> v);
+ByteVector encode_key_share_client(std::span<const KeyShareEntry> shares);
+ByteVector encode_key_share_server(const KeyShareEntry& share);
+ByteVector encode_key_share_hrr(std::uint16_t group);
+ByteVector encode_server_name(std::string_view host);
+ByteVector encode_alpn(std::span<const std::string_view> protos);
+ByteVector encode_cookie(Bytes cookie);
+ByteVector encode_supported_versions_client(std::span<const std::uint16_t> versions);
+ByteVector encode_supported_versions_server(std::uint16_t version);
+ByteVector encode_u16(std::uint16_t v);  // record_size_limit, pre_shared_key (server)
+ByteVector encode_u32(std::uint32_t v);  // early_data in NewSessionTicket
+ByteVector encode_psk_modes(bool psk_ke, bool psk_dhe_ke);
 // certificate_authorities: a list of DER Names.
-std::vector<std::uint8_t> encode_certificate_authorities(std::span<const std::vector<std::uint8_t>> names);
+ByteVector encode_certificate_authorities(std::span<const std::vector<std::uint8_t>> names);
 // The client's pre_shared_key with one identity and a zeroed binder of
 // binder_len bytes (filled in after the binder is computed over the
 // truncated ClientHello).
-std::vector<std::uint8_t> encode_pre_shared_key_client(Bytes identity, std::uint32_t obfuscated_age,
+ByteVector encode_pre_shared_key_client(Bytes identity, std::uint32_t obfuscated_age,
                                                        std::size_t binder_len);
 Err decode_record_size_limit(Bytes data, std::uint16_t& out);
 
 // Decoders (validate structure; list contents kept as raw u16 pairs).
-Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, std::vector<std::uint16_t>& out);
-Err decode_key_share_client(Bytes data, std::vector<KeyShareEntry>& out);
+Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, ArenaVector<std::uint16_t>& out);
+Err decode_key_share_client(Bytes data, ArenaVector<KeyShareEntry>& out);
 Err decode_server_name(Bytes data, Bytes& host);
-Err decode_alpn(Bytes data, std::vector<Bytes>& out);
+Err decode_alpn(Bytes data, ArenaVector<Bytes>& out);
 
 // ---- ClientHello -------------------------------------------------------------
 struct ClientHello {
   std::uint16_t legacy_version = 0;
   Bytes random;
   Bytes session_id;
-  std::vector<std::uint16_t> cipher_suites;
+  ArenaVector<std::uint16_t> cipher_suites;
   Extensions exts;
 
   // Decoded extensions (has_* false when absent).
   bool has_supported_versions = false;
-  std::vector<std::uint16_t> supported_versions;
+  ArenaVector<std::uint16_t> supported_versions;
   bool has_supported_groups = false;
-  std::vector<std::uint16_t> supported_groups;
+  ArenaVector<std::uint16_t> supported_groups;
   bool has_signature_algorithms = false;
-  std::vector<std::uint16_t> signature_algorithms;
+  ArenaVector<std::uint16_t> signature_algorithms;
   bool has_signature_algorithms_cert = false;
-  std::vector<std::uint16_t> signature_algorithms_cert;
+  ArenaVector<std::uint16_t> signature_algorithms_cert;
   bool has_key_share = false;
-  std::vector<KeyShareEntry> key_shares;
+  ArenaVector<KeyShareEntry> key_shares;
   bool has_server_name = false;
   Bytes server_name;
   bool has_alpn = false;
-  std::vector<Bytes> alpn;
+  ArenaVector<Bytes> alpn;
   bool has_cookie = false;
   Bytes cookie;
   bool has_pre_shared_key = false;
@@ -126,8 +126,8 @@ struct ClientHello {
     Bytes identity;
     std::uint32_t obfuscated_age;
   };
-  std::vector<PskIdentity> psk_identities;  // as many as binders
-  std::vector<Bytes> psk_binders;
+  ArenaVector<PskIdentity> psk_identities;  // as many as binders
+  ArenaVector<Bytes> psk_binders;
   std::size_t binders_len = 0;  // bytes of the binders list incl. its 2-byte length (at the message's end)
   bool has_psk_modes = false;
   Bytes psk_modes;
@@ -141,10 +141,10 @@ Err parse_client_hello(Bytes body, ClientHello& out);
 struct ClientHelloOut {
   std::uint8_t random[32];
   Bytes session_id;
-  std::vector<std::uint16_t> cipher_suites;
+  ArenaVector<std::uint16_t> cipher_suites;
   OutExtensions exts;  // in send order
 };
-void write_client_hello(std::vector<std::uint8_t>& out, const ClientHelloOut& ch);
+void write_client_hello(ByteVector& out, const ClientHelloOut& ch);
 
 // ---- ServerHello / HelloRetryRequest -----------------------------------------
 // SHA-256("HelloRetryRequest"), the random value that marks an HRR.
@@ -180,7 +180,7 @@ struct ServerHelloOut {
   std::uint16_t cipher_suite;
   OutExtensions exts;
 };
-void write_server_hello(std::vector<std::uint8_t>& out, const ServerHelloOut& sh);
+void write_server_hello(ByteVector& out, const ServerHelloOut& sh);
 
 // ---- EncryptedExtensions -----------------------------------------------------
 struct EncryptedExtensions {
@@ -193,7 +193,7 @@ struct EncryptedExtensions {
   std::uint16_t record_size_limit = 0;
 };
 Err parse_encrypted_extensions(Bytes body, EncryptedExtensions& out);
-void write_encrypted_extensions(std::vector<std::uint8_t>& out, const OutExtensions& exts);
+void write_encrypted_extensions(ByteVector& out, const OutExtensions& exts);
 
 // ---- Certificate -------------------------------------------------------------
 struct CertificateEntry {
@@ -202,10 +202,10 @@ struct CertificateEntry {
 };
 struct Certificate {
   Bytes request_context;
-  std::vector<CertificateEntry> entries;
+  ArenaVector<CertificateEntry> entries;
 };
 Err parse_certificate(Bytes body, Certificate& out);
-void write_certificate(std::vector<std::uint8_t>& out, Bytes request_context,
+void write_certificate(ByteVector& out, Bytes request_context,
                        std::span<const Bytes> chain_der);
 
 // ---- CertificateVerify -------------------------------------------------------
@@ -214,24 +214,24 @@ struct CertificateVerify {
   Bytes signature;
 };
 Err parse_certificate_verify(Bytes body, CertificateVerify& out);
-void write_certificate_verify(std::vector<std::uint8_t>& out, std::uint16_t scheme, Bytes signature);
+void write_certificate_verify(ByteVector& out, std::uint16_t scheme, Bytes signature);
 
 // ---- Finished ----------------------------------------------------------------
 // verify_data must be exactly hash_len bytes (else decode_error).
 Err parse_finished(Bytes body, std::size_t hash_len, Bytes& verify_data);
-void write_finished(std::vector<std::uint8_t>& out, Bytes verify_data);
+void write_finished(ByteVector& out, Bytes verify_data);
 
 // ---- CertificateRequest ------------------------------------------------------
 struct CertificateRequest {
   Bytes request_context;
   Extensions exts;
-  std::vector<std::uint16_t> signature_algorithms;  // mandatory
+  ArenaVector<std::uint16_t> signature_algorithms;  // mandatory
   bool has_signature_algorithms_cert = false;
-  std::vector<std::uint16_t> signature_algorithms_cert;
-  std::vector<Bytes> certificate_authorities;  // DER Names
+  ArenaVector<std::uint16_t> signature_algorithms_cert;
+  ArenaVector<Bytes> certificate_authorities;  // DER Names
 };
 Err parse_certificate_request(Bytes body, CertificateRequest& out);
-void write_certificate_request(std::vector<std::uint8_t>& out, Bytes context, const OutExtensions& exts);
+void write_certificate_request(ByteVector& out, Bytes context, const OutExtensions& exts);
 
 // ---- NewSessionTicket --------------------------------------------------------
 struct NewSessionTicket {
@@ -244,7 +244,7 @@ struct NewSessionTicket {
   std::uint32_t max_early_data = 0;
 };
 Err parse_new_session_ticket(Bytes body, NewSessionTicket& out);
-void write_new_session_ticket(std::vector<std::uint8_t>& out, std::uint32_t lifetime,
+void write_new_session_ticket(ByteVector& out, std::uint32_t lifetime,
                               std::uint32_t age_add, Bytes nonce, Bytes ticket,
                               const OutExtensions& exts);
 
@@ -252,7 +252,7 @@ void write_new_session_ticket(std::vector<std::uint8_t>& out, std::uint32_t life
 // request_update: 0 = update_not_requested, 1 = update_requested; any other
 // value -> illegal_parameter.
 Err parse_key_update(Bytes body, bool& update_requested);
-void write_key_update(std::vector<std::uint8_t>& out, bool update_requested);
+void write_key_update(ByteVector& out, bool update_requested);
 Err parse_end_of_early_data(Bytes body);
 
 }  // namespace tern::tls

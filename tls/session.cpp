@@ -47,7 +47,7 @@ constexpr std::uint8_t kSessionVersion = 1;
 }
 
 std::vector<std::uint8_t> Session::serialize() const {
-  std::vector<std::uint8_t> buf;
+  ByteVector buf;
   buf.reserve(64 + ticket.size() + server_name.size() + alpn.size() + psk_len);
   Writer w(buf);
   w.u8(kSessionVersion);
@@ -61,7 +61,9 @@ std::vector<std::uint8_t> Session::serialize() const {
   w.vec(2, ticket);
   w.vec(1, Bytes(reinterpret_cast<const std::uint8_t*>(server_name.data()), server_name.size()));
   w.vec(1, Bytes(reinterpret_cast<const std::uint8_t*>(alpn.data()), alpn.size()));
-  return buf;
+  std::vector<std::uint8_t> out(buf.begin(), buf.end());
+  wipe(buf.data(), buf.size());  // holds the PSK
+  return out;
 }
 
 Status Session::deserialize(Bytes in, Session& out) {
@@ -149,8 +151,8 @@ AeadKind ticket_aead() noexcept {
 
 TicketState::~TicketState() { wipe(psk, sizeof psk); }
 
-Status seal_ticket(const TicketKey& key, const TicketState& st, RandomSource& rng, std::vector<std::uint8_t>& out) {
-  std::vector<std::uint8_t> pt;
+Status seal_ticket(const TicketKey& key, const TicketState& st, RandomSource& rng, ByteVector& out) {
+  ByteVector pt;
   pt.reserve(96 + st.alpn.size());
   Writer w(pt);
   w.u8(kTicketVersion);
@@ -182,7 +184,7 @@ bool open_ticket(const TicketKeyRing& ring, Bytes ticket, TicketState& st) {
   if (!key) return false;
   Aead aead;
   if (aead.init(ticket_aead(), Bytes(key->secret.data(), key->secret.size())) != Status::ok) return false;
-  std::vector<std::uint8_t> pt(ticket.size() - kTicketOverhead);
+  ByteVector pt(ticket.size() - kTicketOverhead);
   bool ok = aead.open(pt, ticket.subspan(16, 12), ticket.first(16), ticket.subspan(28)) == Status::ok;
   if (ok) {
     Reader r(pt);

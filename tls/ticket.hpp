@@ -25,7 +25,7 @@ struct TicketState {
   ~TicketState();
 };
 
-Status seal_ticket(const TicketKey& key, const TicketState& st, RandomSource& rng, std::vector<std::uint8_t>& out);
+Status seal_ticket(const TicketKey& key, const TicketState& st, RandomSource& rng, ByteVector& out);
 // False when no key of the ring opens the ticket or its contents are malformed.
 bool open_ticket(const TicketKeyRing& ring, Bytes ticket, TicketState& out);
 

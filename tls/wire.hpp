@@ -12,6 +12,8 @@
 #include <span>
 #include <vector>
 
+#include "tls/arena.hpp"
+
 namespace tern::tls {
 
 using Bytes = std::span<const std::uint8_t>;
@@ -61,7 +63,7 @@ class Reader {
 // its prefix marks the writer failed.
 class Writer {
  public:
-  explicit Writer(std::vector<std::uint8_t>& out) noexcept : out_(out) {}
+  explicit Writer(ByteVector& out) noexcept : out_(out) {}
   bool ok() const noexcept { return ok_; }
   void u8(std::uint8_t v) { out_.push_back(v); }
   void u16(std::uint16_t v);
@@ -82,7 +84,7 @@ class Writer {
   std::size_t size() const noexcept { return out_.size(); }
 
  private:
-  std::vector<std::uint8_t>& out_;
+  ByteVector& out_;
   bool ok_ = true;
 };
 

@@ -12,12 +12,13 @@ Err X509Verifier::verify(std::span<const Bytes> der_chain, std::string_view host
     return peer_ == Peer::client ? fail(Alert::certificate_required, "no client certificate")
                                  : fail(Alert::bad_certificate, "no certificate");
   }
-  std::vector<x509::Certificate> chain;
+  // Parsed in place (no copies): the connection keeps the DER alive.
+  ArenaVector<x509::Certificate> chain;
   chain.reserve(der_chain.size());
   for (std::size_t i = 0; i < der_chain.size(); ++i) {
     x509::Certificate c;
     x509::ParseError why = x509::ParseError::none;
-    if (x509::Certificate::from_der(der_chain[i], c, &why) != Status::ok) {
+    if (x509::Certificate::borrow(der_chain[i], c, &why) != Status::ok) {
       last_.error = x509::Error::malformed;
       last_.depth = static_cast<int>(i);
       last_.detail = std::string("cannot parse: ") + x509::to_string(why);
@@ -29,8 +30,7 @@ Err X509Verifier::verify(std::span<const Bytes> der_chain, std::string_view host
   opt.now = static_cast<x509::Time>(at_ ? at_ : now);
   opt.purpose = peer_ == Peer::server ? x509::Purpose::server_auth : x509::Purpose::client_auth;
   if (peer_ == Peer::server) opt.hostname = std::string(host);
-  std::vector<x509::Certificate> rest(chain.begin() + 1, chain.end());
-  x509::VerifyResult r = x509::verify(chain[0], rest, *store_, opt);
+  x509::VerifyResult r = x509::verify(chain[0], std::span<const x509::Certificate>(chain).subspan(1), *store_, opt);
   if (r.ok()) return kOk;
   last_ = r.failure;
   switch (r.failure.error) {

@@ -15,7 +15,7 @@ using namespace tern::tls;
 using tern::fuzz::same;
 
 // Body of a message written by a write_* function (skips the 4-byte header).
-Bytes body_of(const std::vector<std::uint8_t>& msg) {
+Bytes body_of(const ByteVector& msg) {
   TERN_FUZZ_CHECK(msg.size() >= 4);
   const std::size_t n = (std::size_t{msg[1]} << 16) | (std::size_t{msg[2]} << 8) | msg[3];
   TERN_FUZZ_CHECK(n + 4 == msg.size());
@@ -69,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         bool plain = true;
         for (const auto& e : c.entries) plain = plain && e.exts.empty();
         if (plain) {
-          std::vector<std::uint8_t> out;
+          ByteVector out;
           write_certificate(out, c.request_context, chain);
           Certificate again;
           TERN_FUZZ_CHECK(!parse_certificate(body_of(out), again));
@@ -82,7 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 4: {
       CertificateVerify cv;
       if (!parse_certificate_verify(body, cv)) {
-        std::vector<std::uint8_t> out;
+        ByteVector out;
         write_certificate_verify(out, cv.scheme, cv.signature);
         TERN_FUZZ_CHECK(same(body_of(out), body));
       }
@@ -93,7 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       Bytes vd;
       if (!parse_finished(body, hash_len, vd)) {
         TERN_FUZZ_CHECK(vd.size() == hash_len);
-        std::vector<std::uint8_t> out;
+        ByteVector out;
         write_finished(out, vd);
         TERN_FUZZ_CHECK(same(body_of(out), body));
       }
@@ -112,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!parse_new_session_ticket(body, t)) {
         check_extensions(t.exts, ExtContext::new_session_ticket);
         if (t.exts.empty()) {
-          std::vector<std::uint8_t> out;
+          ByteVector out;
           write_new_session_ticket(out, t.lifetime, t.age_add, t.nonce, t.ticket, {});
           TERN_FUZZ_CHECK(same(body_of(out), body));
         }
@@ -122,7 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 8: {
       bool req = false;
       if (!parse_key_update(body, req)) {
-        std::vector<std::uint8_t> out;
+        ByteVector out;
         write_key_update(out, req);
         TERN_FUZZ_CHECK(same(body_of(out), body));
       }
@@ -139,9 +139,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     case 10: {
-      std::vector<KeyShareEntry> ks;
+      ArenaVector<KeyShareEntry> ks;
       if (!decode_key_share_client(body, ks)) {
-        std::vector<std::uint8_t> enc = encode_key_share_client(ks);
+        ByteVector enc = encode_key_share_client(ks);
         TERN_FUZZ_CHECK(same(enc, body));
       }
       break;
@@ -149,13 +149,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 11: {
       Bytes host;
       (void)decode_server_name(body, host);
-      std::vector<Bytes> protos;
+      ArenaVector<Bytes> protos;
       (void)decode_alpn(body, protos);
       break;
     }
     case 12: {
       for (int width = 1; width <= 2; ++width) {
-        std::vector<std::uint16_t> v;
+        ArenaVector<std::uint16_t> v;
         if (!decode_u16_list(body, width, 1, v)) {
           TERN_FUZZ_CHECK(same(encode_u16_list(width, v), body));
         }
@@ -170,7 +170,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const std::uint32_t n = r.u24();
         Bytes b = r.bytes(n);
         if (!r.ok()) break;
-        std::vector<std::uint8_t> out;
+        ByteVector out;
         write_handshake(out, static_cast<HandshakeType>(t), b);
         TERN_FUZZ_CHECK(out.size() == b.size() + 4 && same(body_of(out), b));
       }

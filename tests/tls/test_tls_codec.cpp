@@ -13,7 +13,10 @@ using namespace tern::tls;
 using tern::test::hex;
 
 namespace {
-Bytes B(const std::vector<std::uint8_t>& v) { return Bytes(v.data(), v.size()); }
+template <class V>
+Bytes B(const V& v) {
+  return Bytes(v.data(), v.size());
+}
 // The RFC 8448 §3 ClientHello / ServerHello bodies (without the 4-byte header).
 const char* kCh =
     "010000c00303cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7000006130113031302010000910000000b"
@@ -57,7 +60,7 @@ TEST_CASE("wire: reader is bounded and sticky", "[tls][wire]") {
 }
 
 TEST_CASE("wire: writer length prefixes", "[tls][wire]") {
-  std::vector<std::uint8_t> out;
+  ByteVector out;
   Writer w(out);
   auto m = w.begin(3);
   w.u16(0x1234);
@@ -67,7 +70,8 @@ TEST_CASE("wire: writer length prefixes", "[tls][wire]") {
   w.end(m);
   CHECK(out == hex("00000412340109"));
   CHECK(w.ok());
-  std::vector<std::uint8_t> big(300, 1), out2;
+  std::vector<std::uint8_t> big(300, 1);
+  ByteVector out2;
   Writer w2(out2);
   w2.vec(1, B(big));
   CHECK(!w2.ok());
@@ -94,8 +98,8 @@ TEST_CASE("messages: RFC 8448 ClientHello parses and re-serializes", "[tls][code
   std::memcpy(o.random, ch.random.data(), 32);
   o.session_id = ch.session_id;
   o.cipher_suites = ch.cipher_suites;
-  for (const auto& e : ch.exts) o.exts.push_back({e.type, std::vector<std::uint8_t>(e.data.begin(), e.data.end())});
-  std::vector<std::uint8_t> again;
+  for (const auto& e : ch.exts) o.exts.push_back({e.type, ByteVector(e.data.begin(), e.data.end())});
+  ByteVector again;
   write_client_hello(again, o);
   CHECK(again == raw);
 }
@@ -115,7 +119,7 @@ TEST_CASE("messages: RFC 8448 ServerHello parses and re-serializes", "[tls][code
   o.cipher_suite = sh.cipher_suite;
   o.exts.push_back({ext::key_share, encode_key_share_server(sh.key_share)});
   o.exts.push_back({ext::supported_versions, encode_supported_versions_server(0x0304)});
-  std::vector<std::uint8_t> again;
+  ByteVector again;
   write_server_hello(again, o);
   CHECK(again == raw);
 }
@@ -216,7 +220,7 @@ TEST_CASE("messages: EncryptedExtensions / Certificate / CertificateVerify / Fin
   REQUIRE(!parse_certificate(B(cert_body), c));
   REQUIRE(c.entries.size() == 1);
   CHECK(c.entries[0].cert_data.size() == 4);
-  std::vector<std::uint8_t> out;
+  ByteVector out;
   Bytes chain[] = {c.entries[0].cert_data};
   write_certificate(out, {}, chain);
   CHECK(out == hex("0b00000d" "00000009000004aabbccdd0000"));

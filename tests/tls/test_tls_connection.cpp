@@ -452,7 +452,7 @@ TEST_CASE("connection: handshake-level errors", "[tls][connection][negative]") {
     // CertificateVerify signature instead and check the client's alert.
     Pair p;
     TestHooks hooks;
-    hooks.edit_signature = [](Vec& sig) { sig[5] ^= 1; };
+    hooks.edit_signature = [](tls::ByteVector& sig) { sig[5] ^= 1; };
     p.scfg.hooks = &hooks;
     p.scfg.credentials.push_back(make_credential(0x0807));
     p.start();
@@ -484,7 +484,7 @@ TEST_CASE("connection: handshake-level errors", "[tls][connection][negative]") {
     for (bool bad_server : {true, false}) {
       Pair p;
       TestHooks hooks;
-      hooks.edit_finished = [](Vec& vd) { vd[0] ^= 1; };
+      hooks.edit_finished = [](tls::ByteVector& vd) { vd[0] ^= 1; };
       (bad_server ? p.scfg : p.ccfg).hooks = &hooks;
       p.scfg.credentials.push_back(make_credential(0x0807));
       p.start();
@@ -498,7 +498,7 @@ TEST_CASE("connection: handshake-level errors", "[tls][connection][negative]") {
   SECTION("wrong-length Finished -> decode_error") {
     Pair p;
     TestHooks hooks;
-    hooks.edit_finished = [](Vec& vd) { vd.pop_back(); };
+    hooks.edit_finished = [](tls::ByteVector& vd) { vd.pop_back(); };
     p.scfg.hooks = &hooks;
     p.scfg.credentials.push_back(make_credential(0x0807));
     p.start();

@@ -148,9 +148,9 @@ TEST_CASE("KeyUpdate: automatically every N records / bytes", "[tls][keyupdate]"
 TEST_CASE("KeyUpdate in the middle of a record -> unexpected_message", "[tls][keyupdate][negative]") {
   KPair p;
   TestHooks hooks;
-  hooks.edit_key_update = [](std::vector<std::uint8_t>& msg) {
+  hooks.edit_key_update = [](tls::ByteVector& msg) {
     // A second KeyUpdate in the same record after the first.
-    const std::vector<std::uint8_t> again(msg);
+    const std::vector<std::uint8_t> again(msg.begin(), msg.end());
     msg.insert(msg.end(), again.begin(), again.end());
   };
   p.ccfg.hooks = &hooks;
@@ -171,7 +171,7 @@ TEST_CASE("KeyUpdate before the handshake / bad value", "[tls][keyupdate][negati
   p.c = std::make_unique<Connection>(Role::client, p.ccfg);
   CHECK(p.c->key_update(false).alert == Alert::internal_error);
   TestHooks hooks;
-  hooks.edit_key_update = [](std::vector<std::uint8_t>& msg) { msg.back() = 2; };
+  hooks.edit_key_update = [](tls::ByteVector& msg) { msg.back() = 2; };
   p.ccfg.hooks = &hooks;
   p.start();
   REQUIRE(!p.c->key_update(false));
@@ -239,7 +239,7 @@ TEST_CASE("record_size_limit: violations", "[tls][rsl][negative]") {
     // server announced 256, so a 300-byte record from the client is fatal.
     // Produce one by sealing more than max_fragment() via KeyUpdate hook.
     TestHooks hooks;
-    hooks.edit_key_update = [](std::vector<std::uint8_t>& msg) { msg.resize(msg.size() + 400, 0); };
+    hooks.edit_key_update = [](tls::ByteVector& msg) { msg.resize(msg.size() + 400, 0); };
     KPair q;
     q.scfg.record_size_limit = 256;
     q.ccfg.record_size_limit = 16385;

@@ -179,7 +179,7 @@ TEST_CASE("mTLS: required, optional, absent", "[tls][mtls]") {
   SECTION("bad client CertificateVerify -> decrypt_error") {
     MPair p;
     TestHooks hooks;
-    hooks.edit_signature = [](std::vector<std::uint8_t>& sig) { sig[5] ^= 1; };
+    hooks.edit_signature = [](tls::ByteVector& sig) { sig[5] ^= 1; };
     p.ccfg.hooks = &hooks;
     p.scfg.client_auth = ClientAuth::required;
     p.ccfg.credentials = {client_cred};

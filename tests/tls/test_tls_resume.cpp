@@ -198,7 +198,7 @@ TEST_CASE("resumption: bad binder -> decrypt_error", "[tls][resume][negative]") 
   RPair p;
   p.full();
   TestHooks hooks;
-  hooks.edit_binder = [](std::vector<std::uint8_t>& b) { b[0] ^= 0x80; };
+  hooks.edit_binder = [](tls::ByteVector& b) { b[0] ^= 0x80; };
   p.ccfg.hooks = &hooks;
   p.start();
   p.run();

@@ -33,7 +33,7 @@ void trace_extensions(OutExtensions& ours, Bytes trace_exts_block, const std::ve
           out.push_back(e);
           kept = true;
         }
-    if (!kept) out.push_back({t, Vec(d.begin(), d.end())});
+    if (!kept) out.push_back({t, ByteVector(d.begin(), d.end())});
   }
   ours = out;
 }
@@ -117,7 +117,7 @@ TEST_CASE("RFC 8448 §3: server replay is byte-exact", "[tls][rfc8448][server]")
   TestHooks hooks;
   hooks.ephemeral_private = [&](std::uint16_t) { return t["server.create_an_ephemeral_x25519_key_pair.1.private_key"]; };
   hooks.edit_encrypted_extensions = [&](OutExtensions& o) { trace_extensions(o, Bytes(ee).subspan(4), {}); };
-  hooks.edit_signature = [&](Vec& sig) { sig.assign(cv.begin() + 8, cv.end()); };
+  hooks.edit_signature = [&](tls::ByteVector& sig) { sig.assign(cv.begin() + 8, cv.end()); };
   Config cfg;
   cfg.rng = &rng;
   cfg.hooks = &hooks;
@@ -311,7 +311,7 @@ TEST_CASE("RFC 8448 §3/§5/§7: server replays byte-exactly", "[tls][rfc8448][s
     TestHooks hooks;
     hooks.ephemeral_private = [&](std::uint16_t g) { return t[key_name(false, g)]; };
     hooks.edit_encrypted_extensions = [&](OutExtensions& o) { trace_extensions(o, Bytes(ee).subspan(4), {}); };
-    hooks.edit_signature = [&](Vec& sig) { sig.assign(cv.begin() + 8, cv.end()); };
+    hooks.edit_signature = [&](tls::ByteVector& sig) { sig.assign(cv.begin() + 8, cv.end()); };
     hooks.hrr_cookie = [&]() {
       ServerHello h;
       Vec m = t["server.construct_a_serverhello_handshake_message.1.serverhello"];

@@ -29,7 +29,7 @@ void trace_order(OutExtensions& ours, Bytes trace_exts_block, const std::vector<
           out.push_back(e);
           kept = true;
         }
-    if (!kept) out.push_back({t, Vec(d.begin(), d.end())});
+    if (!kept) out.push_back({t, ByteVector(d.begin(), d.end())});
   }
   ours = out;
 }
@@ -148,7 +148,7 @@ TEST_CASE("RFC 8448 §6: client authentication, client replay is byte-exact", "[
   hooks.edit_client_hello = [&](ClientHelloOut& o) {
     trace_order(o.exts, Bytes(ch).subspan(4 + 45), {ext::server_name, ext::key_share, ext::supported_versions});
   };
-  hooks.edit_signature = [&](std::vector<std::uint8_t>& sig) {
+  hooks.edit_signature = [&](tls::ByteVector& sig) {
     // CertificateVerify: 0f len(3) scheme(2) sig_len(2) sig
     sig.assign(cv_msg.begin() + 8, cv_msg.end());
   };
@@ -195,7 +195,7 @@ TEST_CASE("RFC 8448 §6: client authentication, server replay is byte-exact", "[
   hooks.edit_encrypted_extensions = [&](OutExtensions& o) { trace_order(o, Bytes(ee).subspan(4), {}); };
   // CertificateRequest: 0d len(3) context(1: empty) extensions
   hooks.edit_certificate_request = [&](OutExtensions& o) { trace_order(o, Bytes(cr).subspan(5), {}); };
-  hooks.edit_signature = [&](Vec& sig) { sig.assign(cv.begin() + 8, cv.end()); };
+  hooks.edit_signature = [&](tls::ByteVector& sig) { sig.assign(cv.begin() + 8, cv.end()); };
   StubVerifier client_check;
   Config cfg;
   cfg.rng = &rng;

@@ -19,7 +19,7 @@ class Pkcs1Claimer final : public Signer {
  public:
   explicit Pkcs1Claimer(std::shared_ptr<const Signer> inner) : inner_(std::move(inner)) {}
   std::span<const std::uint16_t> schemes() const noexcept override { return kS; }
-  Status sign(std::uint16_t, Bytes content, RandomSource& rng, std::vector<std::uint8_t>& sig) const override {
+  Status sign(std::uint16_t, Bytes content, RandomSource& rng, ByteVector& sig) const override {
     return inner_->sign(0x0804, content, rng, sig);
   }
 
