@@ -75,6 +75,15 @@ TERN_VAES512_TARGET inline __m512i mul_xinv512(__m512i h) noexcept {
   return _mm512_xor_si512(sh, _mm512_and_si512(top, poly));
 }
 
+// The reduction for products made with powers pre-multiplied by x^-1 (see
+// main_loop_asm): two carry-less multiplications by 0xC2 << 56.
+TERN_VAES512_TARGET inline __m128i reduce_xinv(__m128i L, __m128i H) noexcept {
+  const __m128i poly = _mm_set_epi32(static_cast<int>(0xC2000000u), 0, 0, 1);
+  L = _mm_xor_si128(_mm_shuffle_epi32(L, 0x4e), _mm_clmulepi64_si128(L, poly, 0x10));
+  L = _mm_xor_si128(_mm_shuffle_epi32(L, 0x4e), _mm_clmulepi64_si128(L, poly, 0x10));
+  return _mm_xor_si128(L, H);
+}
+
 // Karatsuba key of h for the main loop: (h.hi ^ h.lo) in both halves; the
 // middle term of a product is then one carry-less product (x.hi ^ x.lo) *
 // (h.hi ^ h.lo), and mid ^= lo ^ hi once per batch recovers it. Three
@@ -331,26 +340,27 @@ constexpr AsmConsts kAsmConsts = make_asm_consts();
   TERN_LAST(K, "5", "320")                                                                                   \
   TERN_LAST(K, "6", "384") TERN_LAST(K, "7", "448")
 
-// Entry: mask, counter base, y, round keys 0..NR into zmm16.. (NR = 10 or 14).
+// Entry: counter base, y, round keys 0..NR (broadcast from the context's
+// 16-byte round keys) into zmm16.. (NR = 10 or 14).
 #define TERN_ENTRY                                                                                           \
   "vmovdqa64 64(%[st]), %%zmm8\n\t"                                                                          \
   "vmovdqa (%[st]), %%xmm15\n\t"                                                                             \
-  "vmovdqa64 0(%[rk]), %%zmm16\n\t"                                                                          \
-  "vmovdqa64 64(%[rk]), %%zmm17\n\t"                                                                         \
-  "vmovdqa64 128(%[rk]), %%zmm18\n\t"                                                                        \
-  "vmovdqa64 192(%[rk]), %%zmm19\n\t"                                                                        \
-  "vmovdqa64 256(%[rk]), %%zmm20\n\t"                                                                        \
-  "vmovdqa64 320(%[rk]), %%zmm21\n\t"                                                                        \
-  "vmovdqa64 384(%[rk]), %%zmm22\n\t"                                                                        \
-  "vmovdqa64 448(%[rk]), %%zmm23\n\t"                                                                        \
-  "vmovdqa64 512(%[rk]), %%zmm24\n\t"                                                                        \
-  "vmovdqa64 576(%[rk]), %%zmm25\n\t"                                                                        \
-  "vmovdqa64 640(%[rk]), %%zmm26\n\t"
+  "vbroadcasti32x4 0(%[rk]), %%zmm16\n\t"                                                                    \
+  "vbroadcasti32x4 16(%[rk]), %%zmm17\n\t"                                                                   \
+  "vbroadcasti32x4 32(%[rk]), %%zmm18\n\t"                                                                   \
+  "vbroadcasti32x4 48(%[rk]), %%zmm19\n\t"                                                                   \
+  "vbroadcasti32x4 64(%[rk]), %%zmm20\n\t"                                                                   \
+  "vbroadcasti32x4 80(%[rk]), %%zmm21\n\t"                                                                   \
+  "vbroadcasti32x4 96(%[rk]), %%zmm22\n\t"                                                                   \
+  "vbroadcasti32x4 112(%[rk]), %%zmm23\n\t"                                                                  \
+  "vbroadcasti32x4 128(%[rk]), %%zmm24\n\t"                                                                  \
+  "vbroadcasti32x4 144(%[rk]), %%zmm25\n\t"                                                                  \
+  "vbroadcasti32x4 160(%[rk]), %%zmm26\n\t"
 #define TERN_ENTRY14                                                                                         \
-  "vmovdqa64 704(%[rk]), %%zmm27\n\t"                                                                        \
-  "vmovdqa64 768(%[rk]), %%zmm28\n\t"                                                                        \
-  "vmovdqa64 832(%[rk]), %%zmm29\n\t"                                                                        \
-  "vmovdqa64 896(%[rk]), %%zmm30\n\t"
+  "vbroadcasti32x4 176(%[rk]), %%zmm27\n\t"                                                                  \
+  "vbroadcasti32x4 192(%[rk]), %%zmm28\n\t"                                                                  \
+  "vbroadcasti32x4 208(%[rk]), %%zmm29\n\t"                                                                  \
+  "vbroadcasti32x4 224(%[rk]), %%zmm30\n\t"
 
 // Loop head: counter blocks (the slow path at 5: rejoins at 3:), GHASH
 // accumulators cleared.
@@ -434,12 +444,12 @@ constexpr AsmConsts kAsmConsts = make_asm_consts();
     "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21",      \
     "xmm22", "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31"
 
-// n >= 1 iterations of 512 bytes. rk: NR + 1 broadcast round keys (64-byte
-// aligned); st: y in the low 16 bytes of st[0] (rest zero) and the next
+// n >= 1 iterations of 512 bytes. rk: the NR + 1 round keys (16 bytes
+// each); st: y in the low 16 bytes of st[0] (rest zero) and the next
 // counter blocks, byte swapped, in st[1]; y comes back in st[0]. cnt: the
 // integer counter of the first block (advanced by 32 per iteration).
 template <int NR>
-TERN_VAES512_TARGET void main_loop_asm(const __m512i* rk, __m512i* st, std::uint32_t& cnt_io, const std::uint8_t* in,
+TERN_VAES512_TARGET void main_loop_asm(const std::uint8_t* rk, __m512i* st, std::uint32_t& cnt_io, const std::uint8_t* in,
                                        std::uint8_t* out, const std::uint8_t* g, const std::uint8_t* pw,
                                        const std::uint8_t* pk, std::size_t n) noexcept {
   std::uint32_t cnt = cnt_io;
@@ -548,7 +558,7 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
     constexpr std::size_t kBytes = 64 * W;  // bytes per iteration
     std::size_t i = 0;
     if (const std::size_t mis = reinterpret_cast<std::uintptr_t>(out) & 63;
-        len >= kBytes + 64 && mis != 0 && (mis & 15) == 0) {
+        len >= 4 * kBytes && mis != 0 && (mis & 15) == 0) {
       i = (64 - mis) / 16;
       y = head<NR, Dec>(k, rk, ctr, y, in, out, i);
       i *= 16;
@@ -574,7 +584,7 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
       }
       if (const std::size_t n = (len - i) / kBytes; n > 0) {
         alignas(64) __m512i st[2] = {_mm512_zextsi128_si512(y), bswap512(ctr)};
-        main_loop_asm<NR>(rk, st, cnt, in + i, out + i, g, pw, pk, n);
+        main_loop_asm<NR>(k.x86.rk, st, cnt, in + i, out + i, g, pw, pk, n);
         y = _mm512_castsi512_si128(st[0]);
         wipe_object(st);
         ctr = _mm512_add_epi32(ctr, _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, static_cast<int>(4 * W * n))));
@@ -586,11 +596,16 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
         for (int z = 0; z < W; ++z) {
           __m512i x = bswap512(_mm512_loadu_si512(last + 64 * z));
           if (z == 0) x = _mm512_xor_si512(x, _mm512_zextsi128_si512(y));
-          mul_acc512(a, x, htab512(k, kHPowers - 4 * W + 4 * static_cast<std::size_t>(z)));
+          const __m512i h = _mm512_load_si512(pw + 64 * z);
+          const __m512i xk = _mm512_xor_si512(x, _mm512_shuffle_epi32(x, _MM_PERM_BADC));
+          a.lo = _mm512_xor_si512(a.lo, _mm512_clmulepi64_epi128(x, h, 0x00));
+          a.hi = _mm512_xor_si512(a.hi, _mm512_clmulepi64_epi128(x, h, 0x11));
+          a.mid = _mm512_xor_si512(a.mid, _mm512_clmulepi64_epi128(xk, _mm512_load_si512(pk + 64 * z), 0x00));
         }
+        a.mid = xor3(a.mid, a.lo, a.hi);  // Karatsuba
         __m128i L, H;
         fold512(a, L, H);
-        y = reduce256(L, H);
+        y = reduce_xinv(L, H);
       }
       wipe_object(pk);
       wipe_object(pw);
@@ -602,9 +617,6 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
     y = tail_any<NR, Dec>(k, rk, ctr, y, nullptr, 0, in + i, out + i, len - i, lenblk);
   }
   _mm_storeu_si128(reinterpret_cast<__m128i*>(tag), _mm_xor_si128(bswap128(y), ekj0));
-  // The main loop reads the round keys from this stack copy (shorter
-  // messages keep them in registers).
-  if (len >= 64 * kWide) wipe_object(rk);
 }
 
 }  // namespace
