@@ -29,8 +29,9 @@ namespace {
 
 constexpr Limb kMask52 = (Limb{1} << 52) - 1;
 
-// The vector shape: 512-bit vectors of eight limbs. (A 256-bit variant,
-// which wastes no lanes for K = 20, measured slower on Zen 4.)
+// The vector shape: 512-bit vectors of eight limbs. (An all-256-bit
+// variant measured slower on Zen 4; a 256-bit tail vector fills out sizes
+// that are 4 mod 8 lanes, see amm.)
 struct Z8 {
   using V = __m512i;
   static constexpr std::size_t W = 8;
@@ -87,12 +88,12 @@ inline Limb hi52(Limb x, Limb y) noexcept {
   return static_cast<Limb>((static_cast<unsigned __int128>(x) * y) >> 52);
 }
 
-// NV vectors of T::W lanes (T::W * NV >= K). S independent streams (S = 2
-// runs the two CRT halves side by side). For each stream s:
-// r = a*b/2^(52K) mod m, almost reduced (< 2m for a, b < 2m and
-// 4m < 2^(52K); such a result fits in K lanes, so nothing is carried past
-// lane K-1). Operands are normalised W*NV-lane arrays, zero above lane
-// K-1; r may alias a, b.
+// NV vectors of T::W lanes, plus with Tail a 256-bit vector of four more
+// (L = W*NV + 4*Tail >= K lanes). S independent streams (S = 2 runs the
+// two CRT halves side by side). For each stream s: r = a*b/2^(52K) mod m,
+// almost reduced (< 2m for a, b < 2m and 4m < 2^(52K); such a result fits
+// in K lanes, so nothing is carried past lane K-1). Operands are
+// normalised L-lane arrays, zero above lane K-1; r may alias a, b.
 //
 // Lane 0 is tracked in a scalar (z): each step's u needs only z, the
 // vector's lane 1 as it stood at the start of the previous step, and
