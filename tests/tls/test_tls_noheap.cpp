@@ -410,3 +410,49 @@ TEST_CASE("no-heap mode: an arena too small fails cleanly on both sides", "[tls]
     }
   }
 }
+
+TEST_CASE("no-heap mode: Arena reuses and coalesces freed blocks", "[tls][noheap]") {
+  alignas(std::max_align_t) static std::uint8_t mem[8192];
+  Arena a(mem);
+  TestRandom rng(5);
+  struct Live {
+    std::uint8_t* p;
+    std::size_t n;
+    std::uint8_t tag;
+  };
+  std::vector<Live> live;  // (the test's own bookkeeping: heap, not counted)
+  live.reserve(512);
+  for (int step = 0; step < 20000; ++step) {
+    std::uint8_t r[2];
+    REQUIRE(rng.fill(r) == Status::ok);
+    if (live.empty() || (r[0] & 1)) {
+      const std::size_t n = 1 + (r[1] % 3 == 0 ? r[0] * 8u : r[1] % 64u);
+      auto* p = static_cast<std::uint8_t*>(a.allocate(n));
+      if (!p) continue;  // full: keep freeing
+      REQUIRE(reinterpret_cast<std::uintptr_t>(p) % alignof(std::max_align_t) == 0);
+      REQUIRE(a.owns(p));
+      REQUIRE(a.owns(p + n - 1));
+      const auto tag = static_cast<std::uint8_t>(step);
+      std::memset(p, tag, n);
+      live.push_back({p, n, tag});
+    } else {
+      const std::size_t i = r[1] % live.size();
+      for (std::size_t k = 0; k < live[i].n; ++k)
+        if (live[i].p[k] != live[i].tag) FAIL("block overwritten");
+      a.deallocate(live[i].p);
+      live[i] = live.back();
+      live.pop_back();
+    }
+  }
+  for (auto& l : live) a.deallocate(l.p);
+  CHECK(a.used() == 0);
+  CHECK(a.peak() <= a.capacity());
+  // Everything merged back into one block: a single allocation of nearly
+  // the whole buffer fits again.
+  void* big = a.allocate(a.capacity() - 64);
+  CHECK(big != nullptr);
+  a.deallocate(big);
+  CHECK(a.used() == 0);
+  CHECK(a.allocate(a.capacity() + 1) == nullptr);
+  CHECK(a.exhausted());
+}
