@@ -253,7 +253,8 @@ TERN_VAES512_TARGET __attribute__((always_inline)) inline void ctr_chunk(const _
 // Counter blocks: while the low byte of the (public) block counter does not
 // wrap within the iteration, block z is zmm8 plus a constant on its last
 // byte; otherwise (label 5) each zmm is swapped back, added and swapped again.
-// On exit the vector registers are zeroed (round keys, keystream, GHASH state).
+// On exit the vector registers are zeroed (round keys, keystream, GHASH state;
+// zero idioms: 3 cycles here against 6 for VZEROALL).
 // Reduction: a power stored as h * x^-1 makes the carry-less product of two
 // (byte-swapped, bit-reflected) 128-bit values the 256-bit reflected form of
 // the field product itself (no shift by one). With H:L its halves, the result
@@ -420,7 +421,22 @@ constexpr AsmConsts kAsmConsts = make_asm_consts();
   "jmp 3b\n\t"                                                                                               \
   "6:\n\t"                                                                                                   \
   "vmovdqa %%xmm15, (%[st])\n\t"                                                                             \
-  "vzeroall\n\t"                                                                                             \
+  "vpxor %%xmm0, %%xmm0, %%xmm0\n\t"                                                                         \
+  "vpxor %%xmm1, %%xmm1, %%xmm1\n\t"                                                                         \
+  "vpxor %%xmm2, %%xmm2, %%xmm2\n\t"                                                                         \
+  "vpxor %%xmm3, %%xmm3, %%xmm3\n\t"                                                                         \
+  "vpxor %%xmm4, %%xmm4, %%xmm4\n\t"                                                                         \
+  "vpxor %%xmm5, %%xmm5, %%xmm5\n\t"                                                                         \
+  "vpxor %%xmm6, %%xmm6, %%xmm6\n\t"                                                                         \
+  "vpxor %%xmm7, %%xmm7, %%xmm7\n\t"                                                                         \
+  "vpxor %%xmm8, %%xmm8, %%xmm8\n\t"                                                                         \
+  "vpxor %%xmm9, %%xmm9, %%xmm9\n\t"                                                                         \
+  "vpxor %%xmm10, %%xmm10, %%xmm10\n\t"                                                                      \
+  "vpxor %%xmm11, %%xmm11, %%xmm11\n\t"                                                                      \
+  "vpxor %%xmm12, %%xmm12, %%xmm12\n\t"                                                                      \
+  "vpxor %%xmm13, %%xmm13, %%xmm13\n\t"                                                                      \
+  "vpxor %%xmm14, %%xmm14, %%xmm14\n\t"                                                                      \
+  "vpxor %%xmm15, %%xmm15, %%xmm15\n\t"                                                                      \
   "vpxord %%zmm16, %%zmm16, %%zmm16\n\t"                                                                     \
   "vpxord %%zmm17, %%zmm17, %%zmm17\n\t"                                                                     \
   "vpxord %%zmm18, %%zmm18, %%zmm18\n\t"                                                                     \
