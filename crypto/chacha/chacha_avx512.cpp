@@ -1,5 +1,6 @@
-// ChaCha20 keystream XOR with AVX-512 (F, VL, BW): sixteen blocks per pass
-// in zmm registers (one state word per register, 16x16 transpose), eight
+// ChaCha20 keystream XOR with AVX-512 (F, VL, BW): thirty-two blocks per
+// pass (two interleaved sets of sixteen) then sixteen blocks per pass in
+// zmm registers (one state word per register, 16x16 transpose), eight
 // blocks per pass in ymm registers with native rotates for the 256..1023
 // byte remainder, and a four-block row-wise zmm path with masked loads and
 // stores for short inputs and the tail. The width is chosen by length, so
