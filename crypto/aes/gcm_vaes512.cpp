@@ -552,7 +552,11 @@ TERN_VAES512_TARGET inline __m128i head(const GcmKey& k, const __m512i* rk, __m5
 template <int NR, bool Dec>
 TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
                                const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept {
-  // Round keys broadcast to all four lanes.
+  // Round keys broadcast to all four lanes, for the intrinsics paths. They
+  // stay in registers or in compiler spill slots of this frame, which are
+  // not wiped (taking the array's address for a wipe would force 15 stores
+  // on every call, short records included); main_loop_asm reads the
+  // context's keys and zeroes its registers on exit.
   __m512i rk[NR + 1];
   for (int r = 0; r <= NR; ++r)
     rk[r] = _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(k.x86.rk + 16 * r)));
