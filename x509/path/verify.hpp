@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <string_view>
@@ -108,9 +109,11 @@ struct VerifyResult {
 // reports the most relevant error of the best path found.
 VerifyResult verify(const Certificate& leaf, std::span<const Certificate> intermediates,
                     const TrustStore& store, const VerifyOptions& opts);
-inline VerifyResult verify(const Certificate& leaf, const std::vector<Certificate>& intermediates,
+// A braced list of intermediates ({} for none, {a, b}); vectors and arrays
+// convert to the span above.
+inline VerifyResult verify(const Certificate& leaf, std::initializer_list<Certificate> intermediates,
                            const TrustStore& store, const VerifyOptions& opts) {
-  return verify(leaf, std::span<const Certificate>(intermediates), store, opts);
+  return verify(leaf, std::span<const Certificate>(intermediates.begin(), intermediates.size()), store, opts);
 }
 
 // ---- hostnames ------------------------------------------------------------------------
