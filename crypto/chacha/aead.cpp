@@ -17,6 +17,11 @@
 // hides the single block's latency (sealing: those bytes are MACed with
 // the first chunk; opening: they are decrypted into a stack buffer that is
 // masked with the verdict and copied out).
+// A ChaCha20 kernel with xor_mac (avx512adx, selectable, not the default)
+// runs the bulk with part of the MAC stitched into the keystream passes as
+// scalar Poly1305: sealing MACs bytes already written; opening MACs a
+// prefix first and then, during the passes, bytes not yet overwritten, and
+// masks the output with the verdict afterwards.
 #include "crypto/chacha/aead.hpp"
 
 #include <cstdint>
@@ -40,6 +45,10 @@ constexpr std::uint64_t kMaxMessage = ((std::uint64_t{1} << 32) - 1) * 64;
 constexpr std::size_t kSmall = 192;   // one kernel call: key block + message
 constexpr std::size_t kChunk = 4096;       // stitching granularity of the plain path (multiple of 64)
 constexpr std::size_t kChunkWide = 16384;  // the same with key_first (AVX-512) kernels
+// From these lengths, kernels with xor_mac (ChaCha20 stitched with a scalar
+// Poly1305) take the bulk: at least one 2048-byte pass.
+constexpr std::size_t kStitchSeal = 4096;
+constexpr std::size_t kStitchOpen = 3072;
 
 void mac_padded(const PolyKernel& pk, PolyState& ps, const std::uint8_t* p, std::size_t n) noexcept {
   if (n >= 16) pk.blocks(ps, p, n / 16);
@@ -79,7 +88,25 @@ void seal_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::ui
     mac_padded(pk, ps, ct, len);
   } else {
     alignas(64) std::uint8_t k0[64] = {};
-    if (ck.key_first != nullptr && len >= 1024) {
+    if (ck.xor_mac != nullptr && ck.key_first != nullptr && len >= kStitchSeal) {
+      // Key block + bytes [0, 1024), then [1024, 2048); then 2048-byte
+      // passes that each MAC kStitchMac bytes of the ciphertext already
+      // written while making the next 2048; the rest of the MAC afterwards.
+      st[12] = 1;
+      ck.key_first(k0, ct, pt, st);
+      detail::poly_setup(ps, k0);
+      wipe(k0, sizeof(k0));
+      mac_padded(pk, ps, aad, aadlen);
+      st[12] = 17;
+      ck.xor_stream(ct + 1024, pt + 1024, 1024, st);
+      const std::size_t passes = (len - 2048) / 2048;
+      st[12] = 33;
+      ck.xor_mac(ct + 2048, pt + 2048, passes, st, ps, ct);
+      const std::size_t done = 2048 + 2048 * passes, maced = detail::kStitchMac * passes;
+      st[12] = static_cast<std::uint32_t>(1 + done / 64);
+      ck.xor_stream(ct + done, pt + done, len - done, st);
+      mac_padded(pk, ps, ct + maced, len - maced);
+    } else if (ck.key_first != nullptr && len >= 1024) {
       // Key block and the first 1024 bytes in one pass; those are MACed
       // together with the rest of the first chunk.
       st[12] = 1;
@@ -143,6 +170,36 @@ Status open_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::
     ck.mask(buf + 64, len, ok);
     for (std::size_t i = 0; i < len; ++i) pt[i] = buf[64 + i];
     wipe(buf, sizeof(buf));
+  } else if (ck.xor_mac != nullptr && ck.key_first != nullptr && len >= kStitchOpen) {
+    // Key block and the first 1024 bytes of plaintext (kept in first until
+    // the verdict); the ciphertext up to x MACed; then 2048-byte passes
+    // decrypting [1024, ...) that each MAC the next kStitchMac bytes from x
+    // on (x is chosen so that those are never behind the bytes already
+    // decrypted: the MAC reads a pass's bytes before they are written, so
+    // in-place works); the rest; then the output is released or zeroed
+    // with the verdict as a mask.
+    alignas(64) std::uint8_t k0[64];
+    alignas(64) std::uint8_t first[1024];
+    st[12] = 1;
+    ck.key_first(k0, first, ct, st);
+    detail::poly_setup(ps, k0);
+    wipe(k0, sizeof(k0));
+    mac_padded(pk, ps, aad, aadlen);
+    const std::size_t passes = (len - 1024) / 2048;
+    const std::size_t x = (len - detail::kStitchMac * passes) & ~std::size_t{15};
+    mac_padded(pk, ps, ct, x);
+    st[12] = 17;
+    ck.xor_mac(pt + 1024, ct + 1024, passes, st, ps, ct + x);
+    const std::size_t done = 1024 + 2048 * passes, maced = x + detail::kStitchMac * passes;
+    mac_padded(pk, ps, ct + maced, len - maced);
+    st[12] = static_cast<std::uint32_t>(1 + done / 64);
+    ck.xor_stream(pt + done, ct + done, len - done, st);
+    detail::poly_finish_lengths(ps, aadlen, len, expect);
+    ok = ct::mask_from_bit(static_cast<std::uint64_t>(ct::equal(expect, tag, 16)));
+    ck.mask(pt + 1024, len - 1024, ok);
+    ck.mask(first, sizeof(first), ok);
+    std::memcpy(pt, first, sizeof(first));
+    wipe(first, sizeof(first));
   } else if (ck.key_first != nullptr && ck.xor_masked != nullptr && len >= 1024) {
     // Key block and the first 1024 bytes of plaintext (into first, kept
     // until the verdict) in one pass, then the MAC over all of the

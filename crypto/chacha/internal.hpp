@@ -32,6 +32,17 @@ using XorMaskFn = void (*)(std::uint8_t* out, const std::uint8_t* in, std::size_
 using KeyFirstFn = void (*)(std::uint8_t key[64], std::uint8_t* out, const std::uint8_t* in,
                             const std::uint32_t st[16]) noexcept;
 
+// out[0..2048 passes) = in ^ keystream (first block counter st[12]), and
+// the kStitchMac / 16 * passes Poly1305 blocks at mac (each with the 2^128
+// bit) absorbed into ps, the MAC interleaved with the keystream rounds.
+// Pass k reads mac[kStitchMac k, kStitchMac (k + 1)) before it writes
+// out[2048 k, 2048 (k + 1)): those bytes may be ones written by earlier
+// passes or calls, or not yet overwritten input (in == out allowed).
+// nullptr when a kernel has none.
+inline constexpr std::size_t kStitchMac = 1536;
+using XorMacFn = void (*)(std::uint8_t* out, const std::uint8_t* in, std::size_t passes,
+                          const std::uint32_t st[16], PolyState& ps, const std::uint8_t* mac) noexcept;
+
 struct ChaChaKernel {
   const char* name;
   std::uint32_t needs;
@@ -39,6 +50,7 @@ struct ChaChaKernel {
   MaskFn mask;
   XorMaskFn xor_masked;
   KeyFirstFn key_first;
+  XorMacFn xor_mac;
 };
 
 // Absorbs n full 16-byte blocks, each with the 2^128 bit set.
@@ -86,6 +98,8 @@ void key_first_avx512(std::uint8_t key[64], std::uint8_t* out, const std::uint8_
                       const std::uint32_t st[16]) noexcept;
 void mask_avx2(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 void mask_avx512(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
+void xor_mac_avx512adx(std::uint8_t* out, const std::uint8_t* in, std::size_t passes, const std::uint32_t st[16],
+                       PolyState& ps, const std::uint8_t* mac) noexcept;
 void poly_blocks_ifma(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
 // Fills st.pw with r^16..r^1 (IFMA kernel).
 void poly_ifma_powers(PolyState& st) noexcept;
