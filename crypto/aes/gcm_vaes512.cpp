@@ -327,19 +327,22 @@ constexpr AsmConsts kAsmConsts = make_asm_consts();
   "vpaddd " OFF "(%[cst]), %%zmm12, %%zmm13\n\t"                                                             \
   "vpshufb (%[cst]), %%zmm13, %%zmm13\n\t"                                                                  \
   "vpxorq %%zmm16, %%zmm13, %%zmm" Z "\n\t"
-// Last round with the input folded into the key, then the store.
-#define TERN_LAST(K, Z, OFF)                                                                                 \
-  "vpxorq " OFF "(%[in]), %%zmm" K ", %%zmm12\n\t"                                                           \
-  "vaesenclast %%zmm12, %%zmm" Z ", %%zmm" Z "\n\t"                                                          \
-  "vmovdqu64 %%zmm" Z ", " OFF "(%[out])\n\t"
+// Last round with the input folded into the key, then the stores. All
+// eight input loads come before the first store: interleaved (load, store,
+// load, ...), some placements of the input and output buffers (by physical
+// address: the same process layout was fast or slow from run to run, never
+// in place) made the loads wait behind the stores, sealing 16 KiB ~35%
+// slower (5600 against 4250 cycles, AES-128); opening was not affected.
+#define TERN_LX(K, T, OFF) "vpxorq " OFF "(%[in]), %%zmm" K ", %%zmm" T "\n\t"
+#define TERN_LE(T, Z) "vaesenclast %%zmm" T ", %%zmm" Z ", %%zmm" Z "\n\t"
+#define TERN_ST(Z, OFF) "vmovdqu64 %%zmm" Z ", " OFF "(%[out])\n\t"
 #define TERN_LAST8(K)                                                                                        \
-  TERN_LAST(K, "0", "0")                                                                                     \
-  TERN_LAST(K, "1", "64")                                                                                    \
-  TERN_LAST(K, "2", "128")                                                                                   \
-  TERN_LAST(K, "3", "192")                                                                                   \
-  TERN_LAST(K, "4", "256")                                                                                   \
-  TERN_LAST(K, "5", "320")                                                                                   \
-  TERN_LAST(K, "6", "384") TERN_LAST(K, "7", "448")
+  TERN_LX(K, "12", "0") TERN_LX(K, "13", "64") TERN_LX(K, "14", "128") TERN_LX(K, "31", "192")                \
+  TERN_LE("12", "0") TERN_LE("13", "1") TERN_LE("14", "2") TERN_LE("31", "3")                                  \
+  TERN_LX(K, "12", "256") TERN_LX(K, "13", "320") TERN_LX(K, "14", "384") TERN_LX(K, "31", "448")             \
+  TERN_LE("12", "4") TERN_LE("13", "5") TERN_LE("14", "6") TERN_LE("31", "7")                                  \
+  TERN_ST("0", "0") TERN_ST("1", "64") TERN_ST("2", "128") TERN_ST("3", "192")                               \
+  TERN_ST("4", "256") TERN_ST("5", "320") TERN_ST("6", "384") TERN_ST("7", "448")
 
 // Entry: counter base, y, round keys 0..NR (broadcast from the context's
 // 16-byte round keys) into zmm16.. (NR = 10 or 14).
