@@ -5,7 +5,8 @@
 // alongside the GHASH of 32 ciphertext blocks (sealing: the previous
 // iteration's output, read back from out; opening: this iteration's input),
 // two zmm at a time between AES rounds, each block multiplied by its own
-// power H^32..H^1 (Karatsuba, three VPCLMULQDQ per zmm), with one reduction
+// power H^32..H^1 (Karatsuba, three VPCLMULQDQ per zmm; the middle terms of
+// a pair from one VPUNPCKL/HQDQ + VPXORQ), with one reduction
 // per iteration (two carry-less multiplications by a constant, the powers
 // being pre-multiplied by x^-1). Round keys stay in registers; the powers of
 // H are memory operands. Whole 256-byte chunks left after the main loop use
@@ -297,10 +298,15 @@ constexpr AsmConsts kAsmConsts = make_asm_consts();
   "vaesenc %%zmm" K ", %%zmm5, %%zmm5\n\t"                                                                   \
   "vaesenc %%zmm" K ", %%zmm6, %%zmm6\n\t"                                                                   \
   "vaesenc %%zmm" K ", %%zmm7, %%zmm7\n\t"
-// GHASH of the zmm pair at g + A, g + B with the powers at pw/pk + A, B
-// (Karatsuba; each accumulator takes both products in one VPTERNLOGQ).
-// YX: y folded into the second one.
-#define TERN_GH2(A, B, YX)                                                                                   \
+// GHASH of the zmm pair at g + A (odd zmm index), g + B (the even one
+// below it) with the powers at pw + A, B (Karatsuba; each accumulator takes
+// both products in one VPTERNLOGQ). The middle terms: VPUNPCKLQDQ and
+// VPUNPCKHQDQ of the pair, XORed, hold (x.lo ^ x.hi) of the even block in
+// each lane's low qword and of the odd one in the high qword; the keys at
+// pk + KO are packed the same way, so two VPCLMULQDQ (0x00, 0x11) give both
+// middle products from three vector operations instead of four.
+// YX: y folded into the even one.
+#define TERN_GH2(A, B, KO, YX)                                                                               \
   "vmovdqu64 " A "(%[g]), %%zmm12\n\t"                                                                       \
   "vpshufb (%[cst]), %%zmm12, %%zmm12\n\t"                                                                   \
   "vmovdqu64 " B "(%[g]), %%zmm13\n\t"                                                                       \
@@ -311,12 +317,11 @@ constexpr AsmConsts kAsmConsts = make_asm_consts();
   "vpclmulqdq $0x11, " A "(%[pw]), %%zmm12, %%zmm14\n\t"                                                     \
   "vpclmulqdq $0x11, " B "(%[pw]), %%zmm13, %%zmm31\n\t"                                                     \
   "vpternlogq $0x96, %%zmm14, %%zmm31, %%zmm10\n\t"                                                          \
-  "vpshufd $0x4e, %%zmm12, %%zmm14\n\t"                                                                      \
-  "vpxorq %%zmm12, %%zmm14, %%zmm14\n\t"                                                                     \
-  "vpshufd $0x4e, %%zmm13, %%zmm31\n\t"                                                                      \
-  "vpxorq %%zmm13, %%zmm31, %%zmm31\n\t"                                                                     \
-  "vpclmulqdq $0x00, " A "(%[pk]), %%zmm14, %%zmm14\n\t"                                                     \
-  "vpclmulqdq $0x00, " B "(%[pk]), %%zmm31, %%zmm31\n\t"                                                     \
+  "vpunpcklqdq %%zmm12, %%zmm13, %%zmm14\n\t"                                                                \
+  "vpunpckhqdq %%zmm12, %%zmm13, %%zmm31\n\t"                                                                \
+  "vpxorq %%zmm31, %%zmm14, %%zmm14\n\t"                                                                     \
+  "vpclmulqdq $0x00, " KO "(%[pk]), %%zmm14, %%zmm31\n\t"                                                    \
+  "vpclmulqdq $0x11, " KO "(%[pk]), %%zmm14, %%zmm14\n\t"                                                    \
   "vpternlogq $0x96, %%zmm14, %%zmm31, %%zmm11\n\t"
 #define TERN_YX "vpxorq %%zmm15, %%zmm13, %%zmm13\n\t"
 // Counter block zmm Z: fast (byte-swapped base + constant) and slow.
@@ -476,11 +481,11 @@ TERN_VAES512_TARGET void main_loop_asm(const std::uint8_t* rk, __m512i* st, std:
   // AES-128; every second round for AES-256).
   if constexpr (NR == 10) {
     __asm__ volatile(TERN_ENTRY TERN_HEAD                            //
-                     TERN_AES8("17") TERN_GH2("448", "384", "")      //
-                     TERN_AES8("18") TERN_GH2("320", "256", "")      //
-                     TERN_AES8("19") TERN_GH2("192", "128", "")      //
+                     TERN_AES8("17") TERN_GH2("448", "384", "192", "")      //
+                     TERN_AES8("18") TERN_GH2("320", "256", "128", "")      //
+                     TERN_AES8("19") TERN_GH2("192", "128", "64", "")      //
                      TERN_AES8("20")                                 //
-                     TERN_AES8("21") TERN_GH2("64", "0", TERN_YX)    //
+                     TERN_AES8("21") TERN_GH2("64", "0", "0", TERN_YX)    //
                      TERN_AES8("22")                                 //
                      TERN_AES8("23")                                 //
                      TERN_AES8("24")                                 //
@@ -489,13 +494,13 @@ TERN_VAES512_TARGET void main_loop_asm(const std::uint8_t* rk, __m512i* st, std:
   } else {
     __asm__ volatile(TERN_ENTRY TERN_ENTRY14 TERN_HEAD               //
                      TERN_AES8("17")                                 //
-                     TERN_AES8("18") TERN_GH2("448", "384", "")      //
+                     TERN_AES8("18") TERN_GH2("448", "384", "192", "")      //
                      TERN_AES8("19")                                 //
-                     TERN_AES8("20") TERN_GH2("320", "256", "")      //
+                     TERN_AES8("20") TERN_GH2("320", "256", "128", "")      //
                      TERN_AES8("21")                                 //
-                     TERN_AES8("22") TERN_GH2("192", "128", "")      //
+                     TERN_AES8("22") TERN_GH2("192", "128", "64", "")      //
                      TERN_AES8("23")                                 //
-                     TERN_AES8("24") TERN_GH2("64", "0", TERN_YX)    //
+                     TERN_AES8("24") TERN_GH2("64", "0", "0", TERN_YX)    //
                      TERN_AES8("25")                                 //
                      TERN_AES8("26")                                 //
                      TERN_AES8("27")                                 //
@@ -587,15 +592,17 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
       i *= 16;
     }
     if (len - i >= kBytes) {
-      // H^32..H^1 times x^-1 (see main_loop_asm) and their Karatsuba keys,
+      // H^32..H^1 times x^-1 (see main_loop_asm) and their Karatsuba keys (packed by pairs, see TERN_GH2),
       // in 64-byte aligned stack buffers (the context is only 16-byte
       // aligned; split loads in the main loop would cost twice).
-      alignas(64) std::uint8_t pk[64 * W], pw[64 * W];
-      for (int z = 0; z < W; ++z) {
-        __m512i h = htab512(k, kHPowers - 4 * W + 4 * static_cast<std::size_t>(z));
-        h = mul_xinv512(h);
-        _mm512_store_si512(pw + 64 * z, h);
-        _mm512_store_si512(pk + 64 * z, kara_key(h));
+      alignas(64) std::uint8_t pk[32 * W], pw[64 * W];
+      for (int z = 0; z < W; z += 2) {
+        const __m512i h0 = mul_xinv512(htab512(k, kHPowers - 4 * W + 4 * static_cast<std::size_t>(z)));
+        const __m512i h1 = mul_xinv512(htab512(k, kHPowers - 4 * W + 4 * static_cast<std::size_t>(z + 1)));
+        _mm512_store_si512(pw + 64 * z, h0);
+        _mm512_store_si512(pw + 64 * z + 64, h1);
+        // Lane l: (kara(h0).lo, kara(h1).lo), see TERN_GH2.
+        _mm512_store_si512(pk + 32 * z, _mm512_unpacklo_epi64(kara_key(h0), kara_key(h1)));
       }
       std::uint32_t cnt = static_cast<std::uint32_t>(_mm_cvtsi128_si32(_mm512_castsi512_si128(ctr)));
       const std::uint8_t* g = in + i;  // the data hashed by the next iteration
@@ -623,7 +630,7 @@ TERN_VAES512_TARGET void crypt(const GcmKey& k, const std::uint8_t j0[16], const
           const __m512i xk = _mm512_xor_si512(x, _mm512_shuffle_epi32(x, _MM_PERM_BADC));
           a.lo = _mm512_xor_si512(a.lo, _mm512_clmulepi64_epi128(x, h, 0x00));
           a.hi = _mm512_xor_si512(a.hi, _mm512_clmulepi64_epi128(x, h, 0x11));
-          a.mid = _mm512_xor_si512(a.mid, _mm512_clmulepi64_epi128(xk, _mm512_load_si512(pk + 64 * z), 0x00));
+          a.mid = _mm512_xor_si512(a.mid, _mm512_clmulepi64_epi128(xk, kara_key(h), 0x00));
         }
         a.mid = xor3(a.mid, a.lo, a.hi);  // Karatsuba
         __m128i L, H;
