@@ -234,11 +234,16 @@ TERN_VAES512_TARGET __attribute__((always_inline)) inline void ctr_chunk(const _
     for (int z = 0; z < W; ++z) b[z] = _mm512_aesenc_epi128(b[z], rk[r]);
   }
   // The last AES round ends with "xor key": fold the data into that key.
+  // Every input load comes before the first store (see TERN_LAST8: loads
+  // issued after stores were made to wait behind them for some buffer
+  // placements; in and out may alias, so the compiler keeps this order).
+  __m512i d[W];
   TERN_UNROLL
-  for (int z = 0; z < W; ++z) {
-    b[z] = _mm512_aesenclast_epi128(b[z], _mm512_xor_si512(rk[NR], _mm512_loadu_si512(in + 64 * z)));
-    _mm512_storeu_si512(out + 64 * z, b[z]);
-  }
+  for (int z = 0; z < W; ++z) d[z] = _mm512_xor_si512(rk[NR], _mm512_loadu_si512(in + 64 * z));
+  TERN_UNROLL
+  for (int z = 0; z < W; ++z) b[z] = _mm512_aesenclast_epi128(b[z], d[z]);
+  TERN_UNROLL
+  for (int z = 0; z < W; ++z) _mm512_storeu_si512(out + 64 * z, b[z]);
 }
 
 // Main loop in inline assembly (W = 8: 32 blocks per iteration), for n
