@@ -4,21 +4,30 @@
 //
 // Each pass makes thirty-two blocks (2048 bytes: two interleaved sets of
 // sixteen, one state word per zmm register, as chacha_avx512.cpp) while
-// absorbing kStitchMac / 16 Poly1305 blocks in 64-bit integer code, one
-// block after each quarter-round group. The idea: on Zen 4 the vector
+// absorbing kStitchMac / 16 Poly1305 blocks in 64-bit integer code spread
+// over the quarter rounds (a block or two after each). The idea: on Zen 4 the vector
 // rounds use the FP/vector pipes and the mulx/adc chain the integer pipes
 // (separate schedulers), where the IFMA kernel competes with vprold for the
 // same two vector pipes.
 //
-// Measured on Zen 4 (cycles/B, 16 KiB, calibrated CPU time):
+// Measured on Zen 4 (cycles/B, 16 KiB, calibrated CPU time, pinned):
 // scalar Poly1305 alone 0.93 (one chain, ~15 cycles per block), 0.71
 // (two chains; 4 mulx at ~1.35 cycles + 2 imul per block bound it near
-// 7.4 cycles per block); this pass 0.69-0.82 for 1024-2048 MAC bytes per
-// 2048 keystream bytes, i.e. each stitched MAC block still costs 3-4
-// cycles, no less than IFMA (~3.3). The AEAD with kStitchMac = 1536 (the
-// best of 1024/1536/2048) seals at ~0.80 and opens at ~0.84 cycles/B, the
-// same as avx512 + ifma in two passes. Fully unrolled rounds were worse
-// (1.06-1.2: the ~6000-instruction body overflows the op cache).
+// 7.4 cycles per block). This pass: 0.69-0.82 for 1024-2048 MAC bytes per
+// 2048 keystream bytes against 0.567 for the keystream alone, i.e. each
+// stitched MAC block still costs 3-4 cycles, no less than IFMA (~3.3):
+// with ~31 scalar instructions per block next to ~19 vector ones per 16
+// keystream bytes the core runs out of dispatch/retire width rather than
+// pipes. The AEAD seal with kStitchMac = 1536 (the best of 1024/1536/2048)
+// breaks down as key block + first 1 KiB 0.052, next 1 KiB 0.045, seven
+// stitched passes 0.600, IFMA over the last 5.5 KiB 0.08, tag 0.009 =
+// 0.78, against 0.80 for avx512 + ifma in two passes; and the stitched
+// pass is bimodal from one process to the next (0.60 or 0.90 for the same
+// call, including with address randomisation off), which the two-pass
+// path is not. So it is not the default. Fully unrolled rounds were worse
+// still (1.06-1.2: the ~6000-instruction body overflows the op cache), as
+// was rotating by 16 and 8 with vpshufb in the rounds (59 -> 77-83 cycles
+// per double round per sixteen blocks).
 //
 // The scalar MAC is radix 2^64 with the clamped r (four 64x64 products per
 // block, as in poly1305_portable.cpp). One accumulator is a chain of ~15
