@@ -236,6 +236,7 @@ void Connection::start() {
   if (started_ || hs_ == HsState::failed) return;
   started_ = true;
   if (role_ == Role::client) {
+#if !defined(TERN_NO_TLS_RESUMPTION)
     if (!h_->offer_ && cfg_.session_store) {
       Session s;
       if (cfg_.session_store->take(cfg_.server_name, now_ms(), s)) {
@@ -244,6 +245,7 @@ void Connection::start() {
         started_ = true;
       }
     }
+#endif
     if (Err e = client_send_hello(false, {})) fail_with(e);
   }
 }
@@ -401,6 +403,7 @@ void Connection::close() {
     send_plain_record(ContentType::alert, Bytes(a, 2));
 }
 
+#if !defined(TERN_NO_TLS_RESUMPTION)
 Status Connection::export_keying_material(std::span<std::uint8_t> out, std::string_view label, Bytes ctx) const noexcept {
   if (hs_ != HsState::connected || !suite_) return Status::unsupported;
   return tls::export_keying_material(suite_->hash, out, exp_master_.view(), label, ctx);
@@ -412,6 +415,16 @@ Status Connection::export_early_keying_material(std::span<std::uint8_t> out, std
   if (!si || early_exp_.n == 0) return Status::unsupported;
   return tls::export_keying_material(si->hash, out, early_exp_.view(), label, ctx);
 }
+#else
+// TERN_NO_TLS_RESUMPTION (tls/types.hpp): no exporters.
+Status Connection::export_keying_material(std::span<std::uint8_t>, std::string_view, Bytes) const noexcept {
+  return Status::unsupported;
+}
+
+Status Connection::export_early_keying_material(std::span<std::uint8_t>, std::string_view, Bytes) const noexcept {
+  return Status::unsupported;
+}
+#endif
 
 std::size_t Connection::max_fragment() const noexcept {
   if (peer_rsl_ == 0) return kMaxPlaintext;
@@ -420,6 +433,10 @@ std::size_t Connection::max_fragment() const noexcept {
 
 Err Connection::offer_session(const Session& s) {
   Call call(*this);
+#if defined(TERN_NO_TLS_RESUMPTION)
+  (void)s;
+  return fail(Alert::internal_error, "offer_session: resumption is not built (TERN_NO_TLS_RESUMPTION)");
+#else
   if (role_ != Role::client || started_) return fail(Alert::internal_error, "offer_session: client only, before the first flight");
   const SuiteInfo* si = find_suite(s.cipher_suite);
   if (!si || !contains(cfg_.cipher_suites, s.cipher_suite))
@@ -430,10 +447,15 @@ Err Connection::offer_session(const Session& s) {
   h_->offer_ = s;
   early_suite_ = si;
   return kOk;
+#endif
 }
 
 Err Connection::write_early(Bytes data) {
   Call call(*this);
+#if defined(TERN_NO_TLS_RESUMPTION)
+  (void)data;
+  return fail(Alert::internal_error, "write_early: resumption is not built (TERN_NO_TLS_RESUMPTION)");
+#else
   start();
   if (role_ != Role::client || early_ != EarlyData::offered || hs_ != HsState::client_wait_sh || !write_.active())
     return fail(Alert::internal_error, "write_early: no early data offered, or too late");
@@ -446,6 +468,7 @@ Err Connection::write_early(Bytes data) {
   }
   early_bytes_ += data.size();
   return kOk;
+#endif
 }
 
 // ---- records --------------------------------------------------------------------
@@ -715,8 +738,20 @@ Err Connection::dispatch(const HandshakeMessage& m) {
 
 // ---- client -------------------------------------------------------------------------
 
+namespace {
+// Appends a u16 list with a `width`-byte length prefix.
+void put_u16_list(Writer& w, int width, std::span<const std::uint16_t> v) {
+  auto m = w.begin(width);
+  for (auto x : v) w.u16(x);
+  w.end(m);
+}
+Bytes as_bytes(std::string_view s) noexcept { return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
+}  // namespace
+
+// The ClientHello is written straight into the message: each extension is
+// its type and a 2-byte length patched once its body is written (no
+// per-extension buffers); offered_exts_ records the types in send order.
 Err Connection::client_send_hello(bool second, Bytes cookie) {
-  ClientHelloOut ch;
   if (!second) {
     if (rng().fill(h_->random_) != Status::ok) return fail(Alert::internal_error, "rng failure");
     if (cfg_.middlebox_compat) {
@@ -733,54 +768,139 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
       h_->kx_.push_back(std::move(kx));
     }
   }
-  std::memcpy(ch.random, h_->random_, 32);
-  ch.session_id = h_->session_id_;
-  ch.cipher_suites.assign(cfg_.cipher_suites.begin(), cfg_.cipher_suites.end());
-  if (!cfg_.server_name.empty()) ch.exts.push_back({ext::server_name, encode_server_name(cfg_.server_name)});
-  ch.exts.push_back({ext::supported_groups, encode_u16_list(2, cfg_.groups)});
-  ch.exts.push_back({ext::signature_algorithms, encode_u16_list(2, cfg_.signature_schemes)});
-  if (!cfg_.signature_schemes_cert.empty())
-    ch.exts.push_back({ext::signature_algorithms_cert, encode_u16_list(2, cfg_.signature_schemes_cert)});
-  ArenaVector<KeyShareEntry> shares;
-  for (const auto& k : h_->kx_) shares.push_back({k->group(), k->public_key()});
-  ch.exts.push_back({ext::key_share, encode_key_share_client(shares)});
-  const std::uint16_t v13 = kTls13;
-  ch.exts.push_back({ext::supported_versions, encode_supported_versions_client(std::span<const std::uint16_t>(&v13, 1))});
+  h_->offered_exts_.clear();
+  ByteVector msg;
+  Writer w(msg);
+  w.u8(static_cast<std::uint8_t>(HandshakeType::client_hello));
+  const auto body = w.begin(3);
+  w.u16(kTls12);
+  w.bytes(Bytes(h_->random_, 32));
+  w.vec(1, h_->session_id_);
+  put_u16_list(w, 2, cfg_.cipher_suites);
+  w.u8(1);  // legacy_compression_methods: null
+  w.u8(0);
+  const auto exts = w.begin(2);
+  Writer::Mark e{};
+  auto ext_begin = [&](std::uint16_t type) {
+    h_->offered_exts_.push_back(type);
+    w.u16(type);
+    e = w.begin(2);
+  };
+  if (!cfg_.server_name.empty()) {
+    ext_begin(ext::server_name);
+    const auto list = w.begin(2);
+    w.u8(0);  // host_name
+    w.vec(2, as_bytes(cfg_.server_name));
+    w.end(list);
+    w.end(e);
+  }
+  ext_begin(ext::supported_groups);
+  put_u16_list(w, 2, cfg_.groups);
+  w.end(e);
+  ext_begin(ext::signature_algorithms);
+  put_u16_list(w, 2, cfg_.signature_schemes);
+  w.end(e);
+  if (!cfg_.signature_schemes_cert.empty()) {
+    ext_begin(ext::signature_algorithms_cert);
+    put_u16_list(w, 2, cfg_.signature_schemes_cert);
+    w.end(e);
+  }
+  ext_begin(ext::key_share);
+  {
+    const auto list = w.begin(2);
+    for (const auto& k : h_->kx_) {
+      w.u16(k->group());
+      w.vec(2, k->public_key());
+    }
+    w.end(list);
+  }
+  w.end(e);
+  ext_begin(ext::supported_versions);
+  {
+    const auto list = w.begin(1);
+    w.u16(kTls13);
+    w.end(list);
+  }
+  w.end(e);
   if (!cfg_.alpn.empty()) {
-    ArenaVector<std::string_view> p(cfg_.alpn.begin(), cfg_.alpn.end());
-    ch.exts.push_back({ext::alpn, encode_alpn(p)});
+    ext_begin(ext::alpn);
+    const auto list = w.begin(2);
+    for (const auto& proto : cfg_.alpn) w.vec(1, as_bytes(proto));
+    w.end(list);
+    w.end(e);
   }
-  if (!cookie.empty()) ch.exts.push_back({ext::cookie, encode_cookie(cookie)});
+  if (!cookie.empty()) {
+    ext_begin(ext::cookie);
+    w.vec(2, cookie);
+    w.end(e);
+  }
   if (cfg_.record_size_limit) {
-    ch.exts.push_back({ext::record_size_limit, encode_u16(own_record_limit())});
-    rsl_sent_ = true;
+    ext_begin(ext::record_size_limit);
+    w.u16(own_record_limit());
+    w.end(e);
   }
+#if !defined(TERN_NO_TLS_RESUMPTION)
   const SuiteInfo* psk_suite = h_->offer_ ? find_suite(h_->offer_->cipher_suite) : nullptr;
   if (psk_suite) {
-    ch.exts.push_back({ext::psk_key_exchange_modes, encode_psk_modes(cfg_.allow_psk_ke, true)});
+    ext_begin(ext::psk_key_exchange_modes);
+    w.u8(cfg_.allow_psk_ke ? 2 : 1);
+    w.u8(1);  // psk_dhe_ke
+    if (cfg_.allow_psk_ke) w.u8(0);  // psk_ke
+    w.end(e);
     // 0-RTT: only in the first ClientHello, when the ticket allows it and
     // the ALPN we would offer first is the session's.
     const bool alpn_fits = h_->offer_->alpn.empty() ? cfg_.alpn.empty() : (!cfg_.alpn.empty() && cfg_.alpn[0] == h_->offer_->alpn);
     if (!second && cfg_.enable_early_data && h_->offer_->max_early_data > 0 && alpn_fits) {
-      ch.exts.push_back({ext::early_data, {}});
+      ext_begin(ext::early_data);
+      w.end(e);
       early_ = EarlyData::offered;
       early_limit_ = h_->offer_->max_early_data;
     }
+    // One identity and a zeroed binder, filled in below.
     const std::uint32_t age = static_cast<std::uint32_t>(now_ms() - h_->offer_->received_ms) + h_->offer_->age_add;
-    ch.exts.push_back({ext::pre_shared_key, encode_pre_shared_key_client(h_->offer_->ticket, age,
-                                                                         sha2::digest_size(psk_suite->hash))});
+    ext_begin(ext::pre_shared_key);
+    const auto ids = w.begin(2);
+    w.vec(2, h_->offer_->ticket);
+    w.u32(age);
+    w.end(ids);
+    const auto binders = w.begin(2);
+    const std::size_t hl = sha2::digest_size(psk_suite->hash);
+    w.u8(static_cast<std::uint8_t>(hl));
+    for (std::size_t i = 0; i < hl; ++i) w.u8(0);
+    w.end(binders);
+    w.end(e);
   }
-  if (cfg_.hooks && cfg_.hooks->edit_client_hello) cfg_.hooks->edit_client_hello(ch);
-  h_->offered_exts_.clear();
-  for (const auto& e : ch.exts) h_->offered_exts_.push_back(e.type);
+#endif
+  w.end(exts);
+  w.end(body);
+  if (!w.ok()) return fail(Alert::internal_error, "ClientHello too large");
+#if !defined(TERN_SMALL)
+  // Tests edit the message as a list of extensions (TestHooks). TERN_SMALL
+  // builds do not apply this hook.
+  if (cfg_.hooks && cfg_.hooks->edit_client_hello) {
+    ClientHelloOut ch;
+    std::memcpy(ch.random, h_->random_, 32);
+    ch.session_id = h_->session_id_;
+    ch.cipher_suites.assign(cfg_.cipher_suites.begin(), cfg_.cipher_suites.end());
+    Reader r(Bytes(msg).subspan(exts.pos + 2));
+    while (r.remaining() > 0) {
+      const std::uint16_t type = r.u16();
+      const Bytes data = r.vec16();
+      ch.exts.push_back({type, ByteVector(data.begin(), data.end())});
+    }
+    cfg_.hooks->edit_client_hello(ch);
+    h_->offered_exts_.clear();
+    for (const auto& x : ch.exts) h_->offered_exts_.push_back(x.type);
+    msg.clear();
+    write_client_hello(msg, ch);
+  }
+#endif
   rsl_sent_ = contains(h_->offered_exts_, ext::record_size_limit);
-
-  ByteVector msg;
-  write_client_hello(msg, ch);
+#if !defined(TERN_NO_TLS_RESUMPTION)
   if (psk_suite) {
     // The binder: HMAC over the ClientHello truncated before the binders
     // list (RFC 8446 §4.2.11.2), keyed from the PSK's binder_key.
-    if (ch.exts.empty() || ch.exts.back().type != ext::pre_shared_key)
+    if (h_->offered_exts_.empty() || h_->offered_exts_.back() != ext::pre_shared_key)
       return fail(Alert::internal_error, "pre_shared_key must be the last extension");
     const HashId h = psk_suite->hash;
     const std::size_t hl = sha2::digest_size(h);
@@ -816,9 +936,11 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
         return fail(Alert::internal_error, "early secrets failed");
     }
   }
+#endif
   h_->transcript_.update(msg);
   if (second && cfg_.middlebox_compat) send_ccs();
   send_plain_record(ContentType::handshake, msg, second ? kTls12 : 0x0301);
+#if !defined(TERN_NO_TLS_RESUMPTION)
   if (early_ == EarlyData::offered) {
     // The early data follows the ClientHello (and, in compatibility mode,
     // the dummy change_cipher_spec: RFC 8446 §D.4).
@@ -826,6 +948,7 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     if (write_.install(*psk_suite, h_->c_e_traffic_.view()) != Status::ok)
       return fail(Alert::internal_error, "installing early keys failed");
   }
+#endif
   if (!second) move_to(HsState::client_wait_sh);
   return kOk;
 }
@@ -860,18 +983,22 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
       return fail(Alert::unsupported_extension, "extension not offered");
   if (sh.has_pre_shared_key) {
     if (!h_->offer_) return fail(Alert::illegal_parameter, "pre_shared_key without an offer");
+#if !defined(TERN_NO_TLS_RESUMPTION)
     if (sh.selected_identity != 0) return fail(Alert::illegal_parameter, "selected_identity not offered");
     const SuiteInfo* ps = find_suite(h_->offer_->cipher_suite);
     const SuiteInfo* ns = find_suite(sh.cipher_suite);
     if (!ps || !ns || ps->hash != ns->hash) return fail(Alert::illegal_parameter, "PSK with a cipher suite of another hash");
     resumed_ = true;
+#endif
   }
   if (sh.is_hrr) {
+#if !defined(TERN_NO_TLS_RESUMPTION)
     if (early_ == EarlyData::offered) {
       // 0-RTT is off after a HelloRetryRequest; the early write key goes.
       early_ = EarlyData::rejected;
       write_.reset();
     }
+#endif
     return client_handle_hrr(sh, m);
   }
 
@@ -962,8 +1089,11 @@ Err Connection::derive_application_secrets() {
   Secret th;
   h_->transcript_.current(th);  // through the server Finished
   if (h_->ks_.master() != Status::ok || h_->ks_.derive(c_ap_, "c ap traffic", th.view()) != Status::ok ||
-      h_->ks_.derive(s_ap_, "s ap traffic", th.view()) != Status::ok ||
-      h_->ks_.derive(exp_master_, "exp master", th.view()) != Status::ok)
+      h_->ks_.derive(s_ap_, "s ap traffic", th.view()) != Status::ok
+#if !defined(TERN_NO_TLS_RESUMPTION)
+      || h_->ks_.derive(exp_master_, "exp master", th.view()) != Status::ok
+#endif
+  )
     return fail(Alert::internal_error, "key schedule failed");
   return kOk;
 }
@@ -1081,6 +1211,7 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
   TERN_TLS_TRY(derive_application_secrets());
   TERN_TLS_TRY(install_peer_application_keys(*ok));
   // Our second flight: [EndOfEarlyData] [CCS] [Certificate [CertificateVerify]] Finished.
+#if !defined(TERN_NO_TLS_RESUMPTION)
   if (early_ == EarlyData::accepted) {
     ByteVector eoed;
     write_handshake(eoed, HandshakeType::end_of_early_data, {});
@@ -1088,6 +1219,7 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
     TERN_TLS_TRY(flush_handshake());  // under the early key
   }
   if (role_ == Role::client && write_.active() && early_ != EarlyData::not_offered) write_.reset();
+#endif
   if (!write_.active() && write_.install(*suite_, h_->c_hs_.view()) != Status::ok)
     return fail(Alert::internal_error, "installing handshake keys failed");
   if (cfg_.middlebox_compat) send_ccs();
@@ -1103,13 +1235,22 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
   queue_handshake(fin);
   TERN_TLS_TRY(flush_handshake());
   if (write_.install(*suite_, c_ap_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
+#if !defined(TERN_NO_TLS_RESUMPTION)
   h_->transcript_.current(th);
   if (h_->ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
+#endif
   move_to(HsState::connected);
   return kOk;
 }
 
 Err Connection::client_send_certificate() {
+#if defined(TERN_NO_TLS_CLIENT_CERT)
+  // No client authentication (tls/types.hpp): an empty Certificate.
+  ByteVector msg;
+  write_certificate(msg, h_->cert_request_context_, {});
+  queue_handshake(msg);
+  return kOk;
+#else
   // The first credential with a scheme the server asked for; none: an
   // empty Certificate (the server decides whether that is fatal).
   const Credential* cred = nullptr;
@@ -1143,6 +1284,7 @@ Err Connection::client_send_certificate() {
   write_certificate_verify(msg, scheme, sig);
   queue_handshake(msg);
   return kOk;
+#endif
 }
 
 // ---- server -------------------------------------------------------------------------
@@ -1379,6 +1521,10 @@ Err Connection::server_check_psk(const ClientHello& ch, const HandshakeMessage& 
   psk_ke = false;
   accept_early = false;
   resumed_ = false;
+#if defined(TERN_NO_TLS_RESUMPTION)
+  (void)ch, (void)m, (void)suite;
+  return kOk;  // resumption is not built: every offer is ignored
+#else
   // Resumption needs our ticket keys; with client_auth required a ticket
   // (which does not record the client's certificate) is not enough.
   if (!ch.has_pre_shared_key || !cfg_.ticket_keys || cfg_.client_auth == ClientAuth::required) return kOk;
@@ -1468,6 +1614,7 @@ Err Connection::server_check_psk(const ClientHello& ch, const HandshakeMessage& 
     return kOk;
   }
   return kOk;
+#endif
 }
 
 Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m, std::uint16_t group) {
@@ -1556,14 +1703,22 @@ Err Connection::on_server_wait_finished(const HandshakeMessage& m) {
   TERN_TLS_TRY(verify_finished(h_->c_hs_.view(), m.body, ok));
   h_->transcript_.update(m.raw);
   TERN_TLS_TRY(install_peer_application_keys(*ok));
+#if defined(TERN_NO_TLS_RESUMPTION)
+  move_to(HsState::connected);  // no tickets
+  return kOk;
+#else
   Secret th;
   h_->transcript_.current(th);
   if (h_->ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
   move_to(HsState::connected);
   return server_send_tickets();
+#endif
 }
 
 Err Connection::server_send_tickets() {
+#if defined(TERN_NO_TLS_RESUMPTION)
+  return kOk;
+#else
   if (!cfg_.ticket_keys || !cfg_.ticket_keys->current() || cfg_.client_auth == ClientAuth::required) return kOk;
   const bool early_ok = cfg_.max_early_data > 0 && cfg_.anti_replay;
   for (std::size_t i = 0; i < cfg_.tickets_to_send; ++i) {
@@ -1597,6 +1752,7 @@ Err Connection::server_send_tickets() {
     ++tickets_;
   }
   return kOk;
+#endif
 }
 
 #endif  // !TERN_NO_TLS_SERVER
@@ -1631,6 +1787,9 @@ Err Connection::on_new_session_ticket(const HandshakeMessage& m) {
   NewSessionTicket t;
   TERN_TLS_TRY(parse_new_session_ticket(m.body, t));
   ++tickets_;
+#if defined(TERN_NO_TLS_RESUMPTION)
+  return kOk;  // dropped: resumption is not built
+#else
   if (t.lifetime == 0) return kOk;  // "discard immediately"
   Session s;
   Secret psk;
@@ -1649,6 +1808,7 @@ Err Connection::on_new_session_ticket(const HandshakeMessage& m) {
   if (cfg_.session_store) cfg_.session_store->put(s);
   last_session_ = s;
   return kOk;
+#endif
 }
 
 Err Connection::key_update(bool request_peer_update) {

@@ -5,6 +5,27 @@
 
 #include <cstdint>
 
+// Features a constrained client can leave out (docs/VENDORING.md). Both
+// are implied by TERN_SMALL (-Dprofile=minimal) and can be defined on
+// their own (e.g. -Dcpp_args=-DTERN_NO_TLS_RESUMPTION):
+//   TERN_NO_TLS_RESUMPTION  no PSK resumption, 0-RTT or exporters. A client
+//     offers no ticket (offer_session()/write_early() fail) and drops the
+//     NewSessionTicket messages it receives (parsed, counted in tickets(),
+//     not kept); a server issues no tickets and answers every ClientHello
+//     with a full handshake (pre_shared_key offers are ignored, offered
+//     0-RTT is rejected and skipped). export_keying_material() and
+//     export_early_keying_material() return Status::unsupported.
+//   TERN_NO_TLS_CLIENT_CERT  a client answers a CertificateRequest with an
+//     empty Certificate (no client authentication; the server decides
+//     whether that is fatal). The server side still requests and checks
+//     client certificates.
+#if defined(TERN_SMALL) && !defined(TERN_NO_TLS_RESUMPTION)
+#define TERN_NO_TLS_RESUMPTION 1
+#endif
+#if defined(TERN_SMALL) && !defined(TERN_NO_TLS_CLIENT_CERT)
+#define TERN_NO_TLS_CLIENT_CERT 1
+#endif
+
 namespace tern::tls {
 
 enum class Alert : std::uint8_t {
