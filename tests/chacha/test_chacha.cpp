@@ -516,6 +516,60 @@ TEST_CASE("chacha20poly1305: differential, every kernel pair == portable; tamper
   });
 }
 
+// Lengths at the edges of the AEAD's stitched path (kernels with xor_mac:
+// from 3072 bytes opening, 4096 sealing; 2048-byte passes after the first
+// 1024 or 2048 bytes; kStitchMac MAC bytes per pass), sealed and opened in
+// place and out of place, against the portable pair.
+TEST_CASE("chacha20poly1305: stitched-path length edges, every kernel pair == portable", "[aead][diff]") {
+  test::Rng rng(3072);
+  std::vector<std::size_t> lens;
+  for (std::size_t base : {2048u, 3072u, 4096u, 5120u, 6144u, 8192u, 12288u, 16384u})
+    for (std::size_t d : {0u, 1u, 15u, 16u, 17u, 63u, 64u, 1023u, 1024u, 1536u})
+      for (int sign = -1; sign <= 1; sign += 2) lens.push_back(sign < 0 ? base - d : base + d);
+  struct Case {
+    Bytes key, nonce, aad, pt, sealed;
+  };
+  std::vector<Case> cases;
+  REQUIRE(chacha20_kernels().select("portable"));
+  REQUIRE(poly1305_kernels().select("portable"));
+  for (std::size_t len : lens) {
+    Case c{rng.bytes(32), rng.bytes(12), rng.bytes(rng.below(2) == 0 ? 13 : rng.below(300)), rng.bytes(len), {}};
+    c.sealed.resize(len + 16);
+    ChaCha20Poly1305 a;
+    REQUIRE(a.init(S(c.key)) == Status::ok);
+    REQUIRE(a.seal(W(c.sealed), S(c.nonce), S(c.aad), S(c.pt)) == Status::ok);
+    cases.push_back(std::move(c));
+  }
+  chacha20_kernels().reset();
+  poly1305_kernels().reset();
+  for_each_pair([&](const std::string& k) {
+    for (const auto& c : cases) {
+      INFO("len " << c.pt.size());
+      ChaCha20Poly1305 a;
+      REQUIRE(a.init(S(c.key)) == Status::ok);
+      Bytes out(c.sealed.size());
+      REQUIRE(a.seal(W(out), S(c.nonce), S(c.aad), S(c.pt)) == Status::ok);
+      REQUIRE(out == c.sealed);
+      Bytes back(c.pt.size());
+      REQUIRE(a.open(W(back), S(c.nonce), S(c.aad), S(c.sealed)) == Status::ok);
+      REQUIRE(back == c.pt);
+      Bytes io = c.pt;
+      io.resize(c.sealed.size());
+      REQUIRE(a.seal(W(io), S(c.nonce), S(c.aad), std::span<const std::uint8_t>(io.data(), c.pt.size())) ==
+              Status::ok);
+      REQUIRE(io == c.sealed);
+      REQUIRE(a.open(std::span<std::uint8_t>(io.data(), c.pt.size()), S(c.nonce), S(c.aad), S(io)) == Status::ok);
+      REQUIRE(std::equal(c.pt.begin(), c.pt.end(), io.begin()));
+      Bytes bad = c.sealed;
+      bad[rng.below(bad.size())] ^= 0x10;
+      Bytes o(c.pt.size(), 0x5a);
+      REQUIRE(a.open(W(o), S(c.nonce), S(c.aad), S(bad)) == Status::auth_failed);
+      REQUIRE(o == Bytes(c.pt.size(), 0));
+    }
+    test::report("chacha20poly1305 stitch edges", k, cases.size());
+  });
+}
+
 TEST_CASE("chacha20: raw keystream, every kernel == portable at every length and counter", "[chacha20][diff]") {
   test::Rng rng(99);
   struct Case { Bytes key, nonce, in, out; std::uint32_t ctr; };
