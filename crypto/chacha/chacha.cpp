@@ -29,6 +29,7 @@ const ChaChaKernel kChaChaKernels[] = {
 const PolyKernel kPolyKernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
     {"ifma", cpu::avx512f | cpu::avx512vl | cpu::avx512ifma, &poly_blocks_ifma},
+    {"adx", cpu::bmi2 | cpu::adx, &poly_blocks_adx},
 #endif
     {"portable", 0, &poly_blocks_portable},
 };
