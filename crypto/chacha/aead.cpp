@@ -17,7 +17,7 @@
 // hides the single block's latency (sealing: those bytes are MACed with
 // the first chunk; opening: they are decrypted into a stack buffer that is
 // masked with the verdict and copied out).
-// A ChaCha20 kernel with xor_mac (avx512adx, selectable, not the default)
+// A ChaCha20 kernel with xor_mac (avx512mulx, selectable, not the default)
 // runs the bulk with part of the MAC stitched into the keystream passes as
 // scalar Poly1305: sealing MACs bytes already written; opening MACs a
 // prefix first and then, during the passes, bytes not yet overwritten, and

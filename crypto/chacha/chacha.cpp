@@ -15,12 +15,12 @@ const ChaChaKernel kChaChaKernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
     {"avx512", cpu::avx512f | cpu::avx512vl | cpu::avx512bw, &xor_stream_avx512, &mask_avx512, &xor_masked_avx512,
      &key_first_avx512, nullptr},
-    // avx512adx: the avx512 keystream; in the AEAD, long messages are MACed
+    // avx512mulx: the avx512 keystream; in the AEAD, long messages are MACed
     // partly by scalar Poly1305 stitched into the vector rounds (xor_mac).
     // Not the default: on Zen 4 it measured no faster than avx512 + ifma
-    // in two passes (see chacha_avx512adx.cpp).
-    {"avx512adx", cpu::avx512f | cpu::avx512vl | cpu::avx512bw | cpu::bmi2 | cpu::adx, &xor_stream_avx512,
-     &mask_avx512, &xor_masked_avx512, &key_first_avx512, &xor_mac_avx512adx},
+    // in two passes (see chacha_avx512mulx.cpp).
+    {"avx512mulx", cpu::avx512f | cpu::avx512vl | cpu::avx512bw | cpu::bmi2, &xor_stream_avx512,
+     &mask_avx512, &xor_masked_avx512, &key_first_avx512, &xor_mac_avx512mulx},
     {"avx2", cpu::avx2, &xor_stream_avx2, &mask_avx2, nullptr, nullptr, nullptr},
 #endif
     {"portable", 0, &xor_stream_portable, &mask_portable, nullptr, nullptr, nullptr},
@@ -29,7 +29,7 @@ const ChaChaKernel kChaChaKernels[] = {
 const PolyKernel kPolyKernels[] = {
 #if TERN_SIMD && defined(__x86_64__)
     {"ifma", cpu::avx512f | cpu::avx512vl | cpu::avx512ifma, &poly_blocks_ifma},
-    {"adx", cpu::bmi2 | cpu::adx, &poly_blocks_adx},
+    {"mulx", cpu::bmi2, &poly_blocks_mulx},
 #endif
     {"portable", 0, &poly_blocks_portable},
 };

@@ -1,5 +1,5 @@
 // Scalar Poly1305 in radix 2^64 for x86-64 with BMI2 (mulx), shared by the
-// stitched AVX-512 ChaCha20 kernel (chacha_avx512adx.cpp) and the "adx"
+// stitched AVX-512 ChaCha20 kernel (chacha_avx512mulx.cpp) and the "mulx"
 // Poly1305 kernel (internal; x86-64 SIMD builds only).
 #pragma once
 

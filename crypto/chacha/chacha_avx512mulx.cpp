@@ -1,5 +1,5 @@
 // ChaCha20 AVX-512 keystream stitched with a scalar Poly1305: the
-// "avx512adx" ChaCha20 kernel's xor_mac, which the AEAD uses for the bulk
+// "avx512mulx" ChaCha20 kernel's xor_mac, which the AEAD uses for the bulk
 // of long messages when that kernel is selected (it is not the default).
 //
 // Each pass makes thirty-two blocks (2048 bytes: two interleaved sets of
@@ -51,7 +51,7 @@ namespace {
 using namespace avx512;
 using namespace poly64;
 
-#define TERN_STITCH_FN __attribute__((target("avx512f,avx512vl,avx512bw,bmi2,adx")))
+#define TERN_STITCH_FN __attribute__((target("avx512f,avx512vl,avx512bw,bmi2")))
 
 constexpr int kPairs = static_cast<int>(kStitchMac / 32);
 
@@ -119,7 +119,7 @@ TERN_STITCH_FN void pass32(std::uint8_t* out, const std::uint8_t* in, const std:
 
 }  // namespace
 
-TERN_STITCH_FN void xor_mac_avx512adx(std::uint8_t* out, const std::uint8_t* in, std::size_t passes,
+TERN_STITCH_FN void xor_mac_avx512mulx(std::uint8_t* out, const std::uint8_t* in, std::size_t passes,
                                       const std::uint32_t st[16], PolyState& ps,
                                       const std::uint8_t* mac) noexcept {
   if (passes == 0) return;

@@ -1,4 +1,4 @@
-// Poly1305 in 64-bit integer code with BMI2 mulx (the "adx" kernel, for
+// Poly1305 in 64-bit integer code with BMI2 mulx (the "mulx" kernel, for
 // x86-64 machines without AVX-512 IFMA).
 //
 // Radix 2^64 with the clamped r (poly64_x86.hpp's step: four 64x64
@@ -18,7 +18,7 @@ namespace tern::chacha::detail {
 
 using namespace poly64;
 
-__attribute__((target("bmi2,adx"))) void poly_blocks_adx(PolyState& st, const std::uint8_t* m,
+__attribute__((target("bmi2"))) void poly_blocks_mulx(PolyState& st, const std::uint8_t* m,
                                                           std::size_t n) noexcept {
   Acc h = from44(st.h);
   const Key64 k = key64(st);
