@@ -119,33 +119,45 @@ inline __mmask64 byte_mask(std::size_t n) noexcept { return n >= 64 ? ~__mmask64
 // access whose 64 bytes reach into the next 4 KiB page while its active
 // bytes do not takes a fault-suppression assist when that page is not
 // mapped or not yet touched (measured: a 100-byte record ending at a guard
-// page sealed in ~890 instead of ~250 cycles, 16 KiB +900..1400). Those
-// rare placements go through a 64-byte stack buffer instead (a branch on
-// the public address and length only).
+// page sealed in ~890 instead of ~250 cycles, 16 KiB +900..1400). For those
+// rare placements (a branch on the public address and length only) the
+// access is made from q, the last 64 bytes of p's page, with the mask moved
+// up by p - q, and the data moved by a store and reload through a stack
+// buffer (then zeroed). No calls: a memcpy there made the compiler save
+// vector registers around it on every short record.
 inline bool masked_span_faults(const std::uint8_t* p, std::size_t n) noexcept {
   const std::size_t o = reinterpret_cast<std::uintptr_t>(p) & 4095;
   return n < 64 && o > 4096 - 64 && o + n <= 4096;
 }
 
+TERN_VAES512_TARGET inline void zero_stack128(std::uint8_t* b) noexcept {
+  _mm512_store_si512(b, _mm512_setzero_si512());
+  _mm512_store_si512(b + 64, _mm512_setzero_si512());
+  // The asm "reads" exactly these 128 bytes, so the zeroing stores are kept
+  // (a "memory" clobber here made GCC keep the round keys on the stack).
+  __asm__ __volatile__("" : : "m"(*reinterpret_cast<const std::uint8_t(*)[128]>(b)));
+}
+
 TERN_VAES512_TARGET inline __m512i load_part(const std::uint8_t* p, std::size_t n) noexcept {
   if (masked_span_faults(p, n)) [[unlikely]] {
-    alignas(64) std::uint8_t b[64] = {};
-    std::memcpy(b, p, n);
-    const __m512i v = _mm512_load_si512(b);
-    wipe_object(b);
+    const std::size_t sh = (reinterpret_cast<std::uintptr_t>(p) & 63);  // p - q
+    alignas(64) std::uint8_t b[128];
+    _mm512_store_si512(b, _mm512_maskz_loadu_epi8(byte_mask(n) << sh, p - sh));
+    const __m512i v = _mm512_maskz_loadu_epi8(byte_mask(n), b + sh);
+    zero_stack128(b);
     return v;
   }
   return _mm512_maskz_loadu_epi8(byte_mask(n), p);
 }
 
-// Stores the first n bytes of v (lanes past n must already be zero in v
-// for the tail's callers; only the first n bytes are written).
+// Stores the first n bytes of v (only those bytes are written).
 TERN_VAES512_TARGET inline void store_part(std::uint8_t* p, std::size_t n, __m512i v) noexcept {
   if (masked_span_faults(p, n)) [[unlikely]] {
-    alignas(64) std::uint8_t b[64];
-    _mm512_store_si512(b, v);
-    std::memcpy(p, b, n);
-    wipe_object(b);
+    const std::size_t sh = (reinterpret_cast<std::uintptr_t>(p) & 63);
+    alignas(64) std::uint8_t b[128];
+    _mm512_storeu_si512(b + sh, v);
+    _mm512_mask_storeu_epi8(p - sh, byte_mask(n) << sh, _mm512_load_si512(b));
+    zero_stack128(b);
     return;
   }
   _mm512_mask_storeu_epi8(p, byte_mask(n), v);
