@@ -12,12 +12,17 @@
 // H are memory operands. Whole 256-byte chunks left after the main loop use
 // ghash_then_ctr().
 //
-// Short messages and tails use masked loads/stores (no copies): the last
-// < 256 bytes, the length block and, for short records (AAD <= 64 bytes and
-// data <= 256 bytes, e.g. TLS), the AAD too are hashed as one batch with a
-// single reduction; the powers for a batch of T blocks are the contiguous
-// table entries H^T..H^1 (the table is zero padded so lanes past the end
-// multiply zero data by zero).
+// Short messages and tails use masked loads/stores (no copies; near the end
+// of a page they are moved so as not to reach into the next one, see
+// load_part/store_part): the last < 256 bytes, the length block and, for
+// short records (AAD <= 64 bytes and data <= 256 bytes, e.g. TLS), the AAD
+// too are hashed as one batch with a single reduction; the powers for a
+// batch of T blocks are the contiguous table entries H^T..H^1 (the table is
+// zero padded so lanes past the end multiply zero data by zero).
+//
+// Measured (Zen 4, 16 KiB, 13 bytes of AAD, core cycles): main loop ~120
+// (AES-128) and ~137 (AES-256) cycles per 512 bytes against 104 and 136 for
+// the VAES + VPCLMULQDQ issue alone; ~250-400 cycles per call outside it.
 #if TERN_SIMD && defined(__x86_64__)
 
 #include <cstdint>
