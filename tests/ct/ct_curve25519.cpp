@@ -69,6 +69,7 @@ void x25519_keygen(const char* kernel) {
   done();
 }
 
+#ifndef TERN_NO_ED25519  // -Ded25519=disabled
 void ed25519_sign(const char* kernel) {
   if (!use(kernel)) return;
   std::uint8_t seed[32], msg[100], sig[64], pub[32];
@@ -84,6 +85,7 @@ void ed25519_sign(const char* kernel) {
   declassify(sig, sizeof sig);
   done();
 }
+#endif
 
 TERN_CT_CASE("x25519-portable", [] { x25519_shared("portable"); });
 TERN_CT_CASE("x25519-portable32", [] { x25519_shared("portable32"); });
@@ -99,9 +101,11 @@ TERN_CT_CASE("x25519-keygen-portable", [] { x25519_keygen("portable"); });
 TERN_CT_CASE("x25519-keygen-portable32", [] { x25519_keygen("portable32"); });
 TERN_CT_CASE("x25519-keygen-adx", [] { x25519_keygen("adx"); });
 TERN_CT_CASE("x25519-keygen-ifma", [] { x25519_keygen("ifma"); });
+#ifndef TERN_NO_ED25519
 TERN_CT_CASE("ed25519-sign-portable", [] { ed25519_sign("portable"); });
 TERN_CT_CASE("ed25519-sign-portable32", [] { ed25519_sign("portable32"); });
 TERN_CT_CASE("ed25519-sign-adx", [] { ed25519_sign("adx"); });
 TERN_CT_CASE("ed25519-sign-ifma", [] { ed25519_sign("ifma"); });
+#endif
 
 }  // namespace
