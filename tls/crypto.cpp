@@ -14,7 +14,10 @@
 namespace tern::tls {
 
 namespace {
-// Constrained builds (TERN_NO_P384 / TERN_NO_RSA) leave these out.
+// Constrained builds (TERN_NO_P384 / TERN_NO_RSA / TERN_NO_ED25519 /
+// TERN_NO_P256_PRIVATE) leave these out. Without P-256 private-key code
+// there is no secp256r1 group and no P-256 signer; P-256 certificates and
+// CertificateVerify signatures are still verified.
 #if defined(TERN_NO_P384)
 constexpr bool kP384 = false;
 #else
@@ -25,16 +28,28 @@ constexpr bool kRsa = false;
 #else
 constexpr bool kRsa = true;
 #endif
+#if defined(TERN_NO_ED25519)
+constexpr bool kEd25519 = false;
+#else
+constexpr bool kEd25519 = true;
+#endif
+#if defined(TERN_NO_P256_PRIVATE)
+constexpr bool kP256Private = false;
+#else
+constexpr bool kP256Private = true;
+#endif
 }  // namespace
 
 bool group_supported(std::uint16_t g) noexcept {
-  return g == static_cast<std::uint16_t>(NamedGroup::x25519) || g == static_cast<std::uint16_t>(NamedGroup::secp256r1) ||
+  return g == static_cast<std::uint16_t>(NamedGroup::x25519) ||
+         (kP256Private && g == static_cast<std::uint16_t>(NamedGroup::secp256r1)) ||
          (kP384 && g == static_cast<std::uint16_t>(NamedGroup::secp384r1));
 }
 
 bool scheme_supported(std::uint16_t s) noexcept {
   switch (static_cast<SignatureScheme>(s)) {
     case SignatureScheme::ed25519:
+      return kEd25519;
     case SignatureScheme::ecdsa_secp256r1_sha256:
       return true;
     case SignatureScheme::ecdsa_secp384r1_sha384:
@@ -72,6 +87,7 @@ Status KeyExchange::generate(std::uint16_t group, RandomSource& rng, Bytes fixed
       x25519_public_key(std::span<std::uint8_t, 32>(pub_, 32), std::span<const std::uint8_t, 32>(priv_, 32));
       return Status::ok;
     }
+#if !(defined(TERN_NO_P256_PRIVATE) && defined(TERN_NO_P384))
     case NamedGroup::secp256r1:
     case NamedGroup::secp384r1: {
       const auto c = group == static_cast<std::uint16_t>(NamedGroup::secp256r1) ? ec::Curve::p256 : ec::Curve::p384;
@@ -85,6 +101,9 @@ Status KeyExchange::generate(std::uint16_t group, RandomSource& rng, Bytes fixed
       return ec::public_key_from_private(c, std::span<std::uint8_t>(pub_, pub_len_),
                                          std::span<const std::uint8_t>(priv_, priv_len_));
     }
+#endif
+    default:
+      break;
   }
   return Status::unsupported;
 }
@@ -97,6 +116,7 @@ Status KeyExchange::shared(Bytes peer, Secret& out) const noexcept {
       out.n = 32;
       return x25519(std::span<std::uint8_t, 32>(out.b, 32), std::span<const std::uint8_t, 32>(priv_, 32),
                     std::span<const std::uint8_t, 32>(peer.data(), 32));
+#if !(defined(TERN_NO_P256_PRIVATE) && defined(TERN_NO_P384))
     case NamedGroup::secp256r1:
     case NamedGroup::secp384r1: {
       const auto c = group_ == static_cast<std::uint16_t>(NamedGroup::secp256r1) ? ec::Curve::p256 : ec::Curve::p384;
@@ -105,6 +125,9 @@ Status KeyExchange::shared(Bytes peer, Secret& out) const noexcept {
       out.n = ec::field_size(c);
       return ec::ecdh(c, out.span(), Bytes(priv_, priv_len_), peer);
     }
+#endif
+    default:
+      break;
   }
   return Status::unsupported;
 }
@@ -138,6 +161,7 @@ HashId scheme_hash(std::uint16_t s) {
   }
 }
 
+#if !defined(TERN_NO_ED25519)
 class Ed25519Signer final : public Signer {
  public:
   explicit Ed25519Signer(Bytes seed) : key_(std::span<const std::uint8_t, 32>(seed.data(), 32)) {}
@@ -153,6 +177,7 @@ class Ed25519Signer final : public Signer {
   static constexpr std::uint16_t kSchemes[] = {0x0807};
   Ed25519PrivateKey key_;
 };
+#endif  // !TERN_NO_ED25519
 
 class EcdsaSigner final : public Signer {
  public:
@@ -238,12 +263,18 @@ bool leaf_spki(Bytes cert, der::Element& spki) {
 
 }  // namespace
 
+// nullptr for what the build leaves out (TERN_NO_ED25519, TERN_NO_P256_PRIVATE, TERN_NO_P384).
 std::unique_ptr<Signer> make_ed25519_signer(Bytes seed) {
+#if defined(TERN_NO_ED25519)
+  (void)seed;
+  return nullptr;
+#else
   if (seed.size() != 32) return nullptr;
   return std::make_unique<Ed25519Signer>(seed);
+#endif
 }
 std::unique_ptr<Signer> make_ecdsa_signer(std::uint16_t scheme, Bytes priv) {
-  if (scheme == 0x0403 && priv.size() == 32) return std::make_unique<EcdsaSigner>(scheme, priv);
+  if (kP256Private && scheme == 0x0403 && priv.size() == 32) return std::make_unique<EcdsaSigner>(scheme, priv);
   if (kP384 && scheme == 0x0503 && priv.size() == 48) return std::make_unique<EcdsaSigner>(scheme, priv);
   return nullptr;
 }
@@ -317,12 +348,14 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
   const Err bad = fail(Alert::decrypt_error, "CertificateVerify signature does not verify");
   Status st = Status::unsupported;
   switch (static_cast<SignatureScheme>(scheme)) {
+#if !defined(TERN_NO_ED25519)
     case SignatureScheme::ed25519:
       if (kt != KeyType::ed25519 || key.size() != 32) return mismatch;
       if (sig.size() != 64) return bad;
       st = ed25519_verify(std::span<const std::uint8_t, 64>(sig.data(), 64),
                           std::span<const std::uint8_t, 32>(key.data(), 32), content);
       break;
+#endif
     case SignatureScheme::ecdsa_secp256r1_sha256:
       if (kt != KeyType::p256) return mismatch;
       st = ec::ecdsa_verify_der(ec::Curve::p256, key, dg, sig);

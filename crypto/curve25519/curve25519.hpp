@@ -54,9 +54,14 @@ Status x25519_keypair(std::span<std::uint8_t, 32> priv, std::span<std::uint8_t, 
 Status x25519_keypair(std::span<std::uint8_t, 32> priv, std::span<std::uint8_t, 32> pub, RandomSource& rng) noexcept;
 
 // ---- Ed25519 -----------------------------------------------------------------
+// -Ded25519=disabled (TERN_NO_ED25519) leaves Ed25519 out: the signing API
+// (Ed25519PrivateKey, ed25519_public_key, ed25519_sign) is not declared,
+// ed25519_verify and ed25519_keypair return Status::unsupported.
 inline constexpr std::size_t ed25519_seed_size = 32;
 inline constexpr std::size_t ed25519_public_key_size = 32;
 inline constexpr std::size_t ed25519_signature_size = 64;
+
+#ifndef TERN_NO_ED25519
 
 // The expanded private key: SHA-512(seed) split into the clamped scalar and
 // the nonce prefix, plus the public key, so signing does not re-hash the
@@ -85,6 +90,7 @@ inline void ed25519_sign(std::span<std::uint8_t, 64> sig, const Ed25519PrivateKe
                          std::span<const std::uint8_t> msg) noexcept {
   key.sign(sig, msg);
 }
+#endif  // TERN_NO_ED25519
 // Status::ok when valid; Status::bad_signature otherwise (including a
 // malformed S or R); Status::bad_key when the public key does not decode.
 Status ed25519_verify(std::span<const std::uint8_t, 64> sig, std::span<const std::uint8_t, 32> pub,

@@ -431,7 +431,15 @@ struct Curve {
   }
 
   // X25519 public key: u of [k]B = (1 + y) / (1 - y) = (Z + Y) / (Z - Y).
+  // A small build without Ed25519 (TERN_SMALL and TERN_NO_ED25519) runs the
+  // ladder on u = 9 instead: the fixed-base table (~38 KB of .bss built on
+  // first use, ~1.7 KB of code) serves nothing else there, and a key share
+  // costs one ladder (about 3 times the comb's time).
   static void base_mont(std::uint8_t out[32], const std::uint8_t k[32]) noexcept {
+#if defined(TERN_SMALL) && defined(TERN_NO_ED25519)
+    static const std::uint8_t kNine[32] = {9};
+    ladder(out, k, kNine);
+#else
     P3 h;
     base_mult(h, k);
     Fe n, d;
@@ -443,6 +451,7 @@ struct Curve {
     wipe_object(h);
     wipe_object(n);
     wipe_object(d);
+#endif
   }
   static void base_ed(std::uint8_t out[32], const std::uint8_t k[32]) noexcept {
     P3 h;
@@ -530,8 +539,14 @@ struct Curve {
     return std::memcmp(enc, R, 32) == 0 ? 1 : 0;
   }
 
+  // TERN_NO_ED25519 (-Ded25519=disabled): only the X25519 entry points are
+  // referenced, so the Edwards code is not linked.
   static constexpr Kernel kernel(std::uint32_t needs) noexcept {
+#ifdef TERN_NO_ED25519
+    return Kernel{F::name, needs, &ladder, &base_mont, nullptr, nullptr};
+#else
     return Kernel{F::name, needs, &ladder, &base_mont, &base_ed, &verify};
+#endif
   }
 };
 

@@ -10,6 +10,24 @@
 
 namespace tern {
 
+#ifdef TERN_NO_ED25519
+// -Ded25519=disabled: no Edwards arithmetic, SHA-512 or scalar code is
+// linked for Ed25519; what stays declared reports that it is not built.
+Status ed25519_verify(std::span<const std::uint8_t, 64>, std::span<const std::uint8_t, 32>,
+                      std::span<const std::uint8_t>) noexcept {
+  return Status::unsupported;
+}
+Status ed25519_keypair(std::span<std::uint8_t, 32> seed, std::span<std::uint8_t, 32> pub, RandomSource&) noexcept {
+  wipe(seed);
+  wipe(pub);
+  return Status::unsupported;
+}
+Status ed25519_keypair(std::span<std::uint8_t, 32> seed, std::span<std::uint8_t, 32> pub) noexcept {
+  wipe(seed);
+  wipe(pub);
+  return Status::unsupported;
+}
+#else
 using curve25519_detail::Kernel;
 
 // ---- Ed25519 -----------------------------------------------------------------
@@ -92,5 +110,6 @@ Status ed25519_keypair(std::span<std::uint8_t, 32> seed, std::span<std::uint8_t,
 Status ed25519_keypair(std::span<std::uint8_t, 32> seed, std::span<std::uint8_t, 32> pub) noexcept {
   return ed25519_keypair(seed, pub, default_random());
 }
+#endif  // TERN_NO_ED25519
 
 }  // namespace tern

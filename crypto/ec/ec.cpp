@@ -53,7 +53,8 @@ tern::internal::Dispatch<EcKernel<4>> g_p256{kP256Kernels};
 tern::internal::Dispatch<EcKernel<6>> g_p384{kP384Kernels};
 
 // ---- plain multi-limb helpers (constant time) --------------------------------
-inline u64 addc(u64 a, u64 b, u64 cin, u64& cout) {
+// (addc and the curves' hash serve signing only: unused with TERN_NO_P256_PRIVATE.)
+[[maybe_unused]] inline u64 addc(u64 a, u64 b, u64 cin, u64& cout) {
   u64 s = a + b + cin;
   cout = ((a & b) | ((a | b) & ~s)) >> 63;
   return s;
@@ -110,7 +111,7 @@ struct Traits;
 template <>
 struct Traits<4> {
   static constexpr const internal::CurveConsts<4>& c = internal::kP256Consts;
-  static constexpr sha2::HashId hash = sha2::HashId::sha256;
+  [[maybe_unused]] static constexpr sha2::HashId hash = sha2::HashId::sha256;
   static const EcKernel<4>& kernel() { return g_p256.get(); }
 };
 #ifndef TERN_NO_P384
@@ -416,6 +417,17 @@ Status raw_to_der_impl(std::span<std::uint8_t> out, std::size_t& out_len, std::s
 #define TERN_EC_CALL(fn, ...) (curve == Curve::p256 ? fn<4>(__VA_ARGS__) : Status::unsupported)
 #endif
 
+// Operations with a private key: with -Dp256_private=disabled
+// (TERN_NO_P256_PRIVATE) P-256 answers Status::unsupported and only its
+// verification code is linked.
+#ifndef TERN_NO_P256_PRIVATE
+#define TERN_EC_CALL_PRIVATE(fn, ...) TERN_EC_CALL(fn, __VA_ARGS__)
+#elif !defined(TERN_NO_P384)
+#define TERN_EC_CALL_PRIVATE(fn, ...) (curve == Curve::p256 ? Status::unsupported : fn<6>(__VA_ARGS__))
+#else
+#define TERN_EC_CALL_PRIVATE(fn, ...) ((void)curve, (void)sizeof(fn<4>(__VA_ARGS__)), Status::unsupported)
+#endif
+
 KernelSet& p256_kernels() noexcept { return g_p256; }
 KernelSet& p384_kernels() noexcept { return g_p384; }
 
@@ -436,7 +448,7 @@ Status ecdsa_verify_der(Curve curve, std::span<const std::uint8_t> public_key, s
 
 Status ecdsa_sign(Curve curve, std::span<std::uint8_t> sig_raw_out, std::span<const std::uint8_t> private_key,
                   std::span<const std::uint8_t> digest, RandomSource* extra_entropy) noexcept {
-  return TERN_EC_CALL(sign_impl, sig_raw_out, private_key, digest, extra_entropy);
+  return TERN_EC_CALL_PRIVATE(sign_impl, sig_raw_out, private_key, digest, extra_entropy);
 }
 
 Status ecdsa_sign_der(Curve curve, std::span<std::uint8_t> out, std::size_t& out_len,
@@ -461,17 +473,17 @@ Status sig_der_to_raw(Curve curve, std::span<std::uint8_t> raw_out, std::span<co
 
 Status ecdh(Curve curve, std::span<std::uint8_t> shared_x_out, std::span<const std::uint8_t> private_key,
             std::span<const std::uint8_t> peer_public) noexcept {
-  return TERN_EC_CALL(ecdh_impl, shared_x_out, private_key, peer_public);
+  return TERN_EC_CALL_PRIVATE(ecdh_impl, shared_x_out, private_key, peer_public);
 }
 
 Status generate_key(Curve curve, std::span<std::uint8_t> priv_out, std::span<std::uint8_t> pub_out_uncompressed,
                     RandomSource& rng) noexcept {
-  return TERN_EC_CALL(generate_impl, priv_out, pub_out_uncompressed, rng);
+  return TERN_EC_CALL_PRIVATE(generate_impl, priv_out, pub_out_uncompressed, rng);
 }
 
 Status public_key_from_private(Curve curve, std::span<std::uint8_t> pub_out_uncompressed,
                                std::span<const std::uint8_t> private_key) noexcept {
-  return TERN_EC_CALL(pub_from_priv_impl, pub_out_uncompressed, private_key);
+  return TERN_EC_CALL_PRIVATE(pub_from_priv_impl, pub_out_uncompressed, private_key);
 }
 
 Status validate_public_key(Curve curve, std::span<const std::uint8_t> pub) noexcept {
