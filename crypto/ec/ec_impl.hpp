@@ -1028,7 +1028,12 @@ TERN_EC_INLINE bool equal_vartime(const u64* a, const u64* b) {
 // low 62 bits). After (49 d + 57) / 17 divsteps (d = bit length; 741 for
 // 256 bits, 1110 for 384) g = 0 and f = +-1, so x^-1 = +-d. The number of
 // steps and every memory access are fixed: constant time in x.
-#ifdef __SIZEOF_INT128__
+// TERN_SMALL (-Dprofile=minimal) leaves it out for size (~1.5 KB of code):
+// finv and n_inv then use Fermat's little theorem (a^(p-2), a^(n-2)) over
+// the Montgomery multiply and square that are linked anyway, which is also
+// constant time but ~5 times slower per inversion (still a small part of a
+// scalar multiplication). Targets without __int128 always use Fermat.
+#if defined(__SIZEOF_INT128__) && !defined(TERN_SMALL)
 #define TERN_EC_SAFEGCD 1
 using i64 = std::int64_t;
 using i128 = __int128;
