@@ -21,7 +21,12 @@ Err X509Verifier::verify(std::span<const Bytes> der_chain, std::string_view host
     if (x509::Certificate::borrow(der_chain[i], c, &why) != Status::ok) {
       last_.error = x509::Error::malformed;
       last_.depth = static_cast<int>(i);
+#ifdef TERN_SMALL
+      // Small builds keep failure details short (see x509/path/verify.cpp).
+      last_.detail = "cannot parse";
+#else
       last_.detail = std::string("cannot parse: ") + x509::to_string(why);
+#endif
       return fail(Alert::bad_certificate, "certificate could not be parsed");
     }
     chain.push_back(std::move(c));

@@ -42,9 +42,22 @@ std::string Failure::message() const {
 
 namespace {
 
+// Failure details. A TERN_SMALL build (-Dprofile=minimal) reports only the
+// Error and the depth of a failed validation: Failure::subject and
+// Failure::detail stay empty (message() then reads "certificate 1:
+// certificate has expired"), so the code that formats times, names, SAN
+// lists, OIDs and numbers (~5 KB) is not linked. Full builds fill both.
+#ifdef TERN_SMALL
+#define TERN_X509_DETAIL(text) std::string()
+#define TERN_X509_SUBJECT(cert) std::string()
+#else
+#define TERN_X509_DETAIL(text) (text)
+#define TERN_X509_SUBJECT(cert) (cert).subject_string()
+#endif
+
 bool same_bytes(Bytes a, Bytes b) { return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()); }
 
-std::string oid_hex(Bytes oid) {
+[[maybe_unused]] std::string oid_hex(Bytes oid) {
   static const char* h = "0123456789abcdef";
   std::string s = "OID ";
   for (auto b : oid) {
@@ -62,7 +75,7 @@ class PathBuilder {
   VerifyResult run(const Certificate& leaf) {
     VerifyResult res;
     if (store_.size() == 0) {
-      res.failure = {Error::no_trust_anchors, 0, leaf.subject_string(), ""};
+      res.failure = {Error::no_trust_anchors, 0, TERN_X509_SUBJECT(leaf), ""};
       return res;
     }
     path_.push_back(&leaf);
@@ -131,7 +144,8 @@ class PathBuilder {
     if (cands.empty()) {
       // Report the deepest certificate whose issuer is nowhere to be found.
       if (best_rank_ < 1 || (best_rank_ == 1 && depth > best_.depth)) {
-        best_ = {Error::unknown_issuer, depth, top.subject_string(), "no certificate for issuer " + to_string(top->issuer)};
+        best_ = {Error::unknown_issuer, depth, TERN_X509_SUBJECT(top),
+                 TERN_X509_DETAIL("no certificate for issuer " + to_string(top->issuer))};
         best_rank_ = 1;
       }
       return;
@@ -141,8 +155,8 @@ class PathBuilder {
       if (found_) return;
       const bool is_anchor = (rank % 2) == 0;
       if (static_cast<int>(path_.size()) + 1 > o_.max_depth) {
-        consider({Error::path_too_long, depth, top.subject_string(),
-                  "more than " + std::to_string(o_.max_depth) + " certificates"},
+        consider({Error::path_too_long, depth, TERN_X509_SUBJECT(top),
+                  TERN_X509_DETAIL("more than " + std::to_string(o_.max_depth) + " certificates")},
                  2);
         return;
       }
@@ -175,62 +189,74 @@ class PathBuilder {
   Failure validate() const {
     const int n = static_cast<int>(path_.size());
     auto fail = [&](Error e, int i, std::string detail) {
-      return Failure{e, i, path_[static_cast<std::size_t>(i)]->subject_string(), std::move(detail)};
+      return Failure{e, i, TERN_X509_SUBJECT(*path_[static_cast<std::size_t>(i)]), std::move(detail)};
     };
     int max_path = INT_MAX;
     for (int i = n - 1; i >= 0; --i) {
       const CertView& c = path_[static_cast<std::size_t>(i)]->view();
       const bool anchor = i == n - 1, leaf = i == 0;
-      if (o_.now > c.not_after) return fail(Error::expired, i, "expired on " + format_time(c.not_after));
-      if (o_.now < c.not_before) return fail(Error::not_yet_valid, i, "not valid until " + format_time(c.not_before));
+      if (o_.now > c.not_after) return fail(Error::expired, i, TERN_X509_DETAIL("expired on " + format_time(c.not_after)));
+      if (o_.now < c.not_before)
+        return fail(Error::not_yet_valid, i, TERN_X509_DETAIL("not valid until " + format_time(c.not_before)));
       if (!c.ext.unknown_critical.empty())
-        return fail(Error::unsupported_critical_extension, i, oid_hex(c.ext.unknown_critical));
+        return fail(Error::unsupported_critical_extension, i, TERN_X509_DETAIL(oid_hex(c.ext.unknown_critical)));
       if (!anchor) {
         const CertView& issuer = path_[static_cast<std::size_t>(i) + 1]->view();
         const Status s = check_sig(c, issuer);
         if (s == Status::unsupported)
           return fail(Error::unsupported_algorithm, i,
-                      std::string(to_string(c.sig_alg.alg)) + " with a " + to_string(issuer.spki.type) + " key");
-        if (s != Status::ok) return fail(Error::bad_signature, i, std::string("signed with ") + to_string(c.sig_alg.alg));
+                      TERN_X509_DETAIL(std::string(to_string(c.sig_alg.alg)) + " with a " + to_string(issuer.spki.type) + " key"));
+        if (s != Status::ok)
+          return fail(Error::bad_signature, i, TERN_X509_DETAIL(std::string("signed with ") + to_string(c.sig_alg.alg)));
       }
       if (!leaf) {
         // Issuer role (RFC 5280 §6.1.4 (k), (l), (m), (n)).
         const bool v1_anchor = anchor && c.version < 3 && !c.ext.has_basic_constraints;
         if (!v1_anchor && !(c.ext.has_basic_constraints && c.ext.is_ca))
-          return fail(Error::not_a_ca, i, c.ext.has_basic_constraints ? "basicConstraints cA is FALSE" : "no basicConstraints");
+          return fail(Error::not_a_ca, i,
+                      TERN_X509_DETAIL(c.ext.has_basic_constraints ? "basicConstraints cA is FALSE" : "no basicConstraints"));
         if (!anchor && !c.self_issued()) {
-          if (max_path <= 0) return fail(Error::pathlen_exceeded, i, "an issuer allows no more intermediate CAs");
+          if (max_path <= 0)
+            return fail(Error::pathlen_exceeded, i, TERN_X509_DETAIL("an issuer allows no more intermediate CAs"));
           --max_path;
         }
         if (c.ext.path_len >= 0 && c.ext.path_len < max_path) max_path = c.ext.path_len;
         if (c.ext.has_key_usage && !(c.ext.key_usage & ku_key_cert_sign))
-          return fail(Error::bad_key_usage, i, "keyUsage lacks keyCertSign");
+          return fail(Error::bad_key_usage, i, TERN_X509_DETAIL("keyUsage lacks keyCertSign"));
         if (!anchor && o_.purpose != Purpose::any && c.ext.has_ext_key_usage) {
           const std::uint8_t need = o_.purpose == Purpose::server_auth ? eku_server_auth : eku_client_auth;
           if (!(c.ext.ext_key_usage & (need | eku_any)))
             return fail(Error::bad_ext_key_usage, i,
-                        o_.purpose == Purpose::server_auth ? "extKeyUsage lacks serverAuth" : "extKeyUsage lacks clientAuth");
+                        TERN_X509_DETAIL(o_.purpose == Purpose::server_auth ? "extKeyUsage lacks serverAuth"
+                                                                            : "extKeyUsage lacks clientAuth"));
         }
       }
       // Name constraints of every CA above (self-issued intermediates exempt).
       if (!(i > 0 && c.self_issued()) || leaf) {
         for (int j = i + 1; j < n; ++j) {
+#ifdef TERN_SMALL
+          if (!satisfies_name_constraints(path_[static_cast<std::size_t>(j)]->view(), c, leaf, nullptr))
+            return fail(Error::name_constraints, i, std::string());
+#else
           std::string why;
           if (!satisfies_name_constraints(path_[static_cast<std::size_t>(j)]->view(), c, leaf, &why))
             return fail(Error::name_constraints, i, why + " (constraint from certificate " + std::to_string(j) + ")");
+#endif
         }
       }
       if (leaf) {
         if (o_.purpose != Purpose::any) {
           if (c.ext.has_key_usage && !(c.ext.key_usage & ku_digital_signature))
-            return fail(Error::bad_key_usage, i, "keyUsage lacks digitalSignature");
+            return fail(Error::bad_key_usage, i, TERN_X509_DETAIL("keyUsage lacks digitalSignature"));
           const std::uint8_t need = o_.purpose == Purpose::server_auth ? eku_server_auth : eku_client_auth;
           if (c.ext.has_ext_key_usage && !(c.ext.ext_key_usage & (need | eku_any)))
             return fail(Error::bad_ext_key_usage, i,
-                        o_.purpose == Purpose::server_auth ? "extKeyUsage lacks serverAuth" : "extKeyUsage lacks clientAuth");
+                        TERN_X509_DETAIL(o_.purpose == Purpose::server_auth ? "extKeyUsage lacks serverAuth"
+                                                                            : "extKeyUsage lacks clientAuth"));
         }
         if (!o_.hostname.empty() && !matches_hostname(c, o_.hostname))
-          return fail(Error::name_mismatch, i, "\"" + o_.hostname + "\" is not among the certificate's names: " + san_list(c));
+          return fail(Error::name_mismatch, i,
+                      TERN_X509_DETAIL("\"" + o_.hostname + "\" is not among the certificate's names: " + san_list(c)));
       }
     }
     return {};
