@@ -1,34 +1,37 @@
 // Hostname verification (RFC 6125 / RFC 9525) and name constraints
 // (RFC 5280 §4.2.1.10) for dNSName, iPAddress, rfc822Name and directoryName.
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 
 #include "crypto/internal/der.hpp"
-#include "tls/arena.hpp"
 #include "x509/path/verify.hpp"
 
 namespace tern::x509 {
 namespace {
 
-// Working strings of the checks run during a TLS handshake: from the
-// connection's arena in no-heap mode (tls/arena.hpp), else the heap.
-using Str = tls::ArenaString;
+// The checks that run during a TLS handshake compare in place, ASCII
+// case-insensitively, without copying names (no heap, no arena strings).
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-Str lower(std::string_view s) {
-  Str out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
+bool ieq(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+bool iends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && ieq(s.substr(s.size() - suffix.size()), suffix);
+}
+
+std::string_view without_final_dot(std::string_view s) {
+  if (!s.empty() && s.back() == '.') s.remove_suffix(1);
+  return s;
 }
 
 std::string_view as_text(Bytes b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-std::string ip_text(Bytes ip) {
+[[maybe_unused]] std::string ip_text(Bytes ip) {
   std::string out;
   if (ip.size() == 4) {
     for (std::size_t i = 0; i < 4; ++i) {
@@ -57,30 +60,28 @@ std::string ip_text(Bytes ip) {
 
 // RFC 6125 §6.4.3 as restricted by RFC 9525 §6.3: "*" must be the entire
 // leftmost label, the rest at least two labels, and it matches one label.
-bool dns_matches(Str pattern, const Str& host) {
-  pattern = lower(pattern);
-  if (!pattern.empty() && pattern.back() == '.') pattern.pop_back();
+// `host` has no final dot.
+bool dns_matches(std::string_view pattern, std::string_view host) {
+  pattern = without_final_dot(pattern);
   if (pattern.empty()) return false;
-  if (pattern == host) return pattern.find('*') == std::string::npos;
+  if (ieq(pattern, host)) return pattern.find('*') == std::string_view::npos;
   if (pattern.size() < 3 || pattern[0] != '*' || pattern[1] != '.') return false;
-  const std::string_view rest = std::string_view(pattern).substr(2);
+  const std::string_view rest = pattern.substr(2);
   if (rest.find('*') != std::string_view::npos || rest.find('.') == std::string_view::npos) return false;
   if (rest.front() == '.' || rest.back() == '.' || rest.find("..") != std::string_view::npos) return false;
   const std::size_t dot = host.find('.');
-  if (dot == 0 || dot == std::string::npos) return false;
-  return std::string_view(host).substr(dot + 1) == rest;
+  if (dot == 0 || dot == std::string_view::npos) return false;
+  return ieq(host.substr(dot + 1), rest);
 }
 
 // ---- name constraints -----------------------------------------------------------
 
-bool dns_in_subtree(Str name, Str base) {
-  name = lower(name);
-  base = lower(base);
-  if (!name.empty() && name.back() == '.') name.pop_back();
-  if (!base.empty() && base.back() == '.') base.pop_back();
+bool dns_in_subtree(std::string_view name, std::string_view base) {
+  name = without_final_dot(name);
+  base = without_final_dot(base);
   if (base.empty()) return true;
-  if (base.front() == '.') return ends_with(name, base) && name.size() > base.size();
-  return name == base || (ends_with(name, base) && name[name.size() - base.size() - 1] == '.');
+  if (base.front() == '.') return iends_with(name, base) && name.size() > base.size();
+  return ieq(name, base) || (iends_with(name, base) && name[name.size() - base.size() - 1] == '.');
 }
 
 bool ip_in_subtree(Bytes ip, Bytes base) {
@@ -93,14 +94,13 @@ bool ip_in_subtree(Bytes ip, Bytes base) {
 bool email_in_subtree(std::string_view mail, std::string_view base) {
   const std::size_t at = mail.rfind('@');
   if (at == std::string_view::npos) return false;
-  const Str host = lower(mail.substr(at + 1));
+  const std::string_view host = mail.substr(at + 1);
   if (base.find('@') != std::string_view::npos) {
     const std::size_t bat = base.rfind('@');
-    return mail.substr(0, at) == base.substr(0, bat) && host == lower(base.substr(bat + 1));
+    return mail.substr(0, at) == base.substr(0, bat) && ieq(host, base.substr(bat + 1));
   }
-  const Str b = lower(base);
-  if (!b.empty() && b.front() == '.') return ends_with(host, b) && host.size() > b.size();
-  return host == b;
+  if (!base.empty() && base.front() == '.') return iends_with(host, base) && host.size() > base.size();
+  return ieq(host, base);
 }
 
 struct Subtrees {
@@ -128,7 +128,7 @@ Subtrees load_subtrees(Bytes trees) {
 bool matches(const GeneralName& name, const GeneralName& base) {
   if (name.type != base.type) return false;
   switch (name.type) {
-    case GeneralNameType::dns: return dns_in_subtree(Str(as_text(name.value)), Str(as_text(base.value)));
+    case GeneralNameType::dns: return dns_in_subtree(as_text(name.value), as_text(base.value));
     case GeneralNameType::ip: return ip_in_subtree(name.value, base.value);
     case GeneralNameType::rfc822: return email_in_subtree(as_text(name.value), as_text(base.value));
     case GeneralNameType::directory: return name_has_prefix(Name{name.value}, Name{base.value});
@@ -136,7 +136,7 @@ bool matches(const GeneralName& name, const GeneralName& base) {
   }
 }
 
-std::string describe(const GeneralName& g) {
+[[maybe_unused]] std::string describe(const GeneralName& g) {
   switch (g.type) {
     case GeneralNameType::dns: return "DNS:" + std::string(as_text(g.value));
     case GeneralNameType::ip: return "IP:" + ip_text(g.value);
@@ -146,84 +146,93 @@ std::string describe(const GeneralName& g) {
   }
 }
 
-// parse_ip() into any byte vector (arena vectors during a handshake).
-template <class V>
-bool parse_ip_into(std::string_view s, V& out) {
-  out.clear();
-  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
-  if (s.find(':') == std::string_view::npos) {
-    // Dotted quad, decimal, no leading zeros.
-    std::size_t i = 0;
-    for (int part = 0; part < 4; ++part) {
-      if (part) {
-        if (i >= s.size() || s[i] != '.') return false;
-        ++i;
-      }
-      const std::size_t start = i;
-      unsigned v = 0;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + unsigned(s[i++] - '0');
-      if (i == start || v > 255 || (s[start] == '0' && i - start > 1)) return false;
-      out.push_back(static_cast<std::uint8_t>(v));
+// Dotted quad, decimal, no leading zeros: the whole of s.
+bool parse_ipv4(std::string_view s, std::uint8_t out[4]) {
+  std::size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
     }
-    return i == s.size() || (out.clear(), false);
+    const std::size_t start = i;
+    unsigned v = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + unsigned(s[i++] - '0');
+    if (i == start || v > 255 || (s[start] == '0' && i - start > 1)) return false;
+    out[part] = static_cast<std::uint8_t>(v);
   }
-  // IPv6 (RFC 4291 §2.2), with "::" and an optional trailing IPv4.
-  tls::ArenaVector<std::uint16_t> head, tail;
-  bool gap = false;
+  return i == s.size();
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = ascii_lower(c);
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+// IPv6 (RFC 4291 §2.2), with "::" and an optional trailing IPv4, into a
+// fixed array (no containers: this runs in every TLS handshake).
+bool parse_ipv6(std::string_view s, std::uint8_t out[16]) {
+  std::uint16_t g[8];
+  std::size_t n = 0;  // groups read
+  int gap = -1;       // groups before "::", -1 without one
   std::size_t i = 0;
   if (s.substr(0, 2) == "::") {
-    gap = true;
+    gap = 0;
     i = 2;
   }
-  tls::ByteVector v4;
   while (i < s.size()) {
-    auto& groups = gap ? tail : head;
     const std::size_t start = i;
     const std::size_t next = s.find(':', i);
     const std::string_view tok = s.substr(i, next == std::string_view::npos ? std::string_view::npos : next - i);
     if (tok.find('.') != std::string_view::npos && next == std::string_view::npos) {
-      if (!parse_ip_into(tok, v4) || v4.size() != 4) return false;
-      groups.push_back(static_cast<std::uint16_t>((v4[0] << 8) | v4[1]));
-      groups.push_back(static_cast<std::uint16_t>((v4[2] << 8) | v4[3]));
-      i = s.size();
+      std::uint8_t v4[4];
+      if (!parse_ipv4(tok, v4) || n + 2 > 8) return false;
+      g[n++] = static_cast<std::uint16_t>((v4[0] << 8) | v4[1]);
+      g[n++] = static_cast<std::uint16_t>((v4[2] << 8) | v4[3]);
       break;
     }
     unsigned v = 0;
-    while (i < s.size() && i - start < 4 && std::isxdigit(static_cast<unsigned char>(s[i]))) {
-      const char c = s[i++];
-      v = v * 16 + unsigned(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-    }
-    if (i == start) return false;
-    groups.push_back(static_cast<std::uint16_t>(v));
+    for (int d; i < s.size() && i - start < 4 && (d = hex_digit(s[i])) >= 0; ++i) v = v * 16 + unsigned(d);
+    if (i == start || n == 8) return false;
+    g[n++] = static_cast<std::uint16_t>(v);
     if (i == s.size()) break;
     if (s[i] != ':') return false;
     ++i;
     if (i < s.size() && s[i] == ':') {
-      if (gap) return false;
-      gap = true;
+      if (gap >= 0) return false;
+      gap = static_cast<int>(n);
       ++i;
     } else if (i == s.size()) {
       return false;  // trailing single ':'
     }
   }
-  const std::size_t n = head.size() + tail.size();
-  if (gap ? n > 7 : n != 8) return false;
-  out.assign(16, 0);
-  for (std::size_t k = 0; k < head.size(); ++k) {
-    out[2 * k] = static_cast<std::uint8_t>(head[k] >> 8);
-    out[2 * k + 1] = static_cast<std::uint8_t>(head[k]);
-  }
-  for (std::size_t k = 0; k < tail.size(); ++k) {
-    const std::size_t at = 8 - tail.size() + k;
-    out[2 * at] = static_cast<std::uint8_t>(tail[k] >> 8);
-    out[2 * at + 1] = static_cast<std::uint8_t>(tail[k]);
+  if (gap >= 0 ? n > 7 : n != 8) return false;
+  const std::size_t head = gap >= 0 ? static_cast<std::size_t>(gap) : n;
+  std::memset(out, 0, 16);
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t at = k < head ? k : 8 - n + k;  // the tail ends at group 7
+    out[2 * at] = static_cast<std::uint8_t>(g[k] >> 8);
+    out[2 * at + 1] = static_cast<std::uint8_t>(g[k]);
   }
   return true;
 }
 
+// parse_ip() into a fixed buffer: the address length (4 or 16), 0 if s is
+// not an IP literal (brackets around IPv6 allowed).
+std::size_t parse_ip_into(std::string_view s, std::uint8_t out[16]) {
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
+  if (s.find(':') == std::string_view::npos) return parse_ipv4(s, out) ? 4 : 0;
+  return parse_ipv6(s, out) ? 16 : 0;
+}
+
 }  // namespace
 
-bool parse_ip(std::string_view s, std::vector<std::uint8_t>& out) { return parse_ip_into(s, out); }
+bool parse_ip(std::string_view s, std::vector<std::uint8_t>& out) {
+  std::uint8_t a[16];
+  const std::size_t n = parse_ip_into(s, a);
+  out.assign(a, a + n);
+  return n != 0;
+}
 
 namespace {
 // The dNSName and iPAddress entries of subjectAltName, read in place (no
@@ -243,19 +252,18 @@ bool any_san(const CertView& cert, F f) {
 }  // namespace
 
 bool matches_hostname(const CertView& cert, std::string_view host_in) {
-  tls::ByteVector ip;
-  if (parse_ip_into(host_in, ip)) {
+  std::uint8_t ip[16];
+  if (const std::size_t n = parse_ip_into(host_in, ip); n != 0) {
     return any_san(cert, [&](GeneralNameType t, Bytes v) {
-      return t == GeneralNameType::ip && v.size() == ip.size() && std::equal(ip.begin(), ip.end(), v.begin());
+      return t == GeneralNameType::ip && v.size() == n && std::memcmp(ip, v.data(), n) == 0;
     });
   }
-  Str host = lower(host_in);
-  if (!host.empty() && host.back() == '.') host.pop_back();
-  if (host.empty() || host.find('*') != std::string::npos || host.find("..") != std::string::npos ||
+  const std::string_view host = without_final_dot(host_in);
+  if (host.empty() || host.find('*') != std::string_view::npos || host.find("..") != std::string_view::npos ||
       host.front() == '.')
     return false;
   return any_san(cert, [&](GeneralNameType t, Bytes v) {
-    return t == GeneralNameType::dns && dns_matches(Str(as_text(v)), host);
+    return t == GeneralNameType::dns && dns_matches(as_text(v), host);
   });
 }
 
