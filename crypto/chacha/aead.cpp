@@ -17,9 +17,9 @@
 // hides the single block's latency (sealing: those bytes are MACed with
 // the first chunk; opening: they are decrypted into a stack buffer that is
 // masked with the verdict and copied out).
-// A ChaCha20 kernel with xor_mac (avx512mulx, selectable, not the default)
-// runs the bulk with part of the MAC stitched into the keystream passes as
-// scalar Poly1305: sealing MACs bytes already written; opening MACs a
+// A ChaCha20 kernel with xor_mac (avx2mulx, the default with AVX2 and
+// BMI2 but no AVX-512; avx512mulx, selectable) runs the bulk with part of
+// the MAC stitched into the keystream passes as scalar Poly1305: sealing MACs bytes already written; opening MACs a
 // prefix first and then, during the passes, bytes not yet overwritten, and
 // masks the output with the verdict afterwards.
 #include "crypto/chacha/aead.hpp"
@@ -260,7 +260,7 @@ Status check_seal(bool keyed, std::size_t nonce_len, std::size_t want_nonce, con
 
 const char* pair_name(const ChaChaKernel& c, const PolyKernel& p) noexcept {
   struct Names {
-    char n[4][4][32];
+    char n[8][4][32];
     Names() noexcept {
       for (auto& a : n)
         for (auto& b : a) b[0] = 0;
@@ -268,7 +268,7 @@ const char* pair_name(const ChaChaKernel& c, const PolyKernel& p) noexcept {
   };
   static Names names;
   const std::size_t ci = detail::chacha_kernel_index(c), pi = detail::poly_kernel_index(p);
-  if (ci >= 4 || pi >= 4) return c.name;
+  if (ci >= 8 || pi >= 4) return c.name;
   char* out = names.n[ci][pi];
   if (out[0] == 0) {
     char tmp[32];

@@ -21,6 +21,11 @@ const ChaChaKernel kChaChaKernels[] = {
     // in two passes (see chacha_avx512mulx.cpp).
     {"avx512mulx", cpu::avx512f | cpu::avx512vl | cpu::avx512bw | cpu::bmi2, &xor_stream_avx512,
      &mask_avx512, &xor_masked_avx512, &key_first_avx512, &xor_mac_avx512mulx},
+    // avx2mulx: the avx2 keystream; in the AEAD, the MAC partly stitched
+    // into the keystream passes as scalar Poly1305 (xor_mac). Measured on
+    // Zen 4 with AVX-512 masked off, 16 KiB: seal 1.69 / open 1.71 cycles/B
+    // against 2.07 / 2.11 for avx2 + mulx in two passes.
+    {"avx2mulx", cpu::avx2 | cpu::bmi2, &xor_stream_avx2, &mask_avx2, nullptr, &key_first_avx2, &xor_mac_avx2mulx},
     {"avx2", cpu::avx2, &xor_stream_avx2, &mask_avx2, nullptr, nullptr, nullptr},
 #endif
     {"portable", 0, &xor_stream_portable, &mask_portable, nullptr, nullptr, nullptr},

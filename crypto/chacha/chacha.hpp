@@ -2,7 +2,7 @@
 //
 // The raw primitives behind ChaCha20-Poly1305 (see aead.hpp). The stream
 // cipher and the MAC each have their own kernel set: chacha20_kernels()
-// ("avx512", "avx512mulx", "avx2", "portable") and poly1305_kernels()
+// ("avx512", "avx512mulx", "avx2mulx", "avx2", "portable") and poly1305_kernels()
 // ("ifma", "mulx", "portable").
 #pragma once
 

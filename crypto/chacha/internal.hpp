@@ -100,6 +100,10 @@ void mask_avx2(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 void mask_avx512(std::uint8_t* p, std::size_t n, std::uint64_t mask) noexcept;
 void xor_mac_avx512mulx(std::uint8_t* out, const std::uint8_t* in, std::size_t passes, const std::uint32_t st[16],
                        PolyState& ps, const std::uint8_t* mac) noexcept;
+void xor_mac_avx2mulx(std::uint8_t* out, const std::uint8_t* in, std::size_t passes, const std::uint32_t st[16],
+                      PolyState& ps, const std::uint8_t* mac) noexcept;
+void key_first_avx2(std::uint8_t key[64], std::uint8_t* out, const std::uint8_t* in,
+                    const std::uint32_t st[16]) noexcept;
 void poly_blocks_mulx(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
 void poly_blocks_ifma(PolyState& st, const std::uint8_t* m, std::size_t n) noexcept;
 // Fills st.pw with r^16..r^1 (IFMA kernel).

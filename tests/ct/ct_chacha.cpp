@@ -22,7 +22,7 @@ using Bytes = std::vector<std::uint8_t>;
 using ctcheck::declassify;
 using ctcheck::secret;
 
-constexpr std::size_t kLens[] = {0, 1, 15, 16, 63, 64, 65, 191, 192, 193, 600, 1350, 2100};
+constexpr std::size_t kLens[] = {0, 1, 15, 16, 63, 64, 65, 191, 192, 193, 600, 1350, 2100, 4500};
 
 Bytes pattern(std::size_t n, std::uint8_t seed) {
   Bytes b(n);
