@@ -90,7 +90,7 @@ void seal_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::ui
     alignas(64) std::uint8_t k0[64] = {};
     if (ck.xor_mac != nullptr && ck.key_first != nullptr && len >= kStitchSeal) {
       // Key block + bytes [0, 1024), then [1024, 2048); then 2048-byte
-      // passes that each MAC kStitchMac bytes of the ciphertext already
+      // passes that each MAC ck.stitch_mac bytes of the ciphertext already
       // written while making the next 2048; the rest of the MAC afterwards.
       st[12] = 1;
       ck.key_first(k0, ct, pt, st);
@@ -102,7 +102,7 @@ void seal_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::ui
       const std::size_t passes = (len - 2048) / 2048;
       st[12] = 33;
       ck.xor_mac(ct + 2048, pt + 2048, passes, st, ps, ct);
-      const std::size_t done = 2048 + 2048 * passes, maced = detail::kStitchMac * passes;
+      const std::size_t done = 2048 + 2048 * passes, maced = ck.stitch_mac * passes;
       st[12] = static_cast<std::uint32_t>(1 + done / 64);
       ck.xor_stream(ct + done, pt + done, len - done, st);
       mac_padded(pk, ps, ct + maced, len - maced);
@@ -173,7 +173,7 @@ Status open_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::
   } else if (ck.xor_mac != nullptr && ck.key_first != nullptr && len >= kStitchOpen) {
     // Key block and the first 1024 bytes of plaintext (kept in first until
     // the verdict); the ciphertext up to x MACed; then 2048-byte passes
-    // decrypting [1024, ...) that each MAC the next kStitchMac bytes from x
+    // decrypting [1024, ...) that each MAC the next ck.stitch_mac bytes from x
     // on (x is chosen so that those are never behind the bytes already
     // decrypted: the MAC reads a pass's bytes before they are written, so
     // in-place works); the rest; then the output is released or zeroed
@@ -186,11 +186,11 @@ Status open_core(const std::uint32_t key[8], const std::uint8_t nonce[12], std::
     wipe(k0, sizeof(k0));
     mac_padded(pk, ps, aad, aadlen);
     const std::size_t passes = (len - 1024) / 2048;
-    const std::size_t x = (len - detail::kStitchMac * passes) & ~std::size_t{15};
+    const std::size_t x = (len - ck.stitch_mac * passes) & ~std::size_t{15};
     mac_padded(pk, ps, ct, x);
     st[12] = 17;
     ck.xor_mac(pt + 1024, ct + 1024, passes, st, ps, ct + x);
-    const std::size_t done = 1024 + 2048 * passes, maced = x + detail::kStitchMac * passes;
+    const std::size_t done = 1024 + 2048 * passes, maced = x + ck.stitch_mac * passes;
     mac_padded(pk, ps, ct + maced, len - maced);
     st[12] = static_cast<std::uint32_t>(1 + done / 64);
     ck.xor_stream(pt + done, ct + done, len - done, st);

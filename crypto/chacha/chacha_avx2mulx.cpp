@@ -1,8 +1,8 @@
 // ChaCha20 AVX2 keystream stitched with a scalar Poly1305: the
 // "avx2mulx" ChaCha20 kernel (x86-64 with AVX2 and BMI2, no AVX-512). Its
 // keystream is the avx2 kernel's; in the AEAD its xor_mac runs 2048-byte
-// passes (four eight-block ymm sets, one after the other) with kStitchMac
-// bytes of Poly1305 per pass in 64-bit integer code (poly64_x86.hpp)
+// passes (four eight-block ymm sets, one after the other) with
+// kStitchMacAvx2 bytes of Poly1305 per pass in 64-bit integer code (poly64_x86.hpp)
 // placed between the quarter rounds, two chains combined with r^P per
 // pass, as chacha_avx512mulx.cpp does with zmm registers. The keystream of
 // a pass is staged on the stack (2 KiB, wiped) and XORed in at its end.
@@ -63,7 +63,7 @@ TERN_AVX2M void transpose_store(std::uint8_t* ks, const __m256i v[8], int half) 
   for (int b = 0; b < 8; ++b) _mm256_store_si256(reinterpret_cast<__m256i*>(ks + 64 * b + half), w[b]);
 }
 
-constexpr int kPairs = static_cast<int>(kStitchMac / 32);  // blocks per chain per 2048-byte pass
+constexpr int kPairs = static_cast<int>(kStitchMacAvx2 / 32);  // blocks per chain per 2048-byte pass
 constexpr int kSub = kPairs / 4;                           // per eight-block set
 static_assert(kPairs % 4 == 0 && kSub % 2 == 0 && kSub / 2 <= 10, "MAC schedule");
 

@@ -4,7 +4,7 @@
 //
 // Each pass makes thirty-two blocks (2048 bytes: two interleaved sets of
 // sixteen, one state word per zmm register, as chacha_avx512.cpp) while
-// absorbing kStitchMac / 16 Poly1305 blocks in 64-bit integer code spread
+// absorbing kStitchMacAvx512 / 16 Poly1305 blocks in 64-bit integer code spread
 // over the quarter rounds (a block or two after each). The idea: on Zen 4 the vector
 // rounds use the FP/vector pipes and the mulx/adc chain the integer pipes
 // (separate schedulers), where the IFMA kernel competes with vprold for the
@@ -18,7 +18,7 @@
 // stitched MAC block still costs 3-4 cycles, no less than IFMA (~3.3):
 // with ~31 scalar instructions per block next to ~19 vector ones per 16
 // keystream bytes the core runs out of dispatch/retire width rather than
-// pipes. The AEAD seal with kStitchMac = 1536 (the best of 1024/1536/2048)
+// pipes. The AEAD seal with 1536 MAC bytes per pass (the best of 1024/1536/2048)
 // breaks down as key block + first 1 KiB 0.052, next 1 KiB 0.045, seven
 // stitched passes 0.600, IFMA over the last 5.5 KiB 0.08, tag 0.009 =
 // 0.78, against 0.80 for avx512 + ifma in two passes; and the stitched
@@ -53,7 +53,7 @@ using namespace poly64;
 
 #define TERN_STITCH_FN __attribute__((target("avx512f,avx512vl,avx512bw,bmi2")))
 
-constexpr int kPairs = static_cast<int>(kStitchMac / 32);
+constexpr int kPairs = static_cast<int>(kStitchMacAvx512 / 32);
 
 // Single steps after quarter-round slot I (0..15) of an iteration with K
 // pair steps: step t goes to chain a (t even) or b (t odd), block t / 2.

@@ -518,7 +518,7 @@ TEST_CASE("chacha20poly1305: differential, every kernel pair == portable; tamper
 
 // Lengths at the edges of the AEAD's stitched path (kernels with xor_mac:
 // from 3072 bytes opening, 4096 sealing; 2048-byte passes after the first
-// 1024 or 2048 bytes; kStitchMac MAC bytes per pass), sealed and opened in
+// 1024 or 2048 bytes; stitch_mac MAC bytes per pass), sealed and opened in
 // place and out of place, against the portable pair.
 TEST_CASE("chacha20poly1305: stitched-path length edges, every kernel pair == portable", "[aead][diff]") {
   test::Rng rng(3072);
