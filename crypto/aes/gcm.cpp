@@ -33,17 +33,18 @@ constexpr GcmKernel kKernels[] = {
 #if TERN_SIMD && defined(__x86_64__) && TERN_GCM_VAES512
     {"vaes512", cpu::vaes | cpu::vpclmulqdq | cpu::avx512f | cpu::avx512bw | cpu::avx512vl | cpu::avx2 | cpu::avx |
                     cpu::aesni | cpu::pclmul | cpu::sse41 | cpu::ssse3,
-     detail::gcm_vaes512_init, false, detail::gcm_vaes512_seal, detail::gcm_vaes512_open},
+     detail::gcm_vaes512_init, GcmKernel::Layout::v512, detail::gcm_vaes512_seal, detail::gcm_vaes512_open},
 #endif
 #if TERN_SIMD && defined(__x86_64__) && TERN_GCM_VAES256
     {"vaes256", cpu::vaes | cpu::vpclmulqdq | cpu::avx2 | cpu::avx | cpu::aesni | cpu::pclmul | cpu::sse41 | cpu::ssse3,
-     detail::gcm_vaes256_init, false, detail::gcm_vaes256_seal, detail::gcm_vaes256_open},
+     detail::gcm_vaes256_init, GcmKernel::Layout::x86, detail::gcm_vaes256_seal, detail::gcm_vaes256_open},
 #endif
 #if TERN_SIMD && defined(__x86_64__) && TERN_GCM_AESNI
-    {"aesni", cpu::aesni | cpu::pclmul | cpu::sse41 | cpu::ssse3, detail::gcm_aesni_init, false, detail::gcm_aesni_seal,
-     detail::gcm_aesni_open},
+    {"aesni", cpu::aesni | cpu::pclmul | cpu::sse41 | cpu::ssse3, detail::gcm_aesni_init, GcmKernel::Layout::x86,
+     detail::gcm_aesni_seal, detail::gcm_aesni_open},
 #endif
-    {"portable", 0, detail::gcm_portable_init, true, detail::gcm_portable_seal, detail::gcm_portable_open},
+    {"portable", 0, detail::gcm_portable_init, GcmKernel::Layout::portable, detail::gcm_portable_seal,
+     detail::gcm_portable_open},
 };
 
 internal::Dispatch<GcmKernel> g_dispatch{kKernels};
@@ -102,9 +103,11 @@ Status AesGcm::crypt(bool decrypt, std::uint8_t* out, std::uint8_t* tag_out, con
     j0[15] = 1;
   } else {
     // J0 = GHASH_H(nonce || 0-pad || 0^64 || [len(nonce) bits]_64).
-    const detail::Gf h = kern_->portable_layout
-                             ? detail::Gf{key_.portable.h[1], key_.portable.h[0]}
-                             : detail::Gf{key_.x86.htab[detail::kHPowers - 1][1], key_.x86.htab[detail::kHPowers - 1][0]};
+    const detail::Gf h =
+        kern_->layout == GcmKernel::Layout::portable ? detail::Gf{key_.portable.h[1], key_.portable.h[0]}
+        : kern_->layout == GcmKernel::Layout::v512
+            ? detail::Gf{key_.v512.h[1], key_.v512.h[0]}
+            : detail::Gf{key_.x86.htab[detail::kHPowers - 1][1], key_.x86.htab[detail::kHPowers - 1][0]};
     detail::Gf y{0, 0};
     detail::ghash_portable(y, h, nonce.data(), nonce.size());
     y.lo ^= static_cast<std::uint64_t>(nonce.size()) * 8u;

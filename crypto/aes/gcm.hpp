@@ -41,10 +41,24 @@ inline constexpr std::size_t kHPowers = 32;
 inline constexpr std::size_t kHPad = 3;
 
 // Per-kernel key layouts; a context holds exactly one (chosen by the kernel
-// at init), so the union costs the larger of the two, not their sum.
+// at init), so the union costs the largest of them, not their sum.
 struct GcmKeyX86 {
   alignas(16) std::uint8_t rk[240];                        // FIPS 197 round keys, bytes
   alignas(16) std::uint64_t htab[kHPowers + kHPad][2];    // see above
+};
+// The vaes512 kernel's layout: the powers H^32..H^1 pre-multiplied by x^-1
+// (with kHPad zero entries after H^1 * x^-1) and, before them, the main
+// loop's Karatsuba keys packed by pairs (kV512Pk bytes), both at a 64-byte
+// aligned offset GcmKey::v512_off in tab (the context is only 16-byte
+// aligned, and split loads in the main loop cost twice; a copy of the
+// context keeps the offset, so only its alignment, not its result, can
+// differ). h: H itself (J0 of a non-96-bit nonce).
+inline constexpr std::size_t kV512Pk = 256;
+inline constexpr std::size_t kV512Tab = 48 + kV512Pk + 16 * (kHPowers + kHPad);
+struct GcmKeyVaes512 {
+  alignas(16) std::uint8_t rk[240];  // FIPS 197 round keys, bytes
+  std::uint64_t h[2];                // H ([0] low, [1] high)
+  alignas(16) std::uint8_t tab[kV512Tab];  // at v512_off: Karatsuba keys, then the powers
 };
 struct GcmKeyPortable {
   std::uint64_t h[2];        // H as above ([0] low, [1] high)
@@ -54,9 +68,11 @@ struct GcmKeyPortable {
 struct GcmKey {
   union {
     GcmKeyX86 x86;
+    GcmKeyVaes512 v512;
     GcmKeyPortable portable;
   };
-  std::uint32_t rounds;  // 10 or 14
+  std::uint32_t rounds;    // 10 or 14
+  std::uint32_t v512_off;  // see GcmKeyVaes512 (in what was padding)
 };
 
 // j0: the pre-counter block. Encrypts/decrypts len bytes from in to out
@@ -72,7 +88,7 @@ struct GcmKernel {
   // Fills the kernel's layout of k from the FIPS 197 round keys rk
   // ((rounds + 1) * 16 bytes); k is all zero and k.rounds is set.
   void (*init)(GcmKey& k, const std::uint8_t* rk) noexcept;
-  bool portable_layout;  // k.portable (else k.x86)
+  enum class Layout : std::uint8_t { x86, v512, portable } layout;  // the member of k it fills
   GcmCryptFn seal;
   GcmCryptFn open;
 };

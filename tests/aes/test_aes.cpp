@@ -484,9 +484,10 @@ TEST_CASE("aes-gcm: tampering with ciphertext, tag or AAD is rejected and output
 
 TEST_CASE("aes-gcm: context size, re-keying across kernels and layouts", "[gcm][context]") {
   // TLS keeps two contexts per connection: the per-key layout union keeps
-  // one context near 1 KB.
+  // one context near 1 KB (1024 + the vaes512 layout's 144 bytes of
+  // prepared main-loop keys and alignment slack).
   std::printf("sizeof(AesGcm) = %zu\n", sizeof(AesGcm));
-  CHECK(sizeof(AesGcm) <= 1024);
+  CHECK(sizeof(AesGcm) <= 1024 + 144);
   // One context re-keyed under every kernel in turn (its layout changes)
   // must give the same record as a fresh context; a non-96-bit nonce uses H
   // from whichever layout is active.
