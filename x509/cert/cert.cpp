@@ -488,6 +488,11 @@ std::string format_time(Time t) {
 
 // ---- general names ------------------------------------------------------------
 
+bool parse_general_name(Bytes tlv, GeneralName& out) {
+  der::Reader r(tlv);
+  return read_general_name(r, out) && r.empty() && r.ok();
+}
+
 bool parse_general_names(Bytes contents, std::vector<GeneralName>& out) {
   out.clear();
   der::Reader r(contents);

@@ -126,6 +126,8 @@ struct GeneralName {
 };
 // Decodes a SEQUENCE OF GeneralName's contents.
 bool parse_general_names(Bytes contents, std::vector<GeneralName>& out);
+// Decodes one GeneralName: `tlv` is exactly one whole element.
+bool parse_general_name(Bytes tlv, GeneralName& out);
 
 struct Extensions {
   bool has_basic_constraints = false, is_ca = false;

@@ -103,26 +103,46 @@ bool email_in_subtree(std::string_view mail, std::string_view base) {
   return ieq(host, base);
 }
 
-struct Subtrees {
-  std::vector<GeneralName> names;
-  bool has(GeneralNameType t) const {
-    for (const auto& n : names)
-      if (n.type == t) return true;
-    return false;
-  }
-};
-
-Subtrees load_subtrees(Bytes trees) {
-  Subtrees out;
+// Calls f(base) for the base GeneralName of each GeneralSubtree of a
+// GeneralSubtrees value, in order, until f returns true (then true). A
+// malformed subtree ends the list (the ones before it still count). Read in
+// place: no containers during a handshake.
+template <class F>
+bool any_subtree(Bytes trees, F f) {
   der::Reader t(trees);
   while (!t.empty()) {
     der::Reader sub(Bytes{});
     der::Element base;
-    std::vector<GeneralName> one;
-    if (!t.enter(der::kSequence, sub) || !sub.read(base) || !parse_general_names(base.raw, one)) break;
-    out.names.insert(out.names.end(), one.begin(), one.end());
+    GeneralName g;
+    if (!t.enter(der::kSequence, sub) || !sub.read(base) || !parse_general_name(base.raw, g)) break;
+    if (f(g)) return true;
   }
-  return out;
+  return false;
+}
+
+// Whether a SEQUENCE OF GeneralName's contents decode completely.
+bool general_names_well_formed(Bytes contents) {
+  der::Reader r(contents);
+  while (!r.empty()) {
+    der::Element e;
+    GeneralName g;
+    if (!r.read(e) || !parse_general_name(e.raw, g)) return false;
+  }
+  return r.ok();
+}
+
+// Calls f(name) for each GeneralName of a SEQUENCE OF GeneralName's
+// contents until f returns true (then true).
+template <class F>
+bool any_general_name(Bytes contents, F f) {
+  der::Reader r(contents);
+  while (!r.empty()) {
+    der::Element e;
+    GeneralName g;
+    if (!r.read(e) || !parse_general_name(e.raw, g)) return false;
+    if (f(g)) return true;
+  }
+  return false;
 }
 
 bool matches(const GeneralName& name, const GeneralName& base) {
@@ -277,43 +297,51 @@ std::string san_list(const CertView& cert) {
   return out.empty() ? "(no DNS or IP subjectAltName)" : out;
 }
 
+// TERN_SMALL builds leave *detail untouched (see verify.cpp: failures carry
+// only the Error and the depth there).
 bool satisfies_name_constraints(const CertView& issuer, const CertView& cert, bool is_leaf, std::string* detail) {
   (void)is_leaf;
+  (void)detail;
   if (!issuer.ext.has_name_constraints) return true;
-  const Subtrees permitted = load_subtrees(issuer.ext.nc_permitted);
-  const Subtrees excluded = load_subtrees(issuer.ext.nc_excluded);
-  // The names the certificate carries.
-  std::vector<GeneralName> names;
-  std::vector<std::string> emails;  // storage for emailAddress attributes
-  if (!cert.subject.empty()) names.push_back({GeneralNameType::directory, cert.subject.raw});
-  std::vector<GeneralName> san;
-  if (cert.ext.has_san && parse_general_names(cert.ext.san, san)) names.insert(names.end(), san.begin(), san.end());
-  if (!cert.ext.has_san) {
-    // RFC 5280 §4.2.1.10: without subjectAltName, rfc822Name constraints
-    // apply to emailAddress attributes of the subject.
-    emails = name_attributes(cert.subject, Bytes(oid::email_address, sizeof oid::email_address));
-    for (const auto& e : emails)
-      names.push_back({GeneralNameType::rfc822, Bytes(reinterpret_cast<const std::uint8_t*>(e.data()), e.size())});
-  }
-  for (const auto& n : names) {
+  // One name of the certificate against the issuer's subtrees: false (and
+  // *detail) when it violates them.
+  auto allowed = [&](const GeneralName& n) {
     if (n.type != GeneralNameType::dns && n.type != GeneralNameType::ip && n.type != GeneralNameType::rfc822 &&
         n.type != GeneralNameType::directory)
-      continue;
-    if (permitted.has(n.type)) {
-      bool ok = false;
-      for (const auto& b : permitted.names) ok = ok || matches(n, b);
-      if (!ok) {
-        if (detail) *detail = describe(n) + " is outside the permitted subtrees";
-        return false;
-      }
+      return true;
+    bool constrained = false;  // a permitted subtree of this name's type exists
+    const bool inside = any_subtree(issuer.ext.nc_permitted, [&](const GeneralName& b) {
+      constrained = constrained || b.type == n.type;
+      return matches(n, b);
+    });
+    if (constrained && !inside) {
+#ifndef TERN_SMALL
+      if (detail) *detail = describe(n) + " is outside the permitted subtrees";
+#endif
+      return false;
     }
-    for (const auto& b : excluded.names) {
-      if (matches(n, b)) {
-        if (detail) *detail = describe(n) + " is in an excluded subtree (" + describe(b) + ")";
-        return false;
-      }
+    GeneralName hit{};
+    if (any_subtree(issuer.ext.nc_excluded, [&](const GeneralName& b) { return matches(n, b) && (hit = b, true); })) {
+#ifndef TERN_SMALL
+      if (detail) *detail = describe(n) + " is in an excluded subtree (" + describe(hit) + ")";
+#endif
+      return false;
     }
+    return true;
+  };
+  // The names the certificate carries: the subject, then subjectAltName
+  // (all of it or, when it does not parse, none), else the subject's
+  // emailAddress attributes as rfc822Names (RFC 5280 §4.2.1.10).
+  if (!cert.subject.empty() && !allowed(GeneralName{GeneralNameType::directory, cert.subject.raw})) return false;
+  if (cert.ext.has_san) {
+    if (!general_names_well_formed(cert.ext.san)) return true;
+    return !any_general_name(cert.ext.san, [&](const GeneralName& n) { return !allowed(n); });
   }
+  const std::vector<std::string> emails =
+      name_attributes(cert.subject, Bytes(oid::email_address, sizeof oid::email_address));
+  for (const auto& e : emails)
+    if (!allowed({GeneralNameType::rfc822, Bytes(reinterpret_cast<const std::uint8_t*>(e.data()), e.size())}))
+      return false;
   return true;
 }
 

@@ -50,7 +50,9 @@ enum class Error : std::uint8_t {
 };
 const char* to_string(Error e) noexcept;
 
-// What went wrong, where: depth 0 is the leaf.
+// What went wrong, where: depth 0 is the leaf. Builds with TERN_SMALL
+// (-Dprofile=minimal) fill only `error` and `depth`; subject and detail
+// stay empty there (no formatting code is linked).
 struct Failure {
   Error error = Error::ok;
   int depth = -1;
@@ -133,7 +135,8 @@ bool parse_ip(std::string_view text, std::vector<std::uint8_t>& out);
 
 // Whether `cert`'s names (subject, SAN dNSName/iPAddress/rfc822Name/
 // directoryName, emailAddress) satisfy `issuer`'s nameConstraints. URIs and
-// other name forms are not checked. `detail` names the offending name.
+// other name forms are not checked. `detail` names the offending name
+// (left untouched in TERN_SMALL builds).
 bool satisfies_name_constraints(const CertView& issuer, const CertView& cert, bool is_leaf, std::string* detail);
 
 // ---- expiry ------------------------------------------------------------------------------
