@@ -1,7 +1,8 @@
 #!/bin/sh
 # Size of a minimal statically linked TLS 1.3 client (tests/size/min_client.cpp:
 # X25519, AES-128-GCM, SHA-256, ECDSA P-256 verification, X.509 validation,
-# no server, no RSA, no P-384, no ChaCha20, portable kernels) built with -Os,
+# no server, no RSA, no P-384, no ChaCha20, no Ed25519, no P-256 private-key
+# code (ECDH, signing), TERN_SMALL code paths, portable kernels) built with -Os,
 # -ffunction-sections -fdata-sections, --gc-sections, no unwind tables (the
 # library has no exceptions) and link-time optimisation in one partition, for
 # x86-64 and armhf.
