@@ -105,6 +105,7 @@ TEST_CASE("x509 verifier: real chains and their alerts", "[tls][x509verifier]") 
   test::report("x509 verifier cases", "-", static_cast<std::size_t>(n));
 }
 
+#if !defined(TERN_NO_TLS_CLIENT_CERT)
 TEST_CASE("mTLS: required, optional, absent", "[tls][mtls]") {
   REQUIRE(pki().ok);
   const auto client_cred = make_leaf(pki().root, "client.test", x509::eku_client_auth);
@@ -196,3 +197,28 @@ TEST_CASE("mTLS: required, optional, absent", "[tls][mtls]") {
     REQUIRE(p.s->state() == ConnState::open);
   }
 }
+#else
+// TERN_NO_TLS_CLIENT_CERT (tls/types.hpp): a client with credentials still
+// answers a CertificateRequest with an empty Certificate.
+TEST_CASE("mTLS: client certificates not built -> empty Certificate", "[tls][mtls]") {
+  REQUIRE(pki().ok);
+  const auto client_cred = make_leaf(pki().root, "client.test", x509::eku_client_auth);
+  SECTION("required -> certificate_required") {
+    MPair p;
+    p.scfg.client_auth = ClientAuth::required;
+    p.ccfg.credentials = {client_cred};
+    p.run();
+    CHECK(p.s->state() == ConnState::failed);
+    CHECK(p.s->alert() == Alert::certificate_required);
+  }
+  SECTION("optional -> open without a client chain") {
+    MPair p;
+    p.scfg.client_auth = ClientAuth::optional;
+    p.ccfg.credentials = {client_cred};
+    p.run();
+    REQUIRE(p.c->state() == ConnState::open);
+    REQUIRE(p.s->state() == ConnState::open);
+    CHECK(p.s->peer_chain().empty());
+  }
+}
+#endif

@@ -10,6 +10,8 @@ using namespace tern;
 using namespace tern::tls;
 using namespace tern::tlstest;
 
+// TERN_NO_TLS_RESUMPTION (tls/types.hpp): nothing to test.
+#if !defined(TERN_NO_TLS_RESUMPTION)
 namespace {
 Vec bytes_of(const char* s) { return Vec(s, s + std::strlen(s)); }
 
@@ -378,3 +380,4 @@ TEST_CASE("resumption/0-RTT/mTLS flights mutated: no crash, no hang, failures st
   }
   test::report("tls resumption mutation runs", "-", static_cast<std::size_t>(runs));
 }
+#endif  // TERN_NO_TLS_RESUMPTION

@@ -12,10 +12,10 @@ using namespace tern::tls;
 using namespace tern::tlstest;
 
 namespace {
-std::string hx(Bytes b) { return test::to_hex(b.data(), b.size()); }
+[[maybe_unused]] std::string hx(Bytes b) { return test::to_hex(b.data(), b.size()); }
 
 // The trace's extensions in its order; ours where we produce the same type.
-void trace_order(OutExtensions& ours, Bytes trace_exts_block, const std::vector<std::uint16_t>& keep_ours) {
+[[maybe_unused]] void trace_order(OutExtensions& ours, Bytes trace_exts_block, const std::vector<std::uint16_t>& keep_ours) {
   Reader r(trace_exts_block);
   Reader list = r.sub(2, 0, 0xffff);
   OutExtensions out;
@@ -35,6 +35,7 @@ void trace_order(OutExtensions& ours, Bytes trace_exts_block, const std::vector<
 }
 }  // namespace
 
+#if !defined(TERN_NO_TLS_RESUMPTION)
 TEST_CASE("RFC 8448 §4: resumed 0-RTT client replay is byte-exact", "[tls][rfc8448][client][resume]") {
   auto tr1 = test::load_trace("simple_1rtt.txt");
   auto tr = test::load_trace("resumed_0rtt.txt");
@@ -128,6 +129,9 @@ TEST_CASE("RFC 8448 §4: resumed 0-RTT client replay is byte-exact", "[tls][rfc8
 // CertificateRequest with the trace's certificate and (injected, RSA-PSS
 // being randomized) signature; its Certificate/CertificateVerify/Finished
 // record is byte-exact.
+#endif
+
+#if !defined(TERN_NO_TLS_CLIENT_CERT)
 TEST_CASE("RFC 8448 §6: client authentication, client replay is byte-exact", "[tls][rfc8448][client][mtls]") {
   auto tr = test::load_trace("client_authentication.txt");
   if (!tr) return;
@@ -180,6 +184,8 @@ TEST_CASE("RFC 8448 §6: client authentication, client replay is byte-exact", "[
 // the trace's flight (EncryptedExtensions, CertificateRequest, Certificate,
 // CertificateVerify with the injected signature, Finished) byte-exactly
 // and verifies the client's Certificate/CertificateVerify/Finished for real.
+#endif
+
 TEST_CASE("RFC 8448 §6: client authentication, server replay is byte-exact", "[tls][rfc8448][server][mtls]") {
   auto tr = test::load_trace("client_authentication.txt");
   if (!tr) return;
@@ -237,6 +243,7 @@ TEST_CASE("RFC 8448 §6: client authentication, server replay is byte-exact", "[
 // hook (it was sealed by another implementation); our server checks the
 // binder for real, accepts the 0-RTT data within the replay window, and
 // produces ServerHello and EncryptedExtensions + Finished byte-exactly.
+#if !defined(TERN_NO_TLS_RESUMPTION)
 TEST_CASE("RFC 8448 §4: resumed 0-RTT server replay is byte-exact", "[tls][rfc8448][server][resume]") {
   auto tr1 = test::load_trace("simple_1rtt.txt");
   auto tr = test::load_trace("resumed_0rtt.txt");
@@ -309,3 +316,4 @@ TEST_CASE("RFC 8448 §4: resumed 0-RTT server replay is byte-exact", "[tls][rfc8
   CHECK(hx(out) == hx(t["server.send_application_data_record.1.complete_record"]));
   test::report("rfc8448 §4 server records byte-exact", "-", 3);
 }
+#endif

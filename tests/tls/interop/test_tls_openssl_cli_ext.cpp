@@ -342,6 +342,8 @@ TEST_CASE("interop #8: mutual TLS with s_server -verify/-Verify and s_client -ce
   }
 }
 
+// TERN_NO_TLS_RESUMPTION (tls/types.hpp): no tickets, no 0-RTT.
+#if !defined(TERN_NO_TLS_RESUMPTION)
 TEST_CASE("interop #8: resumption with s_server tickets and s_client -sess_out/-sess_in", "[tls][interop][resume]") {
   if (!have_openssl_cli()) return;
   Fixture f;
@@ -526,3 +528,4 @@ TEST_CASE("interop #8: 0-RTT with s_server -early_data and s_client -early_data"
     line("0-RTT s_client -early_data -> tern server", skip.empty() ? result : "SKIP (" + skip + ": not implemented in tls/ core yet)");
   }
 }
+#endif  // TERN_NO_TLS_RESUMPTION
