@@ -17,12 +17,22 @@
 // decryption, at most 2 * max(max_early_data, 2^14 + 256) bytes of them.
 // With ClientAuth::required the server neither issues nor accepts tickets
 // (a ticket does not record the client's certificate).
+// Builds with TERN_NO_TLS_RESUMPTION (implied by TERN_SMALL, see
+// tls/types.hpp) have none of this: offer_session() and write_early() fail,
+// received tickets are dropped, the server issues none and ignores PSK
+// offers, and the exporters return Status::unsupported. TERN_NO_TLS_CLIENT_CERT
+// (also implied by TERN_SMALL) makes a client answer a CertificateRequest
+// with an empty Certificate.
 //
 // Memory: one receive buffer (records are decrypted into it, straight from
 // the fed bytes when a whole record is there, and read() copies out of it)
-// and one output buffer (records are sealed into it from the caller's
-// bytes). The handshake-only state (transcript, key schedule, key shares,
-// handshake secrets...) is a separate allocation, wiped and freed when the
+// and one output buffer (the caller's bytes are copied into it and sealed
+// in place: the AEADs take one contiguous content || type plaintext).
+// read() does not wipe the plaintext it has copied out: the next record is
+// decrypted over it, and the buffer is wiped whole when it is released
+// (destructor, end of the handshake) or regrown. The handshake-only state
+// (transcript, key schedule, key shares, handshake secrets...) is a
+// separate allocation, wiped and freed when the
 // handshake completes. With Config::preallocate both buffers are sized
 // once to one record of the negotiated limits (RFC 8449) when the
 // handshake completes, so feed/read/write/pending_output on an open
