@@ -37,8 +37,15 @@ inline constexpr int feature_count = 16;
 std::uint32_t features() noexcept;
 // The features detected before masking.
 std::uint32_t detected() noexcept;
-// True when every bit of `need` is available.
+// True when every bit of `need` is available. With TERN_SIMD=0 no kernel
+// needing a CPU feature is compiled in, so this is a constant (only the
+// feature-free portable kernels run) and no detection code is linked for it;
+// features() and detected() still report the CPU.
+#if defined(TERN_SIMD) && !TERN_SIMD
+constexpr bool has(std::uint32_t need) noexcept { return need == 0; }
+#else
 inline bool has(std::uint32_t need) noexcept { return (features() & need) == need; }
+#endif
 
 // Lowercase name of one feature bit ("avx512ifma"), or "?".
 const char* feature_name(std::uint32_t bit) noexcept;
