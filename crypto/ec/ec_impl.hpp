@@ -1721,6 +1721,15 @@ struct Curve {
     return len;
   }
 
+  // The fixed-base table points are added with the mixed (Z = 1) formula;
+  // TERN_SMALL uses the general one with Z = 1 instead, so only one
+  // variable-time addition is compiled.
+#ifdef TERN_SMALL
+  static constexpr bool kVerifyMixed = false;
+#else
+  static constexpr bool kVerifyMixed = true;
+#endif
+
   // Variable time: x(u1 G + u2 P) mod n == r ? (r < n, P valid, plain coords.)
   TERN_EC_FN static bool verify(const u64* u1, const u64* u2, const u64* px, const u64* py, const u64* r) {
     unsigned char abs[kWindows], neg[kWindows];
@@ -1730,14 +1739,14 @@ struct Curve {
     for (std::size_t i = 0; i < kWindows; ++i) {
       if (abs[i] == 0) continue;
       const AffineMont<N>& e = Tab::at(i, abs[i] - 1u);
+      u64 ny[N];
+      const u64* y = e.y;
       if (neg[i]) {
-        u64 ny[N];
         u64 zero[N] = {0};
         fsub(ny, zero, e.y);
-        add_vt<true>(acc, acc, e.x, ny, nullptr);
-      } else {
-        add_vt<true>(acc, acc, e.x, e.y, nullptr);
+        y = ny;
       }
+      add_vt<kVerifyMixed>(acc, acc, e.x, y, kVerifyMixed ? nullptr : C.p_one);
     }
     // u2 P by a width-5 NAF (public scalar): odd multiples P, 3P, ..., 15P.
     Jac tab[8], p2;
@@ -1756,14 +1765,14 @@ struct Curve {
       const int d = naf[i];
       if (d == 0) continue;
       const Jac& e = tab[(d < 0 ? -d : d) >> 1];
+      u64 ny[N];
+      const u64* y = e.y;
       if (d < 0) {
-        u64 ny[N];
         u64 zero[N] = {0};
         fsub(ny, zero, e.y);
-        add_vt<false>(acc2, acc2, e.x, ny, e.z);
-      } else {
-        add_vt<false>(acc2, acc2, e.x, e.y, e.z);
+        y = ny;
       }
+      add_vt<false>(acc2, acc2, e.x, y, e.z);
       started = true;
     }
     add_vt<false>(acc, acc, acc2.x, acc2.y, acc2.z);
