@@ -739,12 +739,16 @@ Err Connection::dispatch(const HandshakeMessage& m) {
 // ---- client -------------------------------------------------------------------------
 
 namespace {
-// Appends a u16 list with a `width`-byte length prefix.
-void put_u16_list(Writer& w, int width, std::span<const std::uint16_t> v) {
+// Appends a u16 list with a `width`-byte length prefix, leaving out the
+// values `skip` names (what a constrained build cannot use).
+void put_u16_list(Writer& w, int width, std::span<const std::uint16_t> v, bool (*skip)(std::uint16_t) noexcept = nullptr) {
   auto m = w.begin(width);
-  for (auto x : v) w.u16(x);
+  for (auto x : v)
+    if (!skip || !skip(x)) w.u16(x);
   w.end(m);
 }
+// A TLS 1.3 suite this build leaves out (TERN_NO_AES / TERN_NO_CHACHA).
+bool suite_compiled_out(std::uint16_t s) noexcept { return s >= 0x1301 && s <= 0x1303 && !find_suite(s); }
 Bytes as_bytes(std::string_view s) noexcept { return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
 }  // namespace
 
@@ -758,13 +762,15 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
       h_->session_id_.resize(32);
       if (rng().fill(h_->session_id_) != Status::ok) return fail(Alert::internal_error, "rng failure");
     }
-    const std::size_t n = std::min<std::size_t>(std::max<std::size_t>(cfg_.key_shares, 1), cfg_.groups.size());
-    for (std::size_t i = 0; i < n; ++i) {
+    // Shares for the first key_shares groups this build has.
+    const std::size_t n = std::max<std::size_t>(cfg_.key_shares, 1);
+    for (std::size_t i = 0; i < cfg_.groups.size() && h_->kx_.size() < n; ++i) {
+      const std::uint16_t g = cfg_.groups[i];
+      if (group_compiled_out(g)) continue;
       auto kx = make_arena<KeyExchange>();
       std::vector<std::uint8_t> fixed;  // trace replay only
-      if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(cfg_.groups[i]);
-      if (kx->generate(cfg_.groups[i], rng(), fixed) != Status::ok)
-        return fail(Alert::internal_error, "key share generation failed");
+      if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(g);
+      if (kx->generate(g, rng(), fixed) != Status::ok) return fail(Alert::internal_error, "key share generation failed");
       h_->kx_.push_back(std::move(kx));
     }
   }
@@ -776,7 +782,7 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   w.u16(kTls12);
   w.bytes(Bytes(h_->random_, 32));
   w.vec(1, h_->session_id_);
-  put_u16_list(w, 2, cfg_.cipher_suites);
+  put_u16_list(w, 2, cfg_.cipher_suites, suite_compiled_out);
   w.u8(1);  // legacy_compression_methods: null
   w.u8(0);
   const auto exts = w.begin(2);
@@ -795,14 +801,14 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     w.end(e);
   }
   ext_begin(ext::supported_groups);
-  put_u16_list(w, 2, cfg_.groups);
+  put_u16_list(w, 2, cfg_.groups, group_compiled_out);
   w.end(e);
   ext_begin(ext::signature_algorithms);
-  put_u16_list(w, 2, cfg_.signature_schemes);
+  put_u16_list(w, 2, cfg_.signature_schemes, scheme_compiled_out);
   w.end(e);
   if (!cfg_.signature_schemes_cert.empty()) {
     ext_begin(ext::signature_algorithms_cert);
-    put_u16_list(w, 2, cfg_.signature_schemes_cert);
+    put_u16_list(w, 2, cfg_.signature_schemes_cert, scheme_compiled_out);
     w.end(e);
   }
   ext_begin(ext::key_share);
@@ -881,7 +887,8 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     ClientHelloOut ch;
     std::memcpy(ch.random, h_->random_, 32);
     ch.session_id = h_->session_id_;
-    ch.cipher_suites.assign(cfg_.cipher_suites.begin(), cfg_.cipher_suites.end());
+    for (auto cs : cfg_.cipher_suites)
+      if (!suite_compiled_out(cs)) ch.cipher_suites.push_back(cs);
     Reader r(Bytes(msg).subspan(exts.pos + 2));
     while (r.remaining() > 0) {
       const std::uint16_t type = r.u16();
@@ -1031,7 +1038,8 @@ Err Connection::client_handle_hrr(const ServerHello& sh, const HandshakeMessage&
   h_->hrr_suite_ = sh.cipher_suite;
   bool changes = false;
   if (sh.has_key_share) {
-    if (!contains(cfg_.groups, sh.key_share.group)) return fail(Alert::illegal_parameter, "HRR group not offered");
+    if (!contains(cfg_.groups, sh.key_share.group) || group_compiled_out(sh.key_share.group))
+      return fail(Alert::illegal_parameter, "HRR group not offered");
     for (const auto& k : h_->kx_)
       if (k->group() == sh.key_share.group) return fail(Alert::illegal_parameter, "HRR asks for a share we sent");
     changes = true;
@@ -1189,7 +1197,7 @@ Err Connection::on_client_wait_cv(const HandshakeMessage& m) {
   if (m.type != HandshakeType::certificate_verify) return fail(Alert::unexpected_message, "expected CertificateVerify");
   CertificateVerify cv;
   TERN_TLS_TRY(parse_certificate_verify(m.body, cv));
-  if (!contains(cfg_.signature_schemes, cv.scheme))
+  if (!contains(cfg_.signature_schemes, cv.scheme) || scheme_compiled_out(cv.scheme))
     return fail(Alert::illegal_parameter, "CertificateVerify scheme not offered");
   Secret th;
   h_->transcript_.current(th);

@@ -69,6 +69,32 @@ bool scheme_supported(std::uint16_t s) noexcept {
   }
 }
 
+bool group_compiled_out(std::uint16_t g) noexcept {
+  return (!kP256Private && g == static_cast<std::uint16_t>(NamedGroup::secp256r1)) ||
+         (!kP384 && g == static_cast<std::uint16_t>(NamedGroup::secp384r1));
+}
+
+bool scheme_compiled_out(std::uint16_t s) noexcept {
+  switch (s) {
+    case 0x0807:  // ed25519
+      return !kEd25519;
+    case 0x0503:  // ecdsa_secp384r1_sha384
+      return !kP384;
+    case 0x0401:  // rsa_pkcs1_sha256/384/512 (certificates only)
+    case 0x0501:
+    case 0x0601:
+    case 0x0804:  // rsa_pss_rsae_sha256/384/512
+    case 0x0805:
+    case 0x0806:
+    case 0x0809:  // rsa_pss_pss_sha256/384/512
+    case 0x080a:
+    case 0x080b:
+      return !kRsa;
+    default:
+      return false;
+  }
+}
+
 KeyExchange::~KeyExchange() { wipe(priv_, sizeof priv_); }
 
 Status KeyExchange::generate(std::uint16_t group, RandomSource& rng, Bytes fixed) noexcept {

@@ -25,6 +25,13 @@ namespace tern::tls {
 bool group_supported(std::uint16_t group) noexcept;
 // Schemes acceptable in CertificateVerify (never rsa_pkcs1_*).
 bool scheme_supported(std::uint16_t scheme) noexcept;
+// True for groups and signature schemes (including the certificate-only
+// rsa_pkcs1_*) whose code this build leaves out (TERN_NO_P384, TERN_NO_RSA,
+// TERN_NO_ED25519, TERN_NO_P256_PRIVATE): a client does not offer them
+// even when its Config lists them. Always false in a full build, and for
+// values this implementation does not know.
+bool group_compiled_out(std::uint16_t group) noexcept;
+bool scheme_compiled_out(std::uint16_t scheme) noexcept;
 
 // One ephemeral (EC)DHE key pair.
 class KeyExchange {
