@@ -357,11 +357,7 @@ std::size_t Connection::read(std::span<std::uint8_t> out) {
   if (n) std::memcpy(out.data(), rx_.data() + app_head_, n);
   app_head_ += n;
   if (app_head_ == app_end_ && app_end_ && part_ == 0) {
-    // Everything read: the next record is decrypted at the front again,
-    // over this plaintext. It is not wiped here (a 16 KiB memset per
-    // record on the bulk path); rx_ is wiped whole when it is released
-    // (destructor, settle_memory) or regrown, and consumed handshake
-    // plaintext is wiped as before (process_record).
+    wipe(rx_.data(), app_end_);
     app_head_ = app_end_ = 0;
     rx_.set_size(0);
   }

@@ -28,9 +28,9 @@
 // the fed bytes when a whole record is there, and read() copies out of it)
 // and one output buffer (the caller's bytes are copied into it and sealed
 // in place: the AEADs take one contiguous content || type plaintext).
-// read() does not wipe the plaintext it has copied out: the next record is
-// decrypted over it, and the buffer is wiped whole when it is released
-// (destructor, end of the handshake) or regrown. The handshake-only state
+// read() wipes a record's plaintext once all of it has been copied out, and
+// the buffer is wiped whole when it is released (destructor, end of the
+// handshake) or regrown. The handshake-only state
 // (transcript, key schedule, key shares, handshake secrets...) is a
 // separate allocation, wiped and freed when the
 // handshake completes. With Config::preallocate both buffers are sized
