@@ -750,7 +750,7 @@ Bytes as_bytes(std::string_view s) noexcept { return Bytes(reinterpret_cast<cons
 
 // The ClientHello is written straight into the message: each extension is
 // its type and a 2-byte length patched once its body is written (no
-// per-extension buffers); offered_exts_ records the types in send order.
+// per-extension buffers); offered_ records the types sent.
 Err Connection::client_send_hello(bool second, Bytes cookie) {
   if (!second) {
     if (rng().fill(h_->random_) != Status::ok) return fail(Alert::internal_error, "rng failure");
@@ -770,7 +770,7 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
       h_->kx_.push_back(std::move(kx));
     }
   }
-  h_->offered_exts_.clear();
+  h_->offered_ = 0;
   ByteVector msg;
   Writer w(msg);
   w.u8(static_cast<std::uint8_t>(HandshakeType::client_hello));
@@ -784,7 +784,8 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   const auto exts = w.begin(2);
   Writer::Mark e{};
   auto ext_begin = [&](std::uint16_t type) {
-    h_->offered_exts_.push_back(type);
+    h_->offered_ |= ext_bit(type);
+    h_->last_offered_ = type;
     w.u16(type);
     e = w.begin(2);
   };
@@ -892,18 +893,24 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
       ch.exts.push_back({type, ByteVector(data.begin(), data.end())});
     }
     cfg_.hooks->edit_client_hello(ch);
-    h_->offered_exts_.clear();
-    for (const auto& x : ch.exts) h_->offered_exts_.push_back(x.type);
+    // Types edited in that this build does not recognize are not
+    // recorded: a server answering with one is refused.
+    h_->offered_ = 0;
+    h_->last_offered_ = 0;
+    for (const auto& x : ch.exts) {
+      h_->offered_ |= ext_bit(x.type);
+      h_->last_offered_ = x.type;
+    }
     msg.clear();
     write_client_hello(msg, ch);
   }
 #endif
-  rsl_sent_ = contains(h_->offered_exts_, ext::record_size_limit);
+  rsl_sent_ = (h_->offered_ & ext_bit(ext::record_size_limit)) != 0;
 #if !defined(TERN_NO_TLS_RESUMPTION)
   if (psk_suite) {
     // The binder: HMAC over the ClientHello truncated before the binders
     // list (RFC 8446 §4.2.11.2), keyed from the PSK's binder_key.
-    if (h_->offered_exts_.empty() || h_->offered_exts_.back() != ext::pre_shared_key)
+    if (h_->last_offered_ != ext::pre_shared_key)
       return fail(Alert::internal_error, "pre_shared_key must be the last extension");
     const HashId h = psk_suite->hash;
     const std::size_t hl = sha2::digest_size(h);
@@ -956,9 +963,9 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   return kOk;
 }
 
-Err Connection::check_server_extensions(const Extensions& exts) {
-  for (const auto& e : exts)
-    if (!contains(h_->offered_exts_, e.type)) return fail(Alert::unsupported_extension, "extension not offered");
+Err Connection::check_server_extensions(const Extensions& exts, std::uint32_t also) {
+  if (exts.has_unknown() || (exts.known() & ~(h_->offered_ | also)) != 0)
+    return fail(Alert::unsupported_extension, "extension not offered");
   return kOk;
 }
 
@@ -981,9 +988,8 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
   if (!contains(cfg_.cipher_suites, sh.cipher_suite) || !find_suite(sh.cipher_suite))
     return fail(Alert::illegal_parameter, "cipher suite not offered");
   if (sh.compression != 0) return fail(Alert::illegal_parameter, "compression method not null");
-  for (const auto& e : sh.exts)  // the HRR cookie is the server's own extension
-    if (!contains(h_->offered_exts_, e.type) && !(sh.is_hrr && e.type == ext::cookie))
-      return fail(Alert::unsupported_extension, "extension not offered");
+  // The HRR cookie is the server's own extension.
+  TERN_TLS_TRY(check_server_extensions(sh.exts, sh.is_hrr ? ext_bit(ext::cookie) : 0));
   if (sh.has_pre_shared_key) {
     if (!h_->offer_) return fail(Alert::illegal_parameter, "pre_shared_key without an offer");
 #if !defined(TERN_NO_TLS_RESUMPTION)
@@ -1175,9 +1181,7 @@ Err Connection::on_client_wait_cert(const HandshakeMessage& m) {
   TERN_TLS_TRY(parse_certificate(m.body, c));
   if (!c.request_context.empty()) return fail(Alert::illegal_parameter, "certificate_request_context not empty");
   if (c.entries.empty()) return fail(Alert::decode_error, "empty server Certificate");
-  for (const auto& e : c.entries)
-    for (const auto& x : e.exts)
-      if (!contains(h_->offered_exts_, x.type)) return fail(Alert::unsupported_extension, "certificate extension not offered");
+  for (const auto& e : c.entries) TERN_TLS_TRY(check_server_extensions(e.exts));
   ArenaVector<Bytes> chain;
   for (const auto& e : c.entries) chain.push_back(e.cert_data);
   if (!cfg_.verifier) return fail(Alert::certificate_unknown, "no certificate verifier configured");

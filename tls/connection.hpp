@@ -297,7 +297,9 @@ class Connection {
   Err install_handshake_keys();
   Err derive_application_secrets();
   Err install_peer_application_keys(const PeerFinishedVerified&);
-  Err check_server_extensions(const Extensions& exts);
+  // unsupported_extension unless every extension in `exts` was offered
+  // (or is in `also`).
+  Err check_server_extensions(const Extensions& exts, std::uint32_t also = 0);
   Err verify_finished(Bytes base_key, Bytes received, std::optional<PeerFinishedVerified>& out);
 
   RandomSource& rng() const noexcept;
@@ -352,7 +354,8 @@ class Connection {
     std::uint16_t hrr_suite_ = 0;
     std::uint16_t hrr_group_ = 0;
     std::uint16_t psk_identity_ = 0;         // server: the identity selected
-    ArenaVector<std::uint16_t> offered_exts_;
+    std::uint32_t offered_ = 0;              // ext_bit() of each extension type sent
+    std::uint16_t last_offered_ = 0;         // the last one
     std::optional<PeerAuthenticated> peer_auth_;
     ByteVector cert_request_context_;
     const Credential* cred_ = nullptr;
@@ -366,7 +369,7 @@ class Connection {
   // Kept after the handshake: application traffic secrets (KeyUpdate),
   // exporter and resumption secrets.
   Secret c_ap_, s_ap_, exp_master_, res_master_, early_exp_;
-  const SuiteInfo* early_suite_ = nullptr;  // the offered session's suite (early exporter)
+  [[maybe_unused]] const SuiteInfo* early_suite_ = nullptr;  // the offered session's suite (early exporter)
 
   // Handshake.
   const SuiteInfo* suite_ = nullptr;

@@ -25,83 +25,65 @@ void write_handshake(ByteVector& out, HandshakeType t, Bytes body) {
 
 // ---- extensions --------------------------------------------------------------
 
-const Extension* find_ext(const Extensions& e, std::uint16_t type) noexcept {
-  for (const auto& x : e)
-    if (x.type == type) return &x;
-  return nullptr;
+namespace {
+std::size_t be16(const std::uint8_t* p) noexcept { return (std::size_t{p[0]} << 8) | p[1]; }
+}  // namespace
+
+// The iterator walks a list parse_extensions() validated: every entry is
+// a type, a 2-byte length and that many bytes, up to the list's end.
+Extension Extensions::iterator::operator*() const noexcept {
+  return {static_cast<std::uint16_t>(be16(p_)), Bytes(p_ + 4, be16(p_ + 2))};
 }
 
-bool ext_known(std::uint16_t t) noexcept {
-  switch (t) {
-    case ext::server_name: case ext::max_fragment_length: case ext::status_request:
-    case ext::supported_groups: case ext::signature_algorithms: case ext::use_srtp:
-    case ext::heartbeat: case ext::alpn: case ext::signed_certificate_timestamp:
-    case ext::client_certificate_type: case ext::server_certificate_type: case ext::padding:
-    case ext::record_size_limit: case ext::pre_shared_key: case ext::early_data:
-    case ext::supported_versions: case ext::cookie: case ext::psk_key_exchange_modes:
-    case ext::certificate_authorities: case ext::oid_filters: case ext::post_handshake_auth:
-    case ext::signature_algorithms_cert: case ext::key_share:
-      return true;
-    default:
-      return false;
-  }
+Extensions::iterator& Extensions::iterator::operator++() noexcept {
+  p_ += 4 + be16(p_ + 2);
+  return *this;
 }
+
+std::size_t Extensions::size() const noexcept {
+  std::size_t n = 0;
+  for (auto it = begin(); it != end(); ++it) ++n;
+  return n;
+}
+
+ExtRef find_ext(const Extensions& e, std::uint16_t type) noexcept {
+  for (const Extension x : e)
+    if (x.type == type) return {x, true};
+  return {};
+}
+
+bool ext_known(std::uint16_t t) noexcept { return ext_index(t) >= 0; }
 
 bool ext_allowed(std::uint16_t t, ExtContext c) noexcept {
-  using C = ExtContext;
-  switch (t) {
-    case ext::server_name:
-    case ext::max_fragment_length:
-    case ext::use_srtp:
-    case ext::heartbeat:
-    case ext::alpn:
-    case ext::client_certificate_type:
-    case ext::server_certificate_type:
-    case ext::record_size_limit:
-      return c == C::client_hello || c == C::encrypted_extensions;
-    case ext::supported_groups:
-      return c == C::client_hello || c == C::encrypted_extensions;
-    case ext::status_request:
-    case ext::signed_certificate_timestamp:
-      return c == C::client_hello || c == C::certificate || c == C::certificate_request;
-    case ext::signature_algorithms:
-    case ext::signature_algorithms_cert:
-    case ext::certificate_authorities:
-      return c == C::client_hello || c == C::certificate_request;
-    case ext::oid_filters:
-      return c == C::certificate_request;
-    case ext::padding:
-    case ext::psk_key_exchange_modes:
-    case ext::post_handshake_auth:
-      return c == C::client_hello;
-    case ext::key_share:
-      return c == C::client_hello || c == C::server_hello || c == C::hello_retry_request;
-    case ext::pre_shared_key:
-      return c == C::client_hello || c == C::server_hello;
-    case ext::early_data:
-      return c == C::client_hello || c == C::encrypted_extensions || c == C::new_session_ticket;
-    case ext::supported_versions:
-      return c == C::client_hello || c == C::server_hello || c == C::hello_retry_request;
-    case ext::cookie:
-      return c == C::client_hello || c == C::hello_retry_request;
-    default:
-      return true;  // unknown: the caller decides (ignored or unsupported_extension)
-  }
+  const int i = ext_index(t);
+  return i < 0 || ((detail::kExtRules[i].contexts >> static_cast<int>(c)) & 1) != 0;
 }
 
 Err parse_extensions(Reader& r, ExtContext ctx, Extensions& out) {
-  out.clear();
-  Reader list = r.sub(2, 0, 0xffff);
-  if (!list.ok()) return decode("extensions: bad length");
+  out = Extensions{};
+  const Bytes raw = r.vec16();
+  if (!r.ok()) return decode("extensions: bad length");
+  Reader list(raw);
   while (list.remaining() > 0) {
-    std::uint16_t type = list.u16();
-    Bytes data = list.vec16();
+    const std::size_t at = raw.size() - list.remaining();
+    const std::uint16_t type = list.u16();
+    (void)list.vec16();
     if (!list.ok()) return decode("extension: truncated");
-    for (const auto& e : out)
-      if (e.type == type) return illegal("duplicate extension");
-    if (ext_known(type) && !ext_allowed(type, ctx)) return illegal("extension not allowed in this message");
-    out.push_back({type, data});
+    const int i = ext_index(type);
+    if (i >= 0) {
+      const std::uint32_t bit = std::uint32_t{1} << i;
+      if (out.known_ & bit) return illegal("duplicate extension");
+      if (((detail::kExtRules[i].contexts >> static_cast<int>(ctx)) & 1) == 0)
+        return illegal("extension not allowed in this message");
+      out.known_ |= bit;
+    } else {
+      // An unrecognized type: compared with the entries before it.
+      for (std::size_t q = 0; q < at; q += 4 + be16(raw.data() + q + 2))
+        if (be16(raw.data() + q) == type) return illegal("duplicate extension");
+      out.unknown_ = true;
+    }
   }
+  out.raw_ = raw;
   return kOk;
 }
 
@@ -259,11 +241,11 @@ Err parse_client_hello(Bytes body, ClientHello& ch) {
   if (!r.done()) return decode("client_hello: trailing bytes");
   // A TLS 1.3 ClientHello carries exactly one compression method, null.
   if (comp.size() != 1 || comp[0] != 0) {
-    bool tls13 = find_ext(ch.exts, ext::supported_versions) != nullptr;
-    if (tls13) return illegal("client_hello: compression methods must be {null}");
+    if (ch.exts.has(ext::supported_versions)) return illegal("client_hello: compression methods must be {null}");
   }
-  for (std::size_t i = 0; i < ch.exts.size(); ++i) {
-    const Extension& e = ch.exts[i];
+  for (auto it = ch.exts.begin(); it != ch.exts.end();) {
+    const Extension e = *it;
+    ++it;
     switch (e.type) {
       case ext::supported_versions:
         ch.has_supported_versions = true;
@@ -312,7 +294,7 @@ Err parse_client_hello(Bytes body, ClientHello& ch) {
         ch.has_early_data = true;
         break;
       case ext::pre_shared_key: {
-        if (i + 1 != ch.exts.size()) return illegal("pre_shared_key: not the last extension");
+        if (it != ch.exts.end()) return illegal("pre_shared_key: not the last extension");
         Reader x(e.data);
         Reader ids = x.sub(2, 7, 0xffff);
         Reader bl = x.sub(2, 33, 0xffff);
@@ -378,7 +360,7 @@ Err parse_server_hello(Bytes body, ServerHello& sh) {
   TERN_TLS_TRY(parse_extensions(r, sh.is_hrr ? ExtContext::hello_retry_request : ExtContext::server_hello,
                                 sh.exts));
   if (!r.done()) return decode("server_hello: trailing bytes");
-  for (const auto& e : sh.exts) {
+  for (const Extension e : sh.exts) {
     Reader x(e.data);
     switch (e.type) {
       case ext::supported_versions:
@@ -428,7 +410,7 @@ Err parse_encrypted_extensions(Bytes body, EncryptedExtensions& ee) {
   Reader r(body);
   TERN_TLS_TRY(parse_extensions(r, ExtContext::encrypted_extensions, ee.exts));
   if (!r.done()) return decode("encrypted_extensions: trailing bytes");
-  for (const auto& e : ee.exts) {
+  for (const Extension e : ee.exts) {
     switch (e.type) {
       case ext::alpn: {
         ArenaVector<Bytes> protos;
@@ -534,14 +516,14 @@ Err parse_certificate_request(Bytes body, CertificateRequest& cr) {
   if (!r.ok()) return decode("certificate_request: malformed");
   TERN_TLS_TRY(parse_extensions(r, ExtContext::certificate_request, cr.exts));
   if (!r.done()) return decode("certificate_request: trailing bytes");
-  const Extension* sa = find_ext(cr.exts, ext::signature_algorithms);
+  const ExtRef sa = find_ext(cr.exts, ext::signature_algorithms);
   if (!sa) return fail(Alert::missing_extension, "certificate_request: no signature_algorithms");
   TERN_TLS_TRY(decode_u16_list(sa->data, 2, 1, cr.signature_algorithms));
-  if (const Extension* sac = find_ext(cr.exts, ext::signature_algorithms_cert)) {
+  if (const ExtRef sac = find_ext(cr.exts, ext::signature_algorithms_cert)) {
     cr.has_signature_algorithms_cert = true;
     TERN_TLS_TRY(decode_u16_list(sac->data, 2, 1, cr.signature_algorithms_cert));
   }
-  if (const Extension* ca = find_ext(cr.exts, ext::certificate_authorities)) {
+  if (const ExtRef ca = find_ext(cr.exts, ext::certificate_authorities)) {
     Reader x(ca->data);
     Reader list = x.sub(2, 3, 0xffff);
     if (!x.done()) return decode("certificate_authorities: malformed");
@@ -576,7 +558,7 @@ Err parse_new_session_ticket(Bytes body, NewSessionTicket& t) {
   if (!r.done()) return decode("new_session_ticket: trailing bytes");
   // RFC 8446 §4.6.1: lifetime at most seven days.
   if (t.lifetime > 604800) return illegal("new_session_ticket: lifetime over 7 days");
-  if (const Extension* ed = find_ext(t.exts, ext::early_data)) {
+  if (const ExtRef ed = find_ext(t.exts, ext::early_data)) {
     Reader x(ed->data);
     t.max_early_data = x.u32();
     if (!x.done()) return decode("early_data: malformed");

@@ -10,7 +10,9 @@
 // the struct is used.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -34,8 +36,6 @@ struct Extension {
   std::uint16_t type;
   Bytes data;
 };
-using Extensions = ArenaVector<Extension>;
-const Extension* find_ext(const Extensions& e, std::uint16_t type) noexcept;
 
 // Which message an extension block belongs to (RFC 8446 §4.2 table).
 enum class ExtContext : std::uint8_t {
@@ -47,10 +47,118 @@ enum class ExtContext : std::uint8_t {
   certificate_request,
   new_session_ticket,
 };
+
+// The extensions this implementation recognizes, each with the messages
+// it may appear in (bit c = ExtContext c). A type's position in the table
+// is its index (ext_index); Extensions::known() and the client's record of
+// what it offered are bit sets over these indexes.
+struct ExtRule {
+  std::uint16_t type;
+  std::uint8_t contexts;
+};
+namespace detail {
+constexpr std::uint8_t ctx_bits(std::initializer_list<ExtContext> cs) {
+  std::uint8_t b = 0;
+  for (auto c : cs) b = static_cast<std::uint8_t>(b | (1u << static_cast<int>(c)));
+  return b;
+}
+using C = ExtContext;
+inline constexpr ExtRule kExtRules[] = {
+    {ext::server_name, ctx_bits({C::client_hello, C::encrypted_extensions})},
+    {ext::max_fragment_length, ctx_bits({C::client_hello, C::encrypted_extensions})},
+    {ext::status_request, ctx_bits({C::client_hello, C::certificate, C::certificate_request})},
+    {ext::supported_groups, ctx_bits({C::client_hello, C::encrypted_extensions})},
+    {ext::signature_algorithms, ctx_bits({C::client_hello, C::certificate_request})},
+    {ext::use_srtp, ctx_bits({C::client_hello, C::encrypted_extensions})},
+    {ext::heartbeat, ctx_bits({C::client_hello, C::encrypted_extensions})},
+    {ext::alpn, ctx_bits({C::client_hello, C::encrypted_extensions})},
+    {ext::signed_certificate_timestamp, ctx_bits({C::client_hello, C::certificate, C::certificate_request})},
+    {ext::client_certificate_type, ctx_bits({C::client_hello, C::encrypted_extensions})},
+    {ext::server_certificate_type, ctx_bits({C::client_hello, C::encrypted_extensions})},
+    {ext::padding, ctx_bits({C::client_hello})},
+    {ext::record_size_limit, ctx_bits({C::client_hello, C::encrypted_extensions})},
+    {ext::pre_shared_key, ctx_bits({C::client_hello, C::server_hello})},
+    {ext::early_data, ctx_bits({C::client_hello, C::encrypted_extensions, C::new_session_ticket})},
+    {ext::supported_versions, ctx_bits({C::client_hello, C::server_hello, C::hello_retry_request})},
+    {ext::cookie, ctx_bits({C::client_hello, C::hello_retry_request})},
+    {ext::psk_key_exchange_modes, ctx_bits({C::client_hello})},
+    {ext::certificate_authorities, ctx_bits({C::client_hello, C::certificate_request})},
+    {ext::oid_filters, ctx_bits({C::certificate_request})},
+    {ext::post_handshake_auth, ctx_bits({C::client_hello})},
+    {ext::signature_algorithms_cert, ctx_bits({C::client_hello, C::certificate_request})},
+    {ext::key_share, ctx_bits({C::client_hello, C::server_hello, C::hello_retry_request})},
+};
+}  // namespace detail
+inline constexpr int kKnownExtensions = sizeof detail::kExtRules / sizeof detail::kExtRules[0];
+// Index of a recognized type in the table above, -1 for any other.
+constexpr int ext_index(std::uint16_t type) noexcept {
+  for (int i = 0; i < kKnownExtensions; ++i)
+    if (detail::kExtRules[i].type == type) return i;
+  return -1;
+}
+// Bit of a recognized type (0 for any other).
+constexpr std::uint32_t ext_bit(std::uint16_t type) noexcept {
+  const int i = ext_index(type);
+  return i < 0 ? 0 : std::uint32_t{1} << i;
+}
+static_assert(kKnownExtensions <= 32);
 // True when `type` is one this implementation recognizes.
 bool ext_known(std::uint16_t type) noexcept;
-// True when a recognized extension may appear in `ctx`.
+// True when a recognized extension may appear in `ctx` (unknown: true,
+// the caller decides whether to ignore it or refuse it).
 bool ext_allowed(std::uint16_t type, ExtContext ctx) noexcept;
+
+// A parsed extension block: a view of the validated list in the message
+// (no copies, no allocation), walked in wire order by the iterator.
+class Extensions {
+ public:
+  class iterator {
+   public:
+    using value_type = Extension;
+    using difference_type = std::ptrdiff_t;
+    iterator() noexcept = default;
+    Extension operator*() const noexcept;
+    iterator& operator++() noexcept;
+    iterator operator++(int) noexcept {
+      iterator t = *this;
+      ++*this;
+      return t;
+    }
+    bool operator==(const iterator& o) const noexcept { return p_ == o.p_; }
+
+   private:
+    friend class Extensions;
+    explicit iterator(const std::uint8_t* p) noexcept : p_(p) {}
+    const std::uint8_t* p_ = nullptr;
+  };
+  iterator begin() const noexcept { return iterator(raw_.data()); }
+  iterator end() const noexcept { return iterator(raw_.data() + raw_.size()); }
+  bool empty() const noexcept { return raw_.empty(); }
+  std::size_t size() const noexcept;
+  void clear() noexcept { *this = Extensions{}; }
+  // ext_bit() of every recognized type present, and whether any other
+  // type is.
+  std::uint32_t known() const noexcept { return known_; }
+  bool has_unknown() const noexcept { return unknown_; }
+  bool has(std::uint16_t type) const noexcept { return (known_ & ext_bit(type)) != 0; }
+
+ private:
+  friend Err parse_extensions(Reader& r, ExtContext ctx, Extensions& out);
+  Bytes raw_;  // the list without its 2-byte length
+  std::uint32_t known_ = 0;
+  bool unknown_ = false;
+};
+
+// find_ext's answer: the extension, when found.
+struct ExtRef {
+  Extension ext{};
+  bool found = false;
+  explicit operator bool() const noexcept { return found; }
+  const Extension* operator->() const noexcept { return &ext; }
+  const Extension& operator*() const noexcept { return ext; }
+  bool operator==(std::nullptr_t) const noexcept { return !found; }
+};
+ExtRef find_ext(const Extensions& e, std::uint16_t type) noexcept;
 
 // Parses a u16-length extension list: duplicates -> illegal_parameter,
 // a known extension not allowed in ctx -> illegal_parameter.
