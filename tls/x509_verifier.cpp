@@ -1,44 +1,39 @@
 #include "tls/x509_verifier.hpp"
 
-#include <vector>
-
 namespace tern::tls {
 
 Err X509Verifier::verify(std::span<const Bytes> der_chain, std::string_view host, std::uint64_t now) const {
   last_ = x509::Failure{};
   if (der_chain.empty()) {
     last_.error = x509::Error::malformed;
+#ifndef TERN_SMALL
     last_.detail = "the peer sent no certificate";
+#endif
     return peer_ == Peer::client ? fail(Alert::certificate_required, "no client certificate")
                                  : fail(Alert::bad_certificate, "no certificate");
   }
-  // Parsed in place (no copies): the connection keeps the DER alive.
-  ArenaVector<x509::Certificate> chain;
-  chain.reserve(der_chain.size());
+  // Parsed in place into views (no copies): the connection keeps the DER
+  // alive; the views live in its arena in no-heap mode.
+  ArenaVector<x509::CertView> chain(der_chain.size());
   for (std::size_t i = 0; i < der_chain.size(); ++i) {
-    x509::Certificate c;
     x509::ParseError why = x509::ParseError::none;
-    if (x509::Certificate::borrow(der_chain[i], c, &why) != Status::ok) {
+    if (x509::parse_certificate(der_chain[i], chain[i], &why) != Status::ok) {
       last_.error = x509::Error::malformed;
       last_.depth = static_cast<int>(i);
-#ifdef TERN_SMALL
-      // Small builds keep failure details short (see x509/path/verify.cpp).
-      last_.detail = "cannot parse";
-#else
+#ifndef TERN_SMALL
+      // Small builds report the error and depth only (see x509/path/verify.cpp).
       last_.detail = std::string("cannot parse: ") + x509::to_string(why);
 #endif
       return fail(Alert::bad_certificate, "certificate could not be parsed");
     }
-    chain.push_back(std::move(c));
   }
-  x509::VerifyOptions opt;
-  opt.now = static_cast<x509::Time>(at_ ? at_ : now);
-  opt.purpose = peer_ == Peer::server ? x509::Purpose::server_auth : x509::Purpose::client_auth;
-  if (peer_ == Peer::server) opt.hostname = std::string(host);
-  x509::VerifyResult r = x509::verify(chain[0], std::span<const x509::Certificate>(chain).subspan(1), *store_, opt);
-  if (r.ok()) return kOk;
-  last_ = r.failure;
-  switch (r.failure.error) {
+  const x509::Time t = static_cast<x509::Time>(at_ ? at_ : now);
+  last_ = x509::verify_parsed(chain, *store_, t,
+                              peer_ == Peer::server ? x509::Purpose::server_auth : x509::Purpose::client_auth,
+                              peer_ == Peer::server ? host : std::string_view());
+  switch (last_.error) {
+    case x509::Error::ok:
+      return kOk;
     case x509::Error::expired:
     case x509::Error::not_yet_valid:
       return fail(Alert::certificate_expired, "certificate expired or not yet valid");

@@ -89,6 +89,10 @@ bool name_has_prefix(const Name& name, const Name& prefix) noexcept;
 std::string to_string(const Name& n);
 // The value of each attribute of `oid` (content octets), as UTF-8.
 std::vector<std::string> name_attributes(const Name& n, Bytes oid);
+// Calls f(ctx, text) with the UTF-8 text of each string attribute of `oid`
+// (the ones name_attributes() returns) until f returns true; then true. A
+// value longer than 1 KiB in UTF-8 counts as f returning true (no heap).
+bool any_attribute(const Name& n, Bytes oid, bool (*f)(const void* ctx, Bytes utf8), const void* ctx);
 
 // ---- time -----------------------------------------------------------------
 

@@ -279,6 +279,30 @@ std::vector<std::string> name_attributes(const Name& n, Bytes type) {
   return out;
 }
 
+bool any_attribute(const Name& n, Bytes type, bool (*f)(const void* ctx, Bytes utf8), const void* ctx) {
+  der::Reader r(n.raw), seq(Bytes{});
+  if (!r.enter(der::kSequence, seq)) return false;
+  while (!seq.empty()) {
+    der::Reader set(Bytes{});
+    std::size_t count = 0;
+    if (!next_rdn(seq, set, count)) return false;
+    while (!set.empty()) {
+      Atv a;
+      read_atv(set, a);
+      if (!bytes_equal(a.type, type) || !is_string_tag(a.value.tag) || !decodable(a.value.tag, a.value.value)) continue;
+      std::uint8_t buf[1024];
+      std::size_t len = 0;
+      Utf8Reader u(a.value.tag, a.value.value);
+      for (int c; (c = u.next()) >= 0;) {
+        if (len == sizeof buf) return true;  // too long to check: as if f said so
+        buf[len++] = static_cast<std::uint8_t>(c);
+      }
+      if (f(ctx, Bytes(buf, len))) return true;
+    }
+  }
+  return false;
+}
+
 // Used by name constraints: is `prefix` the leading RDN sequence of `name`?
 bool name_has_prefix(const Name& name, const Name& prefix) noexcept {
   der::Reader rn(name.raw), rp(prefix.raw), sn(Bytes{}), sp(Bytes{});

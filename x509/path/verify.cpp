@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <string_view>
 
 namespace tern::x509 {
 
@@ -42,22 +43,24 @@ std::string Failure::message() const {
 
 namespace {
 
-// Failure details. A TERN_SMALL build (-Dprofile=minimal) reports only the
-// Error and the depth of a failed validation: Failure::subject and
+// Failure details. Validation itself reports a Fault (the Error, the depth
+// and, for name constraints, the depth of the constraining CA); the
+// Failure's subject and detail are formatted from it afterwards, so the
+// checks carry no string code. A TERN_SMALL build (-Dprofile=minimal)
+// reports only the Error and the depth: Failure::subject and
 // Failure::detail stay empty (message() then reads "certificate 1:
-// certificate has expired"), so the code that formats times, names, SAN
-// lists, OIDs and numbers (~5 KB) is not linked. Full builds fill both.
-#ifdef TERN_SMALL
-#define TERN_X509_DETAIL(text) std::string()
-#define TERN_X509_SUBJECT(cert) std::string()
-#else
-#define TERN_X509_DETAIL(text) (text)
-#define TERN_X509_SUBJECT(cert) (cert).subject_string()
-#endif
+// certificate has expired"), and the code that formats times, names, SAN
+// lists, OIDs and numbers is not linked. Full builds fill both.
+struct Fault {
+  Error error = Error::ok;
+  int depth = 0;
+  int from = 0;  // name_constraints: the CA whose constraints were violated
+};
 
 bool same_bytes(Bytes a, Bytes b) { return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()); }
 
-[[maybe_unused]] std::string oid_hex(Bytes oid) {
+#ifndef TERN_SMALL
+std::string oid_hex(Bytes oid) {
   static const char* h = "0123456789abcdef";
   std::string s = "OID ";
   for (auto b : oid) {
@@ -66,57 +69,107 @@ bool same_bytes(Bytes a, Bytes b) { return a.size() == b.size() && std::equal(a.
   }
   return s;
 }
+#endif
+
+// The intermediates path building may use: a span of Certificates (the
+// public verify()) or of parsed views (the TLS verifier, no copies).
+struct Pool {
+  const Certificate* certs = nullptr;
+  const CertView* views = nullptr;
+  std::size_t n = 0;
+  const CertView& operator[](std::size_t i) const { return certs ? certs[i].view() : views[i]; }
+};
+
+// Certificates in a path at most (leaf and anchor included), whatever
+// VerifyOptions::max_depth says: the path lives in fixed arrays.
+constexpr int kMaxPath = 32;
 
 class PathBuilder {
  public:
-  PathBuilder(std::span<const Certificate> inter, const TrustStore& store, const VerifyOptions& o)
-      : inter_(inter), store_(store), o_(o) {}
+  PathBuilder(Pool inter, const TrustStore& store, Time now, Purpose purpose, int max_depth,
+              const SignatureVerifier& verifier, std::string_view host)
+      : inter_(inter), store_(store), now_(now), purpose_(purpose),
+        max_depth_(max_depth < kMaxPath ? max_depth : kMaxPath), verifier_(verifier), host_(host) {}
 
-  VerifyResult run(const Certificate& leaf) {
-    VerifyResult res;
+  // Searches a path from `leaf` to an anchor; on success path() holds it.
+  Failure run(const CertView& leaf) {
+    path_[len_++] = &leaf;
     if (store_.size() == 0) {
-      res.failure = {Error::no_trust_anchors, 0, TERN_X509_SUBJECT(leaf), ""};
-      return res;
+      record({Error::no_trust_anchors, 0}, 100);
+      return best_;
     }
-    path_.push_back(&leaf);
     // A leaf that is itself a trust anchor.
     for (const auto& a : store_.anchors())
-      if (same_bytes(a.der(), leaf.der())) {
-        Failure f = validate();
+      if (same_bytes(a.der(), leaf.raw)) {
+        const Fault f = validate();
         if (f.error == Error::ok) {
-          good_ = path_;
-          return finish(res);
+          found_ = true;
+          return {};
         }
-        consider(f, 3);
+        record(f, 3);
       }
     extend();
-    if (found_) return finish(res);
-    res.failure = best_;
-    return res;
+    if (found_) return {};
+    return best_;
   }
+
+  // The path found (leaf first, anchor last).
+  std::span<const CertView* const> path() const { return {path_, static_cast<std::size_t>(len_)}; }
 
  private:
-  VerifyResult& finish(VerifyResult& res) {
-    res.failure = Failure{};
-    res.chain.clear();
-    for (const auto* c : good_) res.chain.push_back(*c);
-    return res;
-  }
-
-  // Ranks failures so the report is the most useful one: a fully built
-  // path's error beats "path too long", which beats "unknown issuer"; among
+  // Keeps the most useful failure: a fully built path's error (rank 3)
+  // beats "path too long" (2), which beats "unknown issuer" (1); among
   // equals, the first found wins.
-  void consider(const Failure& f, int rank) {
-    if (rank > best_rank_) {
-      best_ = f;
-      best_rank_ = rank;
-    }
+  void record(const Fault& f, int rank) {
+    best_rank_ = rank;
+#ifdef TERN_SMALL
+    best_.error = f.error;
+    best_.depth = f.depth;
+#else
+    best_ = describe(f);  // now, while path_ is the path the fault was found on
+#endif
+  }
+  void consider(const Fault& f, int rank) {
+    if (rank > best_rank_) record(f, rank);
   }
 
-  bool in_path(const Certificate& c) const {
-    for (const auto* p : path_)
-      if (same_bytes(p->der(), c.der()) ||
-          (names_equal(p->view().subject, c->subject) && same_bytes(p->view().spki.raw, c->spki.raw)))
+#ifndef TERN_SMALL
+  Failure describe(const Fault& f) const {
+    const CertView& c = *path_[f.depth];
+    Failure out{f.error, f.depth, to_string(c.subject), {}};
+    std::string& d = out.detail;
+    switch (f.error) {
+      case Error::expired: d = "expired on " + format_time(c.not_after); break;
+      case Error::not_yet_valid: d = "not valid until " + format_time(c.not_before); break;
+      case Error::unsupported_critical_extension: d = oid_hex(c.ext.unknown_critical); break;
+      case Error::unsupported_algorithm:
+        d = std::string(to_string(c.sig_alg.alg)) + " with a " + to_string(path_[f.depth + 1]->spki.type) + " key";
+        break;
+      case Error::bad_signature: d = std::string("signed with ") + to_string(c.sig_alg.alg); break;
+      case Error::not_a_ca: d = c.ext.has_basic_constraints ? "basicConstraints cA is FALSE" : "no basicConstraints"; break;
+      case Error::pathlen_exceeded: d = "an issuer allows no more intermediate CAs"; break;
+      case Error::bad_key_usage: d = f.depth == 0 ? "keyUsage lacks digitalSignature" : "keyUsage lacks keyCertSign"; break;
+      case Error::bad_ext_key_usage:
+        d = purpose_ == Purpose::server_auth ? "extKeyUsage lacks serverAuth" : "extKeyUsage lacks clientAuth";
+        break;
+      case Error::name_constraints:
+        satisfies_name_constraints(*path_[f.from], c, f.depth == 0, &d);
+        d += " (constraint from certificate " + std::to_string(f.from) + ")";
+        break;
+      case Error::name_mismatch:
+        d = "\"" + std::string(host_) + "\" is not among the certificate's names: " + san_list(c);
+        break;
+      case Error::unknown_issuer: d = "no certificate for issuer " + to_string(c.issuer); break;
+      case Error::path_too_long: d = "more than " + std::to_string(max_depth_) + " certificates"; break;
+      default: break;
+    }
+    return out;
+  }
+#endif
+
+  bool in_path(const CertView& c) const {
+    for (int i = 0; i < len_; ++i)
+      if (same_bytes(path_[i]->raw, c.raw) || (names_equal(path_[i]->subject, c.subject) && same_bytes(path_[i]->spki.raw, c.spki.raw)))
         return true;
     return false;
   }
@@ -127,145 +180,114 @@ class PathBuilder {
     return same_bytes(child.ext.authority_key_id, issuer.ext.subject_key_id) ? 0 : 2;
   }
 
+  // Tries the issuers of the top certificate: by keyIdentifier rank, and
+  // within a rank anchors first, each in its list's order (no container:
+  // one pass per rank).
   void extend() {
     if (found_ || ++steps_ > 2000) return;
-    const Certificate& top = *path_.back();
-    const int depth = static_cast<int>(path_.size()) - 1;
-    tls::ArenaVector<std::pair<int, const Certificate*>> cands;
-    for (const auto& a : store_.anchors())
-      if (names_equal(a->subject, top->issuer)) cands.push_back({key_id_rank(top.view(), a.view()) * 2, &a});
-    const std::size_t n_anchors = cands.size();
-    for (const auto& c : inter_)
-      if (names_equal(c->subject, top->issuer) && !in_path(c)) cands.push_back({key_id_rank(top.view(), c.view()) * 2 + 1, &c});
-    // Stable insertion sort (std::stable_sort takes a heap buffer; the
-    // candidates are few).
-    for (std::size_t i = 1; i < cands.size(); ++i)
-      for (std::size_t j = i; j > 0 && cands[j].first < cands[j - 1].first; --j) std::swap(cands[j], cands[j - 1]);
-    if (cands.empty()) {
-      // Report the deepest certificate whose issuer is nowhere to be found.
-      if (best_rank_ < 1 || (best_rank_ == 1 && depth > best_.depth)) {
-        best_ = {Error::unknown_issuer, depth, TERN_X509_SUBJECT(top),
-                 TERN_X509_DETAIL("no certificate for issuer " + to_string(top->issuer))};
-        best_rank_ = 1;
-      }
-      return;
-    }
-    (void)n_anchors;
-    for (const auto& [rank, cand] : cands) {
-      if (found_) return;
-      const bool is_anchor = (rank % 2) == 0;
-      if (static_cast<int>(path_.size()) + 1 > o_.max_depth) {
-        consider({Error::path_too_long, depth, TERN_X509_SUBJECT(top),
-                  TERN_X509_DETAIL("more than " + std::to_string(o_.max_depth) + " certificates")},
-                 2);
-        return;
-      }
-      path_.push_back(cand);
-      if (is_anchor) {
-        if (++attempts_ <= 64) {
-          Failure f = validate();
-          if (f.error == Error::ok) {
-            found_ = true;
-            good_ = path_;
-          } else {
-            consider(f, 3);
-          }
+    const CertView& top = *path_[len_ - 1];
+    bool any = false;
+    for (int rank = 0; rank < 3; ++rank) {
+      for (const auto& a : store_.anchors())
+        if (key_id_rank(top, a.view()) == rank && names_equal(a->subject, top.issuer)) {
+          any = true;
+          if (!step(a.view(), true)) return;
         }
-      } else {
-        extend();
+      for (std::size_t k = 0; k < inter_.n; ++k) {
+        const CertView& c = inter_[k];
+        if (key_id_rank(top, c) == rank && names_equal(c.subject, top.issuer) && !in_path(c)) {
+          any = true;
+          if (!step(c, false)) return;
+        }
       }
-      path_.pop_back();
     }
+    // Report the deepest certificate whose issuer is nowhere to be found.
+    if (!any && (best_rank_ < 1 || (best_rank_ == 1 && len_ - 1 > best_.depth))) record({Error::unknown_issuer, len_ - 1}, 1);
+  }
+
+  // Puts `cand` on the path and validates (an anchor) or extends it; false
+  // when the search stops (a path was found, or this one is too long).
+  bool step(const CertView& cand, bool anchor) {
+    if (len_ + 1 > max_depth_) {
+      consider({Error::path_too_long, len_ - 1}, 2);
+      return false;
+    }
+    path_[len_++] = &cand;
+    if (anchor) {
+      if (++attempts_ <= 64) {
+        const Fault f = validate();
+        if (f.error == Error::ok) return !(found_ = true);  // path_ keeps the path
+        consider(f, 3);
+      }
+    } else {
+      extend();
+      if (found_) return false;
+    }
+    --len_;
+    return true;
   }
 
   Status check_sig(const CertView& child, const CertView& issuer) const {
     if (child.signature_unused_bits != 0) return Status::bad_signature;
-    if (o_.verifier.fn) return o_.verifier.fn(o_.verifier.ctx, child.sig_alg, issuer.spki.raw, child.tbs, child.signature);
+    if (verifier_.fn) return verifier_.fn(verifier_.ctx, child.sig_alg, issuer.spki.raw, child.tbs, child.signature);
     return verify_signature(child.sig_alg, issuer.spki.raw, child.tbs, child.signature);
   }
 
   // Validates path_ (leaf first, anchor last), RFC 5280 §6.1 order: from
   // the anchor down to the leaf.
-  Failure validate() const {
-    const int n = static_cast<int>(path_.size());
-    auto fail = [&](Error e, int i, std::string detail) {
-      return Failure{e, i, TERN_X509_SUBJECT(*path_[static_cast<std::size_t>(i)]), std::move(detail)};
-    };
+  Fault validate() const {
+    const int n = len_;
     int max_path = INT_MAX;
+    const std::uint8_t eku = purpose_ == Purpose::server_auth ? eku_server_auth : eku_client_auth;
     for (int i = n - 1; i >= 0; --i) {
-      const CertView& c = path_[static_cast<std::size_t>(i)]->view();
+      const CertView& c = *path_[i];
       const bool anchor = i == n - 1, leaf = i == 0;
-      if (o_.now > c.not_after) return fail(Error::expired, i, TERN_X509_DETAIL("expired on " + format_time(c.not_after)));
-      if (o_.now < c.not_before)
-        return fail(Error::not_yet_valid, i, TERN_X509_DETAIL("not valid until " + format_time(c.not_before)));
-      if (!c.ext.unknown_critical.empty())
-        return fail(Error::unsupported_critical_extension, i, TERN_X509_DETAIL(oid_hex(c.ext.unknown_critical)));
+      if (now_ > c.not_after) return {Error::expired, i};
+      if (now_ < c.not_before) return {Error::not_yet_valid, i};
+      if (!c.ext.unknown_critical.empty()) return {Error::unsupported_critical_extension, i};
       if (!anchor) {
-        const CertView& issuer = path_[static_cast<std::size_t>(i) + 1]->view();
-        const Status s = check_sig(c, issuer);
-        if (s == Status::unsupported)
-          return fail(Error::unsupported_algorithm, i,
-                      TERN_X509_DETAIL(std::string(to_string(c.sig_alg.alg)) + " with a " + to_string(issuer.spki.type) + " key"));
-        if (s != Status::ok)
-          return fail(Error::bad_signature, i, TERN_X509_DETAIL(std::string("signed with ") + to_string(c.sig_alg.alg)));
+        const Status s = check_sig(c, *path_[i + 1]);
+        if (s == Status::unsupported) return {Error::unsupported_algorithm, i};
+        if (s != Status::ok) return {Error::bad_signature, i};
       }
+      const bool self_issued = c.self_issued();
       if (!leaf) {
         // Issuer role (RFC 5280 §6.1.4 (k), (l), (m), (n)).
         const bool v1_anchor = anchor && c.version < 3 && !c.ext.has_basic_constraints;
-        if (!v1_anchor && !(c.ext.has_basic_constraints && c.ext.is_ca))
-          return fail(Error::not_a_ca, i,
-                      TERN_X509_DETAIL(c.ext.has_basic_constraints ? "basicConstraints cA is FALSE" : "no basicConstraints"));
-        if (!anchor && !c.self_issued()) {
-          if (max_path <= 0)
-            return fail(Error::pathlen_exceeded, i, TERN_X509_DETAIL("an issuer allows no more intermediate CAs"));
+        if (!v1_anchor && !(c.ext.has_basic_constraints && c.ext.is_ca)) return {Error::not_a_ca, i};
+        if (!anchor && !self_issued) {
+          if (max_path <= 0) return {Error::pathlen_exceeded, i};
           --max_path;
         }
         if (c.ext.path_len >= 0 && c.ext.path_len < max_path) max_path = c.ext.path_len;
-        if (c.ext.has_key_usage && !(c.ext.key_usage & ku_key_cert_sign))
-          return fail(Error::bad_key_usage, i, TERN_X509_DETAIL("keyUsage lacks keyCertSign"));
-        if (!anchor && o_.purpose != Purpose::any && c.ext.has_ext_key_usage) {
-          const std::uint8_t need = o_.purpose == Purpose::server_auth ? eku_server_auth : eku_client_auth;
-          if (!(c.ext.ext_key_usage & (need | eku_any)))
-            return fail(Error::bad_ext_key_usage, i,
-                        TERN_X509_DETAIL(o_.purpose == Purpose::server_auth ? "extKeyUsage lacks serverAuth"
-                                                                            : "extKeyUsage lacks clientAuth"));
-        }
+        if (c.ext.has_key_usage && !(c.ext.key_usage & ku_key_cert_sign)) return {Error::bad_key_usage, i};
+        if (!anchor && purpose_ != Purpose::any && c.ext.has_ext_key_usage && !(c.ext.ext_key_usage & (eku | eku_any)))
+          return {Error::bad_ext_key_usage, i};
       }
       // Name constraints of every CA above (self-issued intermediates exempt).
-      if (!(i > 0 && c.self_issued()) || leaf) {
-        for (int j = i + 1; j < n; ++j) {
-#ifdef TERN_SMALL
-          if (!satisfies_name_constraints(path_[static_cast<std::size_t>(j)]->view(), c, leaf, nullptr))
-            return fail(Error::name_constraints, i, std::string());
-#else
-          std::string why;
-          if (!satisfies_name_constraints(path_[static_cast<std::size_t>(j)]->view(), c, leaf, &why))
-            return fail(Error::name_constraints, i, why + " (constraint from certificate " + std::to_string(j) + ")");
-#endif
-        }
-      }
+      if (leaf || !self_issued)
+        for (int j = i + 1; j < n; ++j)
+          if (!satisfies_name_constraints(*path_[j], c, leaf, nullptr)) return {Error::name_constraints, i, j};
       if (leaf) {
-        if (o_.purpose != Purpose::any) {
-          if (c.ext.has_key_usage && !(c.ext.key_usage & ku_digital_signature))
-            return fail(Error::bad_key_usage, i, TERN_X509_DETAIL("keyUsage lacks digitalSignature"));
-          const std::uint8_t need = o_.purpose == Purpose::server_auth ? eku_server_auth : eku_client_auth;
-          if (c.ext.has_ext_key_usage && !(c.ext.ext_key_usage & (need | eku_any)))
-            return fail(Error::bad_ext_key_usage, i,
-                        TERN_X509_DETAIL(o_.purpose == Purpose::server_auth ? "extKeyUsage lacks serverAuth"
-                                                                            : "extKeyUsage lacks clientAuth"));
+        if (purpose_ != Purpose::any) {
+          if (c.ext.has_key_usage && !(c.ext.key_usage & ku_digital_signature)) return {Error::bad_key_usage, i};
+          if (c.ext.has_ext_key_usage && !(c.ext.ext_key_usage & (eku | eku_any))) return {Error::bad_ext_key_usage, i};
         }
-        if (!o_.hostname.empty() && !matches_hostname(c, o_.hostname))
-          return fail(Error::name_mismatch, i,
-                      TERN_X509_DETAIL("\"" + o_.hostname + "\" is not among the certificate's names: " + san_list(c)));
+        if (!host_.empty() && !matches_hostname(c, host_)) return {Error::name_mismatch, i};
       }
     }
     return {};
   }
 
-  std::span<const Certificate> inter_;
+  Pool inter_;
   const TrustStore& store_;
-  const VerifyOptions& o_;
-  tls::ArenaVector<const Certificate*> path_, good_;
+  Time now_;
+  Purpose purpose_;
+  int max_depth_;
+  const SignatureVerifier& verifier_;
+  std::string_view host_;
+  const CertView* path_[kMaxPath];
+  int len_ = 0;
   Failure best_{Error::unknown_issuer, 0, "", ""};
   int best_rank_ = -100, steps_ = 0, attempts_ = 0;
   bool found_ = false;
@@ -275,13 +297,33 @@ class PathBuilder {
 
 VerifyResult verify(const Certificate& leaf, std::span<const Certificate> intermediates, const TrustStore& store,
                     const VerifyOptions& opts) {
+  VerifyResult r;
   if (leaf.empty()) {
-    VerifyResult r;
     r.failure = {Error::malformed, 0, "", "empty certificate"};
     return r;
   }
-  PathBuilder b(intermediates, store, opts);
-  return b.run(leaf);
+  PathBuilder b({intermediates.data(), nullptr, intermediates.size()}, store, opts.now, opts.purpose, opts.max_depth,
+                opts.verifier, opts.hostname);
+  r.failure = b.run(leaf.view());
+  if (!r.ok()) return r;
+  // The Certificates behind the path's views.
+  for (const CertView* v : b.path()) {
+    const Certificate* c = &leaf;
+    for (const auto& x : intermediates)
+      if (&x.view() == v) c = &x;
+    for (const auto& x : store.anchors())
+      if (&x.view() == v) c = &x;
+    r.chain.push_back(*c);
+  }
+  return r;
+}
+
+Failure verify_parsed(std::span<const CertView> chain, const TrustStore& store, Time now, Purpose purpose,
+                      std::string_view hostname) {
+  if (chain.empty()) return {Error::malformed, 0, "", ""};
+  const SignatureVerifier builtin;
+  PathBuilder b({nullptr, chain.data() + 1, chain.size() - 1}, store, now, purpose, kDefaultMaxDepth, builtin, hostname);
+  return b.run(chain[0]);
 }
 
 ExpiryReport expiry(std::span<const Certificate> chain, Time now) {

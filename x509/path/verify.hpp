@@ -89,11 +89,13 @@ class TrustStore {
 
 enum class Purpose : std::uint8_t { any, server_auth, client_auth };
 
+inline constexpr int kDefaultMaxDepth = 10;
+
 struct VerifyOptions {
   Time now = 0;                 // the validation time (required)
   std::string hostname;         // DNS name or IP literal to match; empty = skip
   Purpose purpose = Purpose::server_auth;
-  int max_depth = 10;           // certificates in a path, leaf and anchor included
+  int max_depth = kDefaultMaxDepth;  // certificates in a path, leaf and anchor included (at most 32)
   SignatureVerifier verifier;   // default: verify_signature()
 };
 
@@ -117,6 +119,13 @@ inline VerifyResult verify(const Certificate& leaf, std::initializer_list<Certif
                            const TrustStore& store, const VerifyOptions& opts) {
   return verify(leaf, std::span<const Certificate>(intermediates.begin(), intermediates.size()), store, opts);
 }
+
+// The same validation for certificates already parsed (`chain`: leaf
+// first, then the intermediates in any order) with the default max_depth
+// and signature check: no copies, no chain kept (the TLS verifier).
+// Returns the failure (error ok on success).
+Failure verify_parsed(std::span<const CertView> chain, const TrustStore& store, Time now, Purpose purpose,
+                      std::string_view hostname);
 
 // ---- hostnames ------------------------------------------------------------------------
 
