@@ -60,7 +60,10 @@ bool overlaps(const std::uint8_t* a, std::size_t an, const std::uint8_t* b, std:
 
 }  // namespace
 
-KernelSet& aes_gcm_kernels() noexcept { return g_dispatch; }
+KernelSet& aes_gcm_kernels() noexcept {
+  static tern::internal::KernelSetOf<GcmKernel> s{g_dispatch};
+  return s;
+}
 
 AesGcm::~AesGcm() { wipe_object(key_); }
 

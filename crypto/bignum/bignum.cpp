@@ -26,7 +26,10 @@ tern::internal::Dispatch<Kernel> g_dispatch{kKernels};
 const Kernel& active_kernel() noexcept { return g_dispatch.get(); }
 }  // namespace detail
 
-KernelSet& bignum_kernels() noexcept { return detail::g_dispatch; }
+KernelSet& bignum_kernels() noexcept {
+  static tern::internal::KernelSetOf<detail::Kernel> s{detail::g_dispatch};
+  return s;
+}
 
 namespace {
 

@@ -56,8 +56,14 @@ std::size_t poly_kernel_index(const PolyKernel& k) noexcept {
 
 }  // namespace detail
 
-KernelSet& chacha20_kernels() noexcept { return detail::g_chacha; }
-KernelSet& poly1305_kernels() noexcept { return detail::g_poly; }
+KernelSet& chacha20_kernels() noexcept {
+  static tern::internal::KernelSetOf<detail::ChaChaKernel> s{detail::g_chacha};
+  return s;
+}
+KernelSet& poly1305_kernels() noexcept {
+  static tern::internal::KernelSetOf<detail::PolyKernel> s{detail::g_poly};
+  return s;
+}
 
 Status chacha20_xor(std::span<std::uint8_t> out, std::span<const std::uint8_t> key,
                     std::span<const std::uint8_t> nonce, std::uint32_t counter,

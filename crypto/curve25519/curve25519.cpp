@@ -56,7 +56,10 @@ bool curve25519_detail::force_kernel_unchecked(const char* name) noexcept {
   return false;
 }
 
-KernelSet& curve25519_kernels() noexcept { return dispatch(); }
+KernelSet& curve25519_kernels() noexcept {
+  static tern::internal::KernelSetOf<Kernel> s{dispatch()};
+  return s;
+}
 
 // ---- X25519 ------------------------------------------------------------------
 Status x25519(std::span<std::uint8_t, 32> shared, std::span<const std::uint8_t, 32> scalar,

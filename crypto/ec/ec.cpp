@@ -428,8 +428,14 @@ Status raw_to_der_impl(std::span<std::uint8_t> out, std::size_t& out_len, std::s
 #define TERN_EC_CALL_PRIVATE(fn, ...) ((void)curve, (void)sizeof(fn<4>(__VA_ARGS__)), Status::unsupported)
 #endif
 
-KernelSet& p256_kernels() noexcept { return g_p256; }
-KernelSet& p384_kernels() noexcept { return g_p384; }
+KernelSet& p256_kernels() noexcept {
+  static tern::internal::KernelSetOf<EcKernel<4>> s{g_p256};
+  return s;
+}
+KernelSet& p384_kernels() noexcept {
+  static tern::internal::KernelSetOf<EcKernel<6>> s{g_p384};
+  return s;
+}
 
 Status ecdsa_verify(Curve curve, std::span<const std::uint8_t> public_key, std::span<const std::uint8_t> digest,
                     std::span<const std::uint8_t> sig_raw) noexcept {

@@ -37,15 +37,18 @@ class KernelSet {
 
 namespace internal {
 
+// The state of one family's dispatch: not polymorphic, so a build that
+// never asks for the family's KernelSet (e.g. a small static client) does
+// not keep the KernelSet vtable and its functions (KernelSetOf below).
 template <class K>
-class Dispatch final : public KernelSet {
+class Dispatch {
  public:
   explicit constexpr Dispatch(std::span<const K> kernels) noexcept : kernels_(kernels) {}
 
-  std::size_t count() const noexcept override { return kernels_.size(); }
-  const char* name(std::size_t i) const noexcept override { return kernels_[i].name; }
-  bool supported(std::size_t i) const noexcept override { return cpu::has(kernels_[i].needs); }
-  const char* active() noexcept override { return get().name; }
+  std::size_t count() const noexcept { return kernels_.size(); }
+  const char* name(std::size_t i) const noexcept { return kernels_[i].name; }
+  bool supported(std::size_t i) const noexcept { return cpu::has(kernels_[i].needs); }
+  const char* active() noexcept { return get().name; }
 
   // The kernel in use (the best supported one unless select() chose another).
   const K& get() noexcept {
@@ -62,7 +65,7 @@ class Dispatch final : public KernelSet {
     return &kernels_.back();  // the portable kernel needs nothing
   }
   // Selects a supported kernel by name; false if unknown or unsupported here.
-  bool select(std::string_view name) noexcept override {
+  bool select(std::string_view name) noexcept {
     for (const K& k : kernels_)
       if (name == k.name && cpu::has(k.needs)) {
         active_.store(&k, std::memory_order_release);
@@ -70,12 +73,30 @@ class Dispatch final : public KernelSet {
       }
     return false;
   }
-  void reset() noexcept override { active_.store(best(), std::memory_order_release); }
+  void reset() noexcept { active_.store(best(), std::memory_order_release); }
   std::span<const K> all() const noexcept { return kernels_; }
 
  private:
   std::span<const K> kernels_;
   std::atomic<const K*> active_{nullptr};
+};
+
+// The KernelSet view of a Dispatch, for the family's xxx_kernels():
+//   KernelSet& aes_gcm_kernels() noexcept { static internal::KernelSetOf<GcmKernel> s{g_dispatch}; return s; }
+// (constant-initialised: no guard).
+template <class K>
+class KernelSetOf final : public KernelSet {
+ public:
+  explicit constexpr KernelSetOf(Dispatch<K>& d) noexcept : d_(d) {}
+  std::size_t count() const noexcept override { return d_.count(); }
+  const char* name(std::size_t i) const noexcept override { return d_.name(i); }
+  bool supported(std::size_t i) const noexcept override { return d_.supported(i); }
+  const char* active() noexcept override { return d_.active(); }
+  bool select(std::string_view name) noexcept override { return d_.select(name); }
+  void reset() noexcept override { d_.reset(); }
+
+ private:
+  Dispatch<K>& d_;
 };
 
 }  // namespace internal

@@ -119,8 +119,14 @@ void write_digest(std::uint8_t* out, const Word* state) noexcept {
 
 }  // namespace
 
-KernelSet& sha256_kernels() noexcept { return g_sha256; }
-KernelSet& sha512_kernels() noexcept { return g_sha512; }
+KernelSet& sha256_kernels() noexcept {
+  static tern::internal::KernelSetOf<Sha256Kernel> s{g_sha256};
+  return s;
+}
+KernelSet& sha512_kernels() noexcept {
+  static tern::internal::KernelSetOf<Sha512Kernel> s{g_sha512};
+  return s;
+}
 
 namespace detail {
 
