@@ -465,6 +465,35 @@ TEST_CASE("ec edge scalars", "[ec]") {
   }
 }
 
+// Public key G or -G: the verification's joint multiples G + Q are 2G or
+// infinity (TERN_SMALL's Shamir table takes both paths).
+TEST_CASE("ec verify with Q = G and Q = -G", "[ec]") {
+  for (Curve c : {Curve::p256, Curve::p384}) {
+    const std::size_t fs = ec::field_size(c);
+    Bytes one(fs, 0), nm1 = c == Curve::p256
+                                ? hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550")
+                                : hex("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52972");
+    one.back() = 1;
+    for_each_kernel(family(c), kernels(c), [&](const std::string& k) {
+      Rng rng(11);
+      std::size_t cnt = 0;
+      for (const Bytes* d : {&one, &nm1}) {
+        Bytes q(ec::uncompressed_point_size(c)), sig(ec::raw_signature_size(c));
+        REQUIRE(ec::public_key_from_private(c, q, *d) == Status::ok);
+        for (int i = 0; i < 8; ++i) {
+          Bytes dig = rng.bytes(32);
+          REQUIRE(ec::ecdsa_sign(c, sig, *d, dig) == Status::ok);
+          CHECK(ec::ecdsa_verify(c, q, dig, sig) == Status::ok);
+          dig[0] ^= 1;
+          CHECK(ec::ecdsa_verify(c, q, dig, sig) == Status::bad_signature);
+          cnt += 2;
+        }
+      }
+      report(std::string("verify Q = +-G ") + family(c), k, cnt);
+    });
+  }
+}
+
 TEST_CASE("ec key generation and ECDH agreement", "[ec]") {
   for (Curve c : {Curve::p256, Curve::p384}) {
     const std::size_t fs = ec::field_size(c);
