@@ -157,12 +157,16 @@ Status decode_point(u64* x, u64* y, std::span<const std::uint8_t> pub) {
     if (!k.on_curve(x, y)) return Status::bad_point;
     return Status::ok;
   }
+#ifndef TERN_SMALL
+  // (TERN_SMALL builds do not decode compressed points: bad_point, as for
+  // any point they cannot use.)
   if (pub.size() == 1 + fs && (pub[0] == 0x02 || pub[0] == 0x03)) {
     load<N>(x, pub.data() + 1);
     if (!lt_mask<N>(x, Traits<N>::c.p)) return Status::bad_point;
     if (!k.decompress(y, x, pub[0] & 1u)) return Status::bad_point;
     return Status::ok;
   }
+#endif
   return Status::bad_point;
 }
 

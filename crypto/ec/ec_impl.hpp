@@ -1877,12 +1877,18 @@ struct Curve {
   // -Dp256_private=disabled (TERN_NO_P256_PRIVATE): P-256 verifies only;
   // the constant-time scalar multiplications are not referenced (ec.cpp
   // answers Status::unsupported before reaching them).
+  // TERN_SMALL: no point decompression (ec.cpp refuses compressed points).
+#ifdef TERN_SMALL
+  static constexpr decltype(&decompress) kDecompress = nullptr;
+#else
+  static constexpr decltype(&decompress) kDecompress = &decompress;
+#endif
   static constexpr EcKernel<N> kernel(const char* name, std::uint32_t needs) {
 #ifdef TERN_NO_P256_PRIVATE
     if constexpr (N == 4)
-      return EcKernel<N>{name, needs, nullptr, nullptr, &verify, &on_curve, &decompress, &n_mul, &n_inv};
+      return EcKernel<N>{name, needs, nullptr, nullptr, &verify, &on_curve, kDecompress, &n_mul, &n_inv};
 #endif
-    return EcKernel<N>{name, needs, &base_mult, &point_mult, &verify, &on_curve, &decompress, &n_mul, &n_inv};
+    return EcKernel<N>{name, needs, &base_mult, &point_mult, &verify, &on_curve, kDecompress, &n_mul, &n_inv};
   }
 };
 
