@@ -940,6 +940,24 @@ TERN_EC_INLINE void mod_sub(u64* r, const u64* a, const u64* b, const u64* m) {
 }
 #else
 template <std::size_t N>
+TERN_EC_INLINE void mod_sub(u64* r, const u64* a, const u64* b, const u64* m) {
+  u64 t[N], bo = 0, c = 0;
+  for (std::size_t j = 0; j < N; ++j) t[j] = subb(a[j], b[j], bo, bo);
+  u64 mask = 0 - bo;
+  for (std::size_t j = 0; j < N; ++j) r[j] = addc(t[j], m[j] & mask, c, c);
+}
+
+#ifdef TERN_SMALL
+// TERN_SMALL: a + b = a - (m - b) mod m (m - b is in [1, m]: no borrow, and
+// a - m + m = a when b = 0), so the one subtraction routine serves both.
+template <std::size_t N>
+TERN_EC_INLINE void mod_add(u64* r, const u64* a, const u64* b, const u64* m) {
+  u64 t[N], bo = 0;
+  for (std::size_t j = 0; j < N; ++j) t[j] = subb(m[j], b[j], bo, bo);
+  mod_sub<N>(r, a, t, m);
+}
+#else
+template <std::size_t N>
 TERN_EC_INLINE void mod_add(u64* r, const u64* a, const u64* b, const u64* m) {
   u64 t[N], s[N], c = 0, bo = 0;
   for (std::size_t j = 0; j < N; ++j) t[j] = addc(a[j], b[j], c, c);
@@ -948,14 +966,7 @@ TERN_EC_INLINE void mod_add(u64* r, const u64* a, const u64* b, const u64* m) {
   u64 keep = 0 - bo;
   for (std::size_t j = 0; j < N; ++j) r[j] = (t[j] & keep) | (s[j] & ~keep);
 }
-
-template <std::size_t N>
-TERN_EC_INLINE void mod_sub(u64* r, const u64* a, const u64* b, const u64* m) {
-  u64 t[N], bo = 0, c = 0;
-  for (std::size_t j = 0; j < N; ++j) t[j] = subb(a[j], b[j], bo, bo);
-  u64 mask = 0 - bo;
-  for (std::size_t j = 0; j < N; ++j) r[j] = addc(t[j], m[j] & mask, c, c);
-}
+#endif
 #endif
 
 template <std::size_t N>
