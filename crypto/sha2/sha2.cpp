@@ -211,11 +211,43 @@ void AnyHash::reset() noexcept {
   buffered_ = 0;
 }
 
-void AnyHash::update(std::span<const std::uint8_t> data) noexcept {
+// One copy of the streaming code for both block sizes (the size is read
+// from id_; the SHA-256 family's length field is 8 bytes, the SHA-512
+// family's 16). Whole blocks of the input go to the kernel in one call.
+void AnyHash::compress(const std::uint8_t* blocks, std::size_t n) noexcept {
   if (id_ == HashId::sha256)
-    stream_update<64>(state_.s32, length_, buffer_, buffered_, data, g_sha256.get().compress);
+    g_sha256.get().compress(state_.s32, blocks, n);
   else
-    stream_update<128>(state_.s64, length_, buffer_, buffered_, data, g_sha512.get().compress);
+    g_sha512.get().compress(state_.s64, blocks, n);
+}
+
+void AnyHash::update(std::span<const std::uint8_t> data) noexcept {
+  const std::size_t bs = block_size(id_);
+  const std::uint8_t* p = data.data();
+  std::size_t n = data.size();
+  if (n == 0) return;
+  length_ += n;
+  if (buffered_ != 0) {
+    std::size_t take = bs - buffered_;
+    if (take > n) take = n;
+    std::memcpy(buffer_ + buffered_, p, take);
+    buffered_ += take;
+    p += take;
+    n -= take;
+    if (buffered_ < bs) return;
+    compress(buffer_, 1);
+    buffered_ = 0;
+  }
+  const std::size_t whole = n & ~(bs - 1);  // bs is a power of two
+  if (whole != 0) {
+    compress(p, whole / bs);
+    p += whole;
+    n -= whole;
+  }
+  if (n != 0) {
+    std::memcpy(buffer_, p, n);
+    buffered_ = n;
+  }
 }
 
 void AnyHash::peek(std::span<std::uint8_t> out) const noexcept {
@@ -228,20 +260,26 @@ void AnyHash::final(std::span<std::uint8_t> out) noexcept {
     reset();
     return;
   }
-  switch (id_) {
-    case HashId::sha256:
-      stream_pad<64>(state_.s32, length_, buffer_, buffered_, g_sha256.get().compress);
-      write_digest<32>(out.data(), state_.s32);
-      break;
-    case HashId::sha384:
-      stream_pad<128>(state_.s64, length_, buffer_, buffered_, g_sha512.get().compress);
-      write_digest<48>(out.data(), state_.s64);
-      break;
-    case HashId::sha512:
-      stream_pad<128>(state_.s64, length_, buffer_, buffered_, g_sha512.get().compress);
-      write_digest<64>(out.data(), state_.s64);
-      break;
+  const std::size_t bs = block_size(id_);
+  buffer_[buffered_++] = 0x80;
+  if (buffered_ > bs - bs / 8) {
+    std::memset(buffer_ + buffered_, 0, bs - buffered_);
+    compress(buffer_, 1);
+    buffered_ = 0;
   }
+  std::memset(buffer_ + buffered_, 0, bs - 8 - buffered_);
+  if (bs == 128) store_be64(buffer_ + 128 - 16, length_ >> 61);
+  store_be64(buffer_ + bs - 8, length_ << 3);
+  compress(buffer_, 1);
+  std::uint8_t full[64];
+  for (int i = 0; i < 8; ++i) {
+    if (id_ == HashId::sha256)
+      store_be32(full + 4 * i, state_.s32[i]);
+    else
+      store_be64(full + 8 * i, state_.s64[i]);
+  }
+  std::memcpy(out.data(), full, size());
+  wipe(full, sizeof full);
   wipe(buffer_, sizeof buffer_);
   reset();
 }

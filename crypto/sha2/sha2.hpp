@@ -117,6 +117,8 @@ class AnyHash {
   std::uint64_t length_;
   std::uint8_t buffer_[max_block_size];
   std::size_t buffered_;
+  // n blocks through the kernel of id_'s family.
+  void compress(const std::uint8_t* blocks, std::size_t n) noexcept;
 
  public:
   AnyHash(const AnyHash&) = default;
