@@ -106,11 +106,15 @@ Status AesGcm::crypt(bool decrypt, std::uint8_t* out, std::uint8_t* tag_out, con
     j0[15] = 1;
   } else {
     // J0 = GHASH_H(nonce || 0-pad || 0^64 || [len(nonce) bits]_64).
+#if TERN_SIMD
     const detail::Gf h =
         kern_->layout == GcmKernel::Layout::portable ? detail::Gf{key_.portable.h[1], key_.portable.h[0]}
         : kern_->layout == GcmKernel::Layout::v512
             ? detail::Gf{key_.v512.h[1], key_.v512.h[0]}
             : detail::Gf{key_.x86.htab[detail::kHPowers - 1][1], key_.x86.htab[detail::kHPowers - 1][0]};
+#else
+    const detail::Gf h{key_.portable.h[1], key_.portable.h[0]};  // the only kernel
+#endif
     detail::Gf y{0, 0};
     detail::ghash_portable(y, h, nonce.data(), nonce.size());
     y.lo ^= static_cast<std::uint64_t>(nonce.size()) * 8u;

@@ -140,29 +140,35 @@ void gcm_portable_init(GcmKey& k, const std::uint8_t* rk) noexcept {
   wipe_object(blk);
 }
 
-void gcm_portable_seal(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
-                       const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept {
-  std::uint8_t ekj0[16];
-  ctr_portable(k, j0, in, out, len, ekj0);
+namespace {
+
+// Both directions in one body: GHASH runs over the ciphertext, which is
+// the output when sealing and the input when opening (hashed before the
+// counter mode pass, since out may be the same buffer as in).
+void gcm_portable_crypt(bool open, const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad,
+                        std::size_t aad_len, const std::uint8_t* in, std::uint8_t* out, std::size_t len,
+                        std::uint8_t tag[16]) noexcept {
   const Gf h = h_of(k);
   Gf y{0, 0};
   ghash_portable(y, h, aad, aad_len);
-  ghash_portable(y, h, out, len);
+  if (open) ghash_portable(y, h, in, len);
+  std::uint8_t ekj0[16];
+  ctr_portable(k, j0, in, out, len, ekj0);
+  if (!open) ghash_portable(y, h, out, len);
   finish_tag(y, h, aad_len, len, ekj0, tag);
   wipe_object(ekj0);
 }
 
+}  // namespace
+
+void gcm_portable_seal(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
+                       const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept {
+  gcm_portable_crypt(false, k, j0, aad, aad_len, in, out, len, tag);
+}
+
 void gcm_portable_open(const GcmKey& k, const std::uint8_t j0[16], const std::uint8_t* aad, std::size_t aad_len,
                        const std::uint8_t* in, std::uint8_t* out, std::size_t len, std::uint8_t tag[16]) noexcept {
-  // Hash the ciphertext first: out may be the same buffer as in.
-  const Gf h = h_of(k);
-  Gf y{0, 0};
-  ghash_portable(y, h, aad, aad_len);
-  ghash_portable(y, h, in, len);
-  std::uint8_t ekj0[16];
-  ctr_portable(k, j0, in, out, len, ekj0);
-  finish_tag(y, h, aad_len, len, ekj0, tag);
-  wipe_object(ekj0);
+  gcm_portable_crypt(true, k, j0, aad, aad_len, in, out, len, tag);
 }
 
 }  // namespace tern::aes::detail
