@@ -164,6 +164,15 @@ enum class ClientAuth : std::uint8_t {
   required,  // request; no certificate -> certificate_required alert
 };
 
+struct TestHooks;
+namespace detail {
+// Applies TestHooks::edit_client_hello to a serialized ClientHello (the
+// whole message): its extensions become a ClientHelloOut list, the hook
+// edits them, the message is written again; `offered` and `last` get the
+// ext_bit()s of the types now sent and the last type.
+void rewrite_client_hello(const TestHooks& hooks, ByteVector& msg, std::uint32_t& offered, std::uint16_t& last);
+}  // namespace detail
+
 // Hooks for trace replay and negative tests only. Never set in production.
 struct TestHooks {
   // Edit the ClientHello before it is serialized (add/reorder extensions).
@@ -195,6 +204,10 @@ struct TestHooks {
   std::function<void(ByteVector& verify_data)> edit_finished;
   // The server's HelloRetryRequest cookie (default: random).
   std::function<std::vector<std::uint8_t>()> hrr_cookie;
+  // How the connection applies edit_client_hello: through this pointer,
+  // set when TestHooks is made, so a program that never makes TestHooks
+  // does not link the rewriting code.
+  void (*apply_client_hello)(const TestHooks&, ByteVector&, std::uint32_t&, std::uint16_t&) = &detail::rewrite_client_hello;
 };
 
 struct Config {

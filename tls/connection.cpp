@@ -22,9 +22,10 @@ constexpr std::uint64_t kChaChaRecordLimit = std::uint64_t{1} << 62;
 [[maybe_unused]] constexpr std::uint32_t kMaxTicketLifetime = 604800;  // server only
 constexpr std::uint16_t kMaxRecordSizeLimit = kMaxPlaintext + 1;
 
-template <class V>
-bool contains(const V& v, std::uint16_t x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
+bool contains(std::span<const std::uint16_t> v, std::uint16_t x) {
+  for (auto y : v)
+    if (y == x) return true;
+  return false;
 }
 }  // namespace
 
@@ -748,6 +749,58 @@ bool suite_compiled_out(std::uint16_t s) noexcept { return s >= 0x1301 && s <= 0
 Bytes as_bytes(std::string_view s) noexcept { return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
 }  // namespace
 
+const KeyExchange* Connection::Handshake::share_for(std::uint16_t group) const noexcept {
+  for (std::size_t i = 0; i < nkx_; ++i)
+    if (kx_[i].group() == group) return &kx_[i];
+  return nullptr;
+}
+
+void Connection::Handshake::drop_shares() noexcept {
+  for (auto& k : kx_) k.clear();
+  nkx_ = 0;
+}
+
+// A fresh key share for `group` (a fixed private key from the test hook
+// when it gives one: trace replay).
+Err Connection::add_key_share(std::uint16_t group) {
+  if (h_->nkx_ == Handshake::kMaxShares) return fail(Alert::internal_error, "too many key shares");
+  std::vector<std::uint8_t> fixed;
+  if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(group);
+  if (h_->kx_[h_->nkx_].generate(group, rng(), fixed) != Status::ok)
+    return fail(Alert::internal_error, "key share generation failed");
+  ++h_->nkx_;
+  return kOk;
+}
+
+namespace detail {
+void rewrite_client_hello(const TestHooks& hooks, ByteVector& msg, std::uint32_t& offered, std::uint16_t& last) {
+  ClientHelloOut ch;
+  Reader r(Bytes(msg).subspan(4));
+  r.u16();  // legacy_version
+  std::memcpy(ch.random, r.bytes(32).data(), 32);
+  ch.session_id = r.vec8();
+  for (Reader cs = r.sub(2, 0, 0xffff); cs.remaining() > 0;) ch.cipher_suites.push_back(cs.u16());
+  r.vec8();  // legacy_compression_methods
+  for (Reader x = r.sub(2, 0, 0xffff); x.remaining() > 0;) {
+    const std::uint16_t type = x.u16();
+    const Bytes data = x.vec16();
+    ch.exts.push_back({type, ByteVector(data.begin(), data.end())});
+  }
+  hooks.edit_client_hello(ch);
+  // Types edited in that this build does not recognize are not recorded:
+  // a server answering with one is refused.
+  offered = 0;
+  last = 0;
+  for (const auto& x : ch.exts) {
+    offered |= ext_bit(x.type);
+    last = x.type;
+  }
+  ByteVector out;
+  write_client_hello(out, ch);
+  msg.swap(out);
+}
+}  // namespace detail
+
 // The ClientHello is written straight into the message: each extension is
 // its type and a 2-byte length patched once its body is written (no
 // per-extension buffers); offered_ records the types sent.
@@ -760,15 +813,8 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     }
     // Shares for the first key_shares groups this build has.
     const std::size_t n = std::max<std::size_t>(cfg_.key_shares, 1);
-    for (std::size_t i = 0; i < cfg_.groups.size() && h_->kx_.size() < n; ++i) {
-      const std::uint16_t g = cfg_.groups[i];
-      if (group_compiled_out(g)) continue;
-      auto kx = make_arena<KeyExchange>();
-      std::vector<std::uint8_t> fixed;  // trace replay only
-      if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(g);
-      if (kx->generate(g, rng(), fixed) != Status::ok) return fail(Alert::internal_error, "key share generation failed");
-      h_->kx_.push_back(std::move(kx));
-    }
+    for (std::size_t i = 0; i < cfg_.groups.size() && h_->nkx_ < n; ++i)
+      if (!group_compiled_out(cfg_.groups[i])) TERN_TLS_TRY(add_key_share(cfg_.groups[i]));
   }
   h_->offered_ = 0;
   ByteVector msg;
@@ -811,9 +857,9 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   ext_begin(ext::key_share);
   {
     const auto list = w.begin(2);
-    for (const auto& k : h_->kx_) {
-      w.u16(k->group());
-      w.vec(2, k->public_key());
+    for (std::size_t i = 0; i < h_->nkx_; ++i) {
+      w.u16(h_->kx_[i].group());
+      w.vec(2, h_->kx_[i].public_key());
     }
     w.end(list);
   }
@@ -877,34 +923,9 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   w.end(exts);
   w.end(body);
   if (!w.ok()) return fail(Alert::internal_error, "ClientHello too large");
-#if !defined(TERN_SMALL)
-  // Tests edit the message as a list of extensions (TestHooks). TERN_SMALL
-  // builds do not apply this hook.
-  if (cfg_.hooks && cfg_.hooks->edit_client_hello) {
-    ClientHelloOut ch;
-    std::memcpy(ch.random, h_->random_, 32);
-    ch.session_id = h_->session_id_;
-    for (auto cs : cfg_.cipher_suites)
-      if (!suite_compiled_out(cs)) ch.cipher_suites.push_back(cs);
-    Reader r(Bytes(msg).subspan(exts.pos + 2));
-    while (r.remaining() > 0) {
-      const std::uint16_t type = r.u16();
-      const Bytes data = r.vec16();
-      ch.exts.push_back({type, ByteVector(data.begin(), data.end())});
-    }
-    cfg_.hooks->edit_client_hello(ch);
-    // Types edited in that this build does not recognize are not
-    // recorded: a server answering with one is refused.
-    h_->offered_ = 0;
-    h_->last_offered_ = 0;
-    for (const auto& x : ch.exts) {
-      h_->offered_ |= ext_bit(x.type);
-      h_->last_offered_ = x.type;
-    }
-    msg.clear();
-    write_client_hello(msg, ch);
-  }
-#endif
+  // Tests edit the message as a list of extensions (TestHooks).
+  if (cfg_.hooks && cfg_.hooks->edit_client_hello)
+    cfg_.hooks->apply_client_hello(*cfg_.hooks, msg, h_->offered_, h_->last_offered_);
   rsl_sent_ = (h_->offered_ & ext_bit(ext::record_size_limit)) != 0;
 #if !defined(TERN_NO_TLS_RESUMPTION)
   if (psk_suite) {
@@ -1019,9 +1040,7 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
     if (!cfg_.allow_psk_ke) return fail(Alert::illegal_parameter, "psk_ke selected but not offered");
     psk_ke_only_ = true;
   } else {
-    const KeyExchange* kx = nullptr;
-    for (const auto& k : h_->kx_)
-      if (k->group() == sh.key_share.group) kx = k.get();
+    const KeyExchange* kx = h_->share_for(sh.key_share.group);
     if (!kx) return fail(Alert::illegal_parameter, "key_share for a group we did not send");
     group_ = sh.key_share.group;
     if (kx->shared(sh.key_share.key, h_->dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad server key share");
@@ -1029,7 +1048,7 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
   if (!h_->transcript_.hash_known()) h_->transcript_.set_hash(suite_->hash);
   h_->transcript_.update(m.raw);
   TERN_TLS_TRY(install_handshake_keys());
-  h_->kx_.clear();
+  h_->drop_shares();
   move_to(HsState::client_wait_ee);
   return kOk;
 }
@@ -1042,8 +1061,7 @@ Err Connection::client_handle_hrr(const ServerHello& sh, const HandshakeMessage&
   if (sh.has_key_share) {
     if (!contains(cfg_.groups, sh.key_share.group) || group_compiled_out(sh.key_share.group))
       return fail(Alert::illegal_parameter, "HRR group not offered");
-    for (const auto& k : h_->kx_)
-      if (k->group() == sh.key_share.group) return fail(Alert::illegal_parameter, "HRR asks for a share we sent");
+    if (h_->share_for(sh.key_share.group)) return fail(Alert::illegal_parameter, "HRR asks for a share we sent");
     changes = true;
   }
   if (sh.has_cookie) changes = true;
@@ -1054,13 +1072,8 @@ Err Connection::client_handle_hrr(const ServerHello& sh, const HandshakeMessage&
   h_->transcript_.replace_with_message_hash();
   h_->transcript_.update(m.raw);
   if (sh.has_key_share) {
-    h_->kx_.clear();
-    auto kx = make_arena<KeyExchange>();
-    std::vector<std::uint8_t> fixed;  // trace replay only
-    if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(sh.key_share.group);
-    if (kx->generate(sh.key_share.group, rng(), fixed) != Status::ok)
-      return fail(Alert::internal_error, "key share generation failed");
-    h_->kx_.push_back(std::move(kx));
+    h_->drop_shares();
+    TERN_TLS_TRY(add_key_share(sh.key_share.group));
   }
   h_->cookie_.assign(sh.cookie.begin(), sh.cookie.end());
   TERN_TLS_TRY(client_send_hello(true, h_->cookie_));

@@ -291,6 +291,7 @@ class Connection {
   Err on_connected(const HandshakeMessage& m);
 
   Err client_send_hello(bool second, Bytes cookie);
+  Err add_key_share(std::uint16_t group);
   Err client_handle_hrr(const ServerHello& sh, const HandshakeMessage& m);
   Err server_handle_ch(const ClientHello& ch, const HandshakeMessage& m);
   Err server_send_hrr(const ClientHello& ch, const HandshakeMessage& m, std::uint16_t group);
@@ -347,7 +348,12 @@ class Connection {
   struct Handshake {
     Transcript transcript_;
     KeySchedule ks_;
-    ArenaVector<ArenaPtr<KeyExchange>> kx_;
+    // Our key shares (x25519, secp256r1, secp384r1 at most).
+    static constexpr std::size_t kMaxShares = 3;
+    KeyExchange kx_[kMaxShares];
+    std::size_t nkx_ = 0;
+    const KeyExchange* share_for(std::uint16_t group) const noexcept;
+    void drop_shares() noexcept;
     std::uint8_t random_[32]{};
     ByteVector session_id_;
     ByteVector cookie_;

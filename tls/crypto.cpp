@@ -97,6 +97,12 @@ bool scheme_compiled_out(std::uint16_t s) noexcept {
 
 KeyExchange::~KeyExchange() { wipe(priv_, sizeof priv_); }
 
+void KeyExchange::clear() noexcept {
+  wipe(priv_, sizeof priv_);
+  group_ = 0;
+  priv_len_ = pub_len_ = 0;
+}
+
 Status KeyExchange::generate(std::uint16_t group, RandomSource& rng, Bytes fixed) noexcept {
   group_ = group;
   if (!group_supported(group)) return Status::unsupported;

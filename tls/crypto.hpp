@@ -41,6 +41,8 @@ class KeyExchange {
   KeyExchange(const KeyExchange&) = delete;
   KeyExchange& operator=(const KeyExchange&) = delete;
   std::uint16_t group() const noexcept { return group_; }
+  // Wipes the key (group() 0).
+  void clear() noexcept;
   // A fresh key from rng, or from `fixed_private` when it is not empty
   // (trace replay).
   Status generate(std::uint16_t group, RandomSource& rng, Bytes fixed_private = {}) noexcept;
