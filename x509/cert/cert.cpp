@@ -82,6 +82,7 @@ bool skip_rest(der::Reader& r) noexcept {
   return r.ok();
 }
 
+#ifndef TERN_SMALL
 // Enters a SEQUENCE that must be all of `data`.
 bool enter_whole(Bytes data, der::Reader& seq) noexcept {
   der::Reader r(data);
@@ -129,31 +130,35 @@ bool parse_pss(Bytes params, PssParams& p) {
   if (mgf_bits != p.hash_bits) p.hash_bits = 0;  // mixed hashes: unsupported
   return true;
 }
+#endif
 
 bool parse_algorithm(der::Reader& r, AlgorithmId& out) {
-  der::Element whole, oid;
+  der::Element whole, e;
   if (!r.read(der::kSequence, whole)) return false;
   der::Reader seq(whole.value);
-  if (!seq.read(der::kOid, oid)) return false;
+  if (!seq.read(der::kOid, e)) return false;
   out.raw = whole.raw;
-  out.oid = oid.value;
+  out.oid = e.value;
   out.alg = SigAlg::unknown;
-  const bool no_params = seq.empty();
-  const int i = find_oid(oid.value);
-  if (i >= o_rsa_sha256 && i <= o_rsa_sha224) {
-    // Parameters absent or NULL.
-    if (!no_params) {
-      der::Reader copy = seq;
-      if (copy.peek_tag() != der::kNull || !copy.read_null() || !copy.finish()) return false;
-    }
-  } else if (i == o_rsa_pss) {
-    der::Element params;
-    if (!seq.read(der::kSequence, params) || !parse_pss(params.raw, out.pss)) return false;
-  } else if (i >= 0 && i < o_rsa_pss) {
-    // ECDSA (RFC 5758 §3.2), EdDSA (RFC 8410 §3), DSA: parameters absent.
-    if (!no_params) return false;
+  const int i = find_oid(e.value);
+  if (i == o_rsa_pss) {
+#ifdef TERN_SMALL
+    // Small builds do not parse RSASSA-PSS parameters: such an algorithm
+    // identifier is refused (it could only name a signature these builds
+    // do not verify, or one of an anchor that is then not loaded).
+    return false;
+#else
+    out.alg = SigAlg::rsa_pss;
+    return seq.read(der::kSequence, e) && parse_pss(e.raw, out.pss) && seq.finish();
+#endif
   }
-  if (i >= 0 && i <= o_rsa_pss) out.alg = kSigAlgOf[i];
+  if (i >= 0 && i < o_rsa_pss) {
+    // RSA PKCS#1: parameters absent or NULL. ECDSA (RFC 5758 §3.2), EdDSA
+    // (RFC 8410 §3), DSA: parameters absent.
+    if (!seq.empty() && (i > o_rsa_sha224 || !seq.read(der::kNull, e) || !e.value.empty())) return false;
+    out.alg = kSigAlgOf[i];
+    return seq.finish();
+  }
   // Unknown algorithms keep their parameters unparsed.
   return skip_rest(seq);
 }
@@ -527,22 +532,15 @@ Status parse_certificate(Bytes data, CertView& out, ParseError* why) {
     return Status::bad_encoding;
   };
   if (why) *why = ParseError::none;
-  der::Reader top(data), cert(Bytes{}), tbs(Bytes{});
-  der::Element whole;
-  {
-    der::Reader copy = top;
-    if (!copy.read(der::kSequence, whole)) return fail(ParseError::structure);
-    if (!copy.empty()) return fail(ParseError::trailing_data);
-  }
+  der::Reader top(data);
+  der::Element whole, tbs_el;
+  if (!top.read(der::kSequence, whole)) return fail(ParseError::structure);
+  if (!top.empty()) return fail(ParseError::trailing_data);
   out.raw = whole.raw;
-  der::Element tbs_el;
-  if (!top.enter(der::kSequence, cert)) return fail(ParseError::structure);
-  {
-    der::Reader copy = cert;
-    if (!copy.read(der::kSequence, tbs_el)) return fail(ParseError::structure);
-  }
+  der::Reader cert(whole.value);
+  if (!cert.read(der::kSequence, tbs_el)) return fail(ParseError::structure);
   out.tbs = tbs_el.raw;
-  if (!cert.enter(der::kSequence, tbs)) return fail(ParseError::structure);
+  der::Reader tbs(tbs_el.value);
 
   // version [0] EXPLICIT Version DEFAULT v1
   der::Element e;
@@ -575,13 +573,9 @@ Status parse_certificate(Bytes data, CertView& out, ParseError* why) {
   if (!name_well_formed(out.subject.raw)) return fail(ParseError::subject);
   if (!parse_spki(tbs, out.spki)) return fail(ParseError::public_key);
   // issuerUniqueID [1] / subjectUniqueID [2] (v2 and v3 only).
-  if (tbs.read_optional(der::context(1, false), e) || tbs.read_optional(der::context(1, true), e)) {
-    if (out.version < 2) return fail(ParseError::unique_id);
-  }
-  if (tbs.read_optional(der::context(2, false), e) || tbs.read_optional(der::context(2, true), e)) {
-    if (out.version < 2) return fail(ParseError::unique_id);
-  }
-  if (!tbs.ok()) return fail(ParseError::unique_id);
+  for (std::uint32_t n = 1; n <= 2; ++n)
+    if ((tbs.peek_tag() & ~0x20u) == der::context(n, false) && (!tbs.read(e) || out.version < 2))
+      return fail(ParseError::unique_id);
   if (tbs.read_optional(der::context(3, true), e)) {
     if (out.version != 3) return fail(ParseError::extensions);
     der::Reader w(e.value), list(Bytes{});
