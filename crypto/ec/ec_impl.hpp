@@ -1480,8 +1480,16 @@ struct Curve {
   // Generic addition core (add-2007-bl, or madd-2007-bl when Mixed: q.z = 1
   // and not read). Sets h_zero / r_zero masks for the guards. Output is
   // wrong when p or q is infinity or p = q; callers guard.
+  // (TERN_SMALL's MULX kernel keeps it out of line: there the mixed core has
+  // one caller, add_ct, and clang 14 inlining it into add_ct runs out of
+  // registers for the P-256 squaring asm.)
+#if defined(TERN_SMALL) && defined(TERN_EC_MULX)
+#define TERN_EC_ADD_CORE_FN TERN_EC_FN __attribute__((noinline))
+#else
+#define TERN_EC_ADD_CORE_FN TERN_EC_FN
+#endif
   template <bool Mixed>
-  TERN_EC_FN static void add_core(Jac& out, const Jac& p, const u64* qx, const u64* qy, const u64* qz,
+  TERN_EC_ADD_CORE_FN static void add_core(Jac& out, const Jac& p, const u64* qx, const u64* qy, const u64* qz,
                                   u64& h_zero, u64& r_zero) {
     // Independent products are kept next to each other (see dbl). out must
     // not alias p.
