@@ -107,7 +107,10 @@ struct Curve {
   // ---- X25519 (RFC 7748 §5) -------------------------------------------------
   // k: the clamped scalar. Constant time in k and u.
   static void ladder(std::uint8_t out[32], const std::uint8_t k[32], const std::uint8_t u[32]) noexcept {
-    Fe x1, x2, z2, x3, z3, a, aa, b, bb, e, c, d, da, cb;
+    struct State {
+      Fe x1, x2, z2, x3, z3, a, aa, b, bb, e, c, d, da, cb;
+    } st;
+    auto& [x1, x2, z2, x3, z3, a, aa, b, bb, e, c, d, da, cb] = st;
     F::from_bytes(x1, u);
     F::set_small(x2, 1);
     F::set_small(z2, 0);
@@ -145,8 +148,7 @@ struct Curve {
     invert(z2, z2);
     F::mul(x2, x2, z2);
     F::to_bytes(out, x2);
-    Fe* secrets[] = {&x1, &x2, &z2, &x3, &z3, &a, &aa, &b, &bb, &e, &c, &d, &da, &cb};
-    for (Fe* s : secrets) wipe_object(*s);
+    wipe_object(st);
     swap = 0;
   }
 
