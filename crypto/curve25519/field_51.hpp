@@ -73,6 +73,10 @@ struct Fe51 {
     u128 t4 = u128(a0) * b4 + u128(a1) * b3 + u128(a2) * b2 + u128(a3) * b1 + u128(a4) * b0;
     reduce_wide(r, t0, t1, t2, t3, t4);
   }
+#ifdef TERN_SMALL
+  // TERN_SMALL: squaring is the general product (about +15% per X25519).
+  static void sqr(T& r, const T& a) noexcept { mul(r, a, a); }
+#else
   static void sqr(T& r, const T& a) noexcept {
     const std::uint64_t a0 = a.v[0], a1 = a.v[1], a2 = a.v[2], a3 = a.v[3], a4 = a.v[4];
     const std::uint64_t d0 = 2 * a0, d1 = 2 * a1;
@@ -84,6 +88,7 @@ struct Fe51 {
     u128 t4 = u128(d0) * a4 + u128(d1) * a3 + u128(a2) * a2;
     reduce_wide(r, t0, t1, t2, t3, t4);
   }
+#endif
   // r = a * c for a small constant c (< 2^20).
   static void mul_small(T& r, const T& a, std::uint32_t c) noexcept {
     u128 t0 = u128(a.v[0]) * c, t1 = u128(a.v[1]) * c, t2 = u128(a.v[2]) * c;
