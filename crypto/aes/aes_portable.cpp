@@ -183,15 +183,12 @@ void encrypt4_bitsliced(const std::uint64_t bs[15][8], unsigned rounds, const st
   u64 q[8];
   pack(q, in);
   for (int b = 0; b < 8; ++b) q[b] ^= bs[0][b];
-  for (unsigned r = 1; r < rounds; ++r) {
+  for (unsigned r = 1; r <= rounds; ++r) {
     sub_bytes(q);
     shift_rows(q);
-    mix_columns(q);
+    if (r != rounds) mix_columns(q);  // the last round has none
     for (int b = 0; b < 8; ++b) q[b] ^= bs[r][b];
   }
-  sub_bytes(q);
-  shift_rows(q);
-  for (int b = 0; b < 8; ++b) q[b] ^= bs[rounds][b];
   unpack(out, q);
   wipe_object(q);
 }
