@@ -171,6 +171,10 @@ namespace detail {
 // edits them, the message is written again; `offered` and `last` get the
 // ext_bit()s of the types now sent and the last type.
 void rewrite_client_hello(const TestHooks& hooks, ByteVector& msg, std::uint32_t& offered, std::uint16_t& last);
+// kx.generate() with TestHooks::ephemeral_private's key for the group.
+Status generate_share(const TestHooks& hooks, KeyExchange& kx, std::uint16_t group, RandomSource& rng);
+// Applies TestHooks::edit_finished to a serialized Finished message.
+void rewrite_finished(const TestHooks& hooks, Bytes msg, ByteVector& out);
 }  // namespace detail
 
 // Hooks for trace replay and negative tests only. Never set in production.
@@ -204,10 +208,12 @@ struct TestHooks {
   std::function<void(ByteVector& verify_data)> edit_finished;
   // The server's HelloRetryRequest cookie (default: random).
   std::function<std::vector<std::uint8_t>()> hrr_cookie;
-  // How the connection applies edit_client_hello: through this pointer,
-  // set when TestHooks is made, so a program that never makes TestHooks
-  // does not link the rewriting code.
+  // How the connection applies edit_client_hello, ephemeral_private and
+  // edit_finished: through these pointers, set when TestHooks is made, so
+  // a program that never makes TestHooks does not link that code.
   void (*apply_client_hello)(const TestHooks&, ByteVector&, std::uint32_t&, std::uint16_t&) = &detail::rewrite_client_hello;
+  Status (*apply_ephemeral_private)(const TestHooks&, KeyExchange&, std::uint16_t, RandomSource&) = &detail::generate_share;
+  void (*apply_finished)(const TestHooks&, Bytes, ByteVector&) = &detail::rewrite_finished;
 };
 
 struct Config {

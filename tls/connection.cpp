@@ -503,6 +503,22 @@ Err Connection::send_record(ContentType type, Bytes content) {
   return kOk;
 }
 
+// Our Finished, built on the stack (TestHooks::edit_finished may change it).
+void Connection::queue_finished(const Secret& vd) {
+  std::uint8_t m[4 + sha2::max_digest_size] = {static_cast<std::uint8_t>(HandshakeType::finished), 0, 0,
+                                               static_cast<std::uint8_t>(vd.n)};
+  std::memcpy(m + 4, vd.b, vd.n);
+  const Bytes msg(m, 4 + vd.n);
+  if (cfg_.hooks && cfg_.hooks->edit_finished) {
+    ByteVector edited;
+    cfg_.hooks->apply_finished(*cfg_.hooks, msg, edited);
+    queue_handshake(edited);
+  } else {
+    queue_handshake(msg);
+  }
+  wipe(m, sizeof m);
+}
+
 void Connection::queue_handshake(Bytes msg) {
   h_->transcript_.update(msg);
   hs_out_.insert(hs_out_.end(), msg.begin(), msg.end());
@@ -760,19 +776,36 @@ void Connection::Handshake::drop_shares() noexcept {
   nkx_ = 0;
 }
 
-// A fresh key share for `group` (a fixed private key from the test hook
+// A fresh key pair for `group` (a fixed private key from the test hook
 // when it gives one: trace replay).
+Err Connection::generate_share(KeyExchange& kx, std::uint16_t group) {
+  const Status st = cfg_.hooks && cfg_.hooks->ephemeral_private
+                        ? cfg_.hooks->apply_ephemeral_private(*cfg_.hooks, kx, group, rng())
+                        : kx.generate(group, rng());
+  return st == Status::ok ? kOk : fail(Alert::internal_error, "key share generation failed");
+}
+
+// One more key share for `group`.
 Err Connection::add_key_share(std::uint16_t group) {
   if (h_->nkx_ == Handshake::kMaxShares) return fail(Alert::internal_error, "too many key shares");
-  std::vector<std::uint8_t> fixed;
-  if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(group);
-  if (h_->kx_[h_->nkx_].generate(group, rng(), fixed) != Status::ok)
-    return fail(Alert::internal_error, "key share generation failed");
+  TERN_TLS_TRY(generate_share(h_->kx_[h_->nkx_], group));
   ++h_->nkx_;
   return kOk;
 }
 
 namespace detail {
+Status generate_share(const TestHooks& hooks, KeyExchange& kx, std::uint16_t group, RandomSource& rng) {
+  const std::vector<std::uint8_t> fixed = hooks.ephemeral_private(group);
+  return kx.generate(group, rng, fixed);
+}
+
+void rewrite_finished(const TestHooks& hooks, Bytes msg, ByteVector& out) {
+  ByteVector vd(msg.begin() + 4, msg.end());
+  hooks.edit_finished(vd);
+  write_finished(out, vd);
+  wipe(vd.data(), vd.size());
+}
+
 void rewrite_client_hello(const TestHooks& hooks, ByteVector& msg, std::uint32_t& offered, std::uint16_t& last) {
   ClientHelloOut ch;
   Reader r(Bytes(msg).subspan(4));
@@ -984,8 +1017,8 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   return kOk;
 }
 
-Err Connection::check_server_extensions(const Extensions& exts, std::uint32_t also) {
-  if (exts.has_unknown() || (exts.known() & ~(h_->offered_ | also)) != 0)
+Err Connection::check_offered(std::uint32_t known, bool unknown, std::uint32_t also) {
+  if (unknown || (known & ~(h_->offered_ | also)) != 0)
     return fail(Alert::unsupported_extension, "extension not offered");
   return kOk;
 }
@@ -1010,7 +1043,7 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
     return fail(Alert::illegal_parameter, "cipher suite not offered");
   if (sh.compression != 0) return fail(Alert::illegal_parameter, "compression method not null");
   // The HRR cookie is the server's own extension.
-  TERN_TLS_TRY(check_server_extensions(sh.exts, sh.is_hrr ? ext_bit(ext::cookie) : 0));
+  TERN_TLS_TRY(check_offered(sh.exts.known(), sh.exts.has_unknown(), sh.is_hrr ? ext_bit(ext::cookie) : 0));
   if (sh.has_pre_shared_key) {
     if (!h_->offer_) return fail(Alert::illegal_parameter, "pre_shared_key without an offer");
 #if !defined(TERN_NO_TLS_RESUMPTION)
@@ -1143,7 +1176,7 @@ Err Connection::on_client_wait_ee(const HandshakeMessage& m) {
   if (m.type != HandshakeType::encrypted_extensions) return fail(Alert::unexpected_message, "expected EncryptedExtensions");
   EncryptedExtensions ee;
   TERN_TLS_TRY(parse_encrypted_extensions(m.body, ee));
-  TERN_TLS_TRY(check_server_extensions(ee.exts));
+  TERN_TLS_TRY(check_offered(ee.exts.known(), ee.exts.has_unknown()));
   if (ee.has_alpn) {
     std::string_view p(reinterpret_cast<const char*>(ee.alpn.data()), ee.alpn.size());
     if (std::find(cfg_.alpn.begin(), cfg_.alpn.end(), p) == cfg_.alpn.end())
@@ -1180,7 +1213,9 @@ Err Connection::on_client_wait_cert_cr(const HandshakeMessage& m) {
     TERN_TLS_TRY(parse_certificate_request(m.body, cr));
     if (!cr.request_context.empty()) return fail(Alert::illegal_parameter, "certificate_request_context not empty");
     cert_requested_ = true;
-    h_->cr_sigalgs_ = cr.signature_algorithms;
+#if !defined(TERN_NO_TLS_CLIENT_CERT)
+    h_->cr_sigalgs_.assign(cr.signature_algorithms.raw.begin(), cr.signature_algorithms.raw.end());
+#endif
     h_->transcript_.update(m.raw);
     move_to(HsState::client_wait_cert);
     return kOk;
@@ -1190,17 +1225,15 @@ Err Connection::on_client_wait_cert_cr(const HandshakeMessage& m) {
 
 Err Connection::on_client_wait_cert(const HandshakeMessage& m) {
   if (m.type != HandshakeType::certificate) return fail(Alert::unexpected_message, "expected Certificate");
-  Certificate c;
-  TERN_TLS_TRY(parse_certificate(m.body, c));
+  CertificateChain c;
+  TERN_TLS_TRY(parse_certificate_chain(m.body, c));
   if (!c.request_context.empty()) return fail(Alert::illegal_parameter, "certificate_request_context not empty");
-  if (c.entries.empty()) return fail(Alert::decode_error, "empty server Certificate");
-  for (const auto& e : c.entries) TERN_TLS_TRY(check_server_extensions(e.exts));
-  ArenaVector<Bytes> chain;
-  for (const auto& e : c.entries) chain.push_back(e.cert_data);
+  if (c.certs.empty()) return fail(Alert::decode_error, "empty server Certificate");
+  TERN_TLS_TRY(check_offered(c.exts_known, c.exts_unknown));
   if (!cfg_.verifier) return fail(Alert::certificate_unknown, "no certificate verifier configured");
-  TERN_TLS_TRY(cfg_.verifier->verify(chain, cfg_.server_name, now()));
+  TERN_TLS_TRY(cfg_.verifier->verify(c.certs, cfg_.server_name, now()));
   peer_chain_.clear();
-  for (auto b : chain) peer_chain_.emplace_back(b.begin(), b.end());
+  for (auto b : c.certs) peer_chain_.emplace_back(b.begin(), b.end());
   h_->transcript_.update(m.raw);
   move_to(HsState::client_wait_cv);
   return kOk;
@@ -1249,11 +1282,7 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
   h_->transcript_.current(th);
   if (finished_verify_data(suite_->hash, h_->c_hs_.view(), th.view(), vd) != Status::ok)
     return fail(Alert::internal_error, "finished computation failed");
-  ByteVector fin, vdv(vd.b, vd.b + vd.n);
-  if (cfg_.hooks && cfg_.hooks->edit_finished) cfg_.hooks->edit_finished(vdv);
-  write_finished(fin, vdv);
-  wipe(vdv.data(), vdv.size());
-  queue_handshake(fin);
+  queue_finished(vd);
   TERN_TLS_TRY(flush_handshake());
   if (write_.install(*suite_, c_ap_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
 #if !defined(TERN_NO_TLS_RESUMPTION)
@@ -1279,7 +1308,7 @@ Err Connection::client_send_certificate() {
   for (const auto& c : cfg_.credentials) {
     if (!c.signer || c.chain.empty()) continue;
     for (auto sc : c.signer->schemes())
-      if (contains(h_->cr_sigalgs_, sc) && scheme_supported(sc) && scheme_fits_certificate(sc, c.chain[0])) {
+      if (U16List{h_->cr_sigalgs_}.contains(sc) && scheme_supported(sc) && scheme_fits_certificate(sc, c.chain[0])) {
         scheme = sc;
         break;
       }
@@ -1452,9 +1481,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   if (!psk_ke) {
     group_ = share->group;
     KeyExchange kx;
-    std::vector<std::uint8_t> fixed;  // trace replay only
-    if (cfg_.hooks && cfg_.hooks->ephemeral_private) fixed = cfg_.hooks->ephemeral_private(group_);
-    if (kx.generate(group_, rng(), fixed) != Status::ok) return fail(Alert::internal_error, "key generation failed");
+    TERN_TLS_TRY(generate_share(kx, group_));
     if (kx.shared(share->key, h_->dhe_) != Status::ok) return fail(Alert::illegal_parameter, "bad client key share");
     sh.exts.push_back({ext::key_share, encode_key_share_server({group_, kx.public_key()})});
   }
@@ -1522,11 +1549,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   h_->transcript_.current(th);
   if (finished_verify_data(suite_->hash, h_->s_hs_.view(), th.view(), vd) != Status::ok)
     return fail(Alert::internal_error, "finished computation failed");
-  msg.clear();
-  ByteVector vdv(vd.b, vd.b + vd.n);
-  if (cfg_.hooks && cfg_.hooks->edit_finished) cfg_.hooks->edit_finished(vdv);
-  write_finished(msg, vdv);
-  queue_handshake(msg);
+  queue_finished(vd);
   TERN_TLS_TRY(flush_handshake());
   TERN_TLS_TRY(derive_application_secrets());
   if (write_.install(*suite_, s_ap_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
@@ -1680,21 +1703,20 @@ Err Connection::on_server_wait_eoed(const HandshakeMessage& m) {
 
 Err Connection::on_server_wait_cert(const HandshakeMessage& m) {
   if (m.type != HandshakeType::certificate) return fail(Alert::unexpected_message, "expected client Certificate");
-  Certificate c;
-  TERN_TLS_TRY(parse_certificate(m.body, c));
+  CertificateChain c;
+  TERN_TLS_TRY(parse_certificate_chain(m.body, c));
   if (!c.request_context.empty()) return fail(Alert::illegal_parameter, "certificate_request_context mismatch");
-  for (const auto& e : c.entries)
-    if (!e.exts.empty()) return fail(Alert::unsupported_extension, "client certificate extension not requested");
+  if (c.exts_known || c.exts_unknown)
+    return fail(Alert::unsupported_extension, "client certificate extension not requested");
   h_->transcript_.update(m.raw);
-  if (c.entries.empty()) {
+  if (c.certs.empty()) {
     if (cfg_.client_auth == ClientAuth::required)
       return fail(Alert::certificate_required, "client certificate required but none sent");
     client_cert_empty_ = true;
     move_to(HsState::server_wait_finished);
     return kOk;
   }
-  ArenaVector<Bytes> chain;
-  for (const auto& e : c.entries) chain.push_back(e.cert_data);
+  const ArenaVector<Bytes>& chain = c.certs;
   if (!cfg_.client_verifier) return fail(Alert::certificate_unknown, "no client certificate verifier configured");
   TERN_TLS_TRY(cfg_.client_verifier->verify(chain, {}, now()));
   peer_chain_.clear();

@@ -272,6 +272,7 @@ class Connection {
   void send_plain_record(ContentType type, Bytes content, std::uint16_t version = kTls12);
   void send_ccs();
   void queue_handshake(Bytes msg);
+  void queue_finished(const Secret& verify_data);
   Err flush_handshake();
   bool ccs_allowed() const noexcept;
 
@@ -298,9 +299,10 @@ class Connection {
   Err install_handshake_keys();
   Err derive_application_secrets();
   Err install_peer_application_keys(const PeerFinishedVerified&);
-  // unsupported_extension unless every extension in `exts` was offered
-  // (or is in `also`).
-  Err check_server_extensions(const Extensions& exts, std::uint32_t also = 0);
+  // unsupported_extension unless every extension (ext_bit()s `known`, and
+  // `unknown` for any other type) was offered or is in `also`.
+  Err check_offered(std::uint32_t known, bool unknown, std::uint32_t also = 0);
+  Err generate_share(KeyExchange& kx, std::uint16_t group);
   Err verify_finished(Bytes base_key, Bytes received, std::optional<PeerFinishedVerified>& out);
 
   RandomSource& rng() const noexcept;
@@ -367,7 +369,9 @@ class Connection {
     const Credential* cred_ = nullptr;
     Secret dhe_, c_hs_, s_hs_, psk_, c_e_traffic_;
     std::optional<Session> offer_;           // client: the session offered
-    ArenaVector<std::uint16_t> cr_sigalgs_;  // client: the CertificateRequest's signature_algorithms
+#if !defined(TERN_NO_TLS_CLIENT_CERT)
+    ByteVector cr_sigalgs_;  // client: the CertificateRequest's signature_algorithms (u16 pairs)
+#endif
     ArenaString ticket_alpn_;                // server: ALPN recorded in the accepted ticket
     ~Handshake();
   };

@@ -166,13 +166,25 @@ ByteVector encode_supported_versions_server(std::uint16_t version) {
   return out;
 }
 
+bool U16List::contains(std::uint16_t v) const noexcept {
+  for (std::size_t i = 0; i < size(); ++i)
+    if ((*this)[i] == v) return true;
+  return false;
+}
+
+Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, U16List& out) {
+  Reader r(data);
+  const Bytes list = r.vec(len_width, 2 * min_items, len_width == 1 ? 0xfe : 0xfffe);
+  if (!r.done() || list.size() % 2 != 0) return decode("bad u16 list");
+  out.raw = list;
+  return kOk;
+}
+
 Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, ArenaVector<std::uint16_t>& out) {
   out.clear();
-  Reader r(data);
-  Bytes list = r.vec(len_width, 2 * min_items, len_width == 1 ? 0xfe : 0xfffe);
-  if (!r.done() || list.size() % 2 != 0) return decode("bad u16 list");
-  for (std::size_t i = 0; i < list.size(); i += 2)
-    out.push_back(static_cast<std::uint16_t>((list[i] << 8) | list[i + 1]));
+  U16List l;
+  TERN_TLS_TRY(decode_u16_list(data, len_width, min_items, l));
+  for (std::size_t i = 0; i < l.size(); ++i) out.push_back(l[i]);
   return kOk;
 }
 
@@ -211,17 +223,28 @@ Err decode_server_name(Bytes data, Bytes& host) {
   return kOk;
 }
 
-Err decode_alpn(Bytes data, ArenaVector<Bytes>& out) {
-  out.clear();
+namespace {
+// An ALPN protocol_name_list: each name into `out` when given, the count
+// into n, the first name into `first`.
+Err walk_alpn(Bytes data, ArenaVector<Bytes>* out, std::size_t& n, Bytes& first) {
   Reader r(data);
   Reader list = r.sub(2, 2, 0xffff);
   if (!r.done()) return decode("alpn: bad length");
   while (list.remaining() > 0) {
     Bytes p = list.vec8(1, 0xff);
     if (!list.ok()) return decode("alpn: empty or truncated protocol name");
-    out.push_back(p);
+    if (n++ == 0) first = p;
+    if (out) out->push_back(p);
   }
   return kOk;
+}
+}  // namespace
+
+Err decode_alpn(Bytes data, ArenaVector<Bytes>& out) {
+  out.clear();
+  std::size_t n = 0;
+  Bytes first;
+  return walk_alpn(data, &out, n, first);
 }
 
 // ---- ClientHello -------------------------------------------------------------
@@ -413,10 +436,9 @@ Err parse_encrypted_extensions(Bytes body, EncryptedExtensions& ee) {
   for (const Extension e : ee.exts) {
     switch (e.type) {
       case ext::alpn: {
-        ArenaVector<Bytes> protos;
-        TERN_TLS_TRY(decode_alpn(e.data, protos));
-        if (protos.size() != 1) return illegal("alpn: server must select exactly one protocol");
-        ee.alpn = protos[0];
+        std::size_t n = 0;
+        TERN_TLS_TRY(walk_alpn(e.data, nullptr, n, ee.alpn));
+        if (n != 1) return illegal("alpn: server must select exactly one protocol");
         ee.has_alpn = true;
         break;
       }
@@ -460,6 +482,24 @@ Err parse_certificate(Bytes body, Certificate& c) {
     if (!list.ok()) return decode("certificate: bad entry");
     TERN_TLS_TRY(parse_extensions(list, ExtContext::certificate, e.exts));
     c.entries.push_back(e);
+  }
+  return kOk;
+}
+
+Err parse_certificate_chain(Bytes body, CertificateChain& c) {
+  c = CertificateChain{};
+  Reader r(body);
+  c.request_context = r.vec8();
+  Reader list = r.sub(3, 0, 0xffffff);
+  if (!r.done()) return decode("certificate: malformed");
+  while (list.remaining() > 0) {
+    const Bytes der = list.vec24(1, 0xffffff);
+    if (!list.ok()) return decode("certificate: bad entry");
+    Extensions exts;
+    TERN_TLS_TRY(parse_extensions(list, ExtContext::certificate, exts));
+    c.exts_known |= exts.known();
+    c.exts_unknown = c.exts_unknown || exts.has_unknown();
+    c.certs.push_back(der);
   }
   return kOk;
 }

@@ -198,7 +198,19 @@ ByteVector encode_pre_shared_key_client(Bytes identity, std::uint32_t obfuscated
                                                        std::size_t binder_len);
 Err decode_record_size_limit(Bytes data, std::uint16_t& out);
 
+// A validated list of u16 values, read in place (big-endian pairs).
+struct U16List {
+  Bytes raw;
+  std::size_t size() const noexcept { return raw.size() / 2; }
+  bool empty() const noexcept { return raw.empty(); }
+  std::uint16_t operator[](std::size_t i) const noexcept {
+    return static_cast<std::uint16_t>((raw[2 * i] << 8) | raw[2 * i + 1]);
+  }
+  bool contains(std::uint16_t v) const noexcept;
+};
+
 // Decoders (validate structure; list contents kept as raw u16 pairs).
+Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, U16List& out);
 Err decode_u16_list(Bytes data, int len_width, std::size_t min_items, ArenaVector<std::uint16_t>& out);
 Err decode_key_share_client(Bytes data, ArenaVector<KeyShareEntry>& out);
 Err decode_server_name(Bytes data, Bytes& host);
@@ -313,6 +325,16 @@ struct Certificate {
   ArenaVector<CertificateEntry> entries;
 };
 Err parse_certificate(Bytes body, Certificate& out);
+// The same message as a connection uses it: the certificates in order
+// and the union of the entries' extensions (the same checks as
+// parse_certificate, no per-entry structures).
+struct CertificateChain {
+  Bytes request_context;
+  ArenaVector<Bytes> certs;
+  std::uint32_t exts_known = 0;  // ext_bit()s of the entries' extensions
+  bool exts_unknown = false;     // any other type
+};
+Err parse_certificate_chain(Bytes body, CertificateChain& out);
 void write_certificate(ByteVector& out, Bytes request_context,
                        std::span<const Bytes> chain_der);
 
@@ -333,9 +355,9 @@ void write_finished(ByteVector& out, Bytes verify_data);
 struct CertificateRequest {
   Bytes request_context;
   Extensions exts;
-  ArenaVector<std::uint16_t> signature_algorithms;  // mandatory
+  U16List signature_algorithms;  // mandatory
   bool has_signature_algorithms_cert = false;
-  ArenaVector<std::uint16_t> signature_algorithms_cert;
+  U16List signature_algorithms_cert;
   ArenaVector<Bytes> certificate_authorities;  // DER Names
 };
 Err parse_certificate_request(Bytes body, CertificateRequest& out);

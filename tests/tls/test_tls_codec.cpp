@@ -241,9 +241,14 @@ TEST_CASE("messages: EncryptedExtensions / Certificate / CertificateVerify / Fin
 
 TEST_CASE("messages: CertificateRequest, NewSessionTicket, KeyUpdate", "[tls][codec]") {
   CertificateRequest cr;
-  Err e = parse_certificate_request(B(hex("00000a000d0006000404030807")), cr);
+  const auto cr_body = hex("00000a000d0006000404030807");  // cr views into it
+  Err e = parse_certificate_request(B(cr_body), cr);
   CHECK(!e);
-  CHECK(cr.signature_algorithms == std::vector<std::uint16_t>{0x0403, 0x0807});
+  REQUIRE(cr.signature_algorithms.size() == 2);
+  CHECK(cr.signature_algorithms[0] == 0x0403);
+  CHECK(cr.signature_algorithms[1] == 0x0807);
+  CHECK(cr.signature_algorithms.contains(0x0807));
+  CHECK(!cr.signature_algorithms.contains(0x0804));
   CHECK(parse_certificate_request(B(hex("000000")), cr).alert == Alert::missing_extension);
   CHECK(parse_certificate_request(B(hex("000006002b00020304")), cr).alert == Alert::illegal_parameter);
 
