@@ -3,7 +3,12 @@
 namespace tern::tls {
 
 Err X509Verifier::verify(std::span<const Bytes> der_chain, std::string_view host, std::uint64_t now) const {
+#ifdef TERN_SMALL
+  last_.error = x509::Error::ok;  // subject and detail stay empty in small builds
+  last_.depth = -1;
+#else
   last_ = x509::Failure{};
+#endif
   if (der_chain.empty()) {
     last_.error = x509::Error::malformed;
 #ifndef TERN_SMALL
@@ -28,12 +33,11 @@ Err X509Verifier::verify(std::span<const Bytes> der_chain, std::string_view host
     }
   }
   const x509::Time t = static_cast<x509::Time>(at_ ? at_ : now);
-  last_ = x509::verify_parsed(chain, *store_, t,
-                              peer_ == Peer::server ? x509::Purpose::server_auth : x509::Purpose::client_auth,
-                              peer_ == Peer::server ? host : std::string_view());
+  if (x509::verify_parsed(chain, *store_, t,
+                          peer_ == Peer::server ? x509::Purpose::server_auth : x509::Purpose::client_auth,
+                          peer_ == Peer::server ? host : std::string_view(), last_))
+    return kOk;
   switch (last_.error) {
-    case x509::Error::ok:
-      return kOk;
     case x509::Error::expired:
     case x509::Error::not_yet_valid:
       return fail(Alert::certificate_expired, "certificate expired or not yet valid");

@@ -307,7 +307,8 @@ TEST_CASE("generated PKIs: expected verdicts and named errors", "[x509][verify]"
       for (const auto& u : c.untrusted) views.push_back(u.view());
       TrustStore store;
       for (const auto& a : c.anchors) REQUIRE(store.add(a) == Status::ok);
-      const Failure f = verify_parsed(views, store, c.at, Purpose::server_auth, c.host);
+      Failure f;
+      CHECK(verify_parsed(views, store, c.at, Purpose::server_auth, c.host, f) == r.ok());
       CHECK(f.error == r.failure.error);
       CHECK(f.depth == r.failure.depth);
 #ifndef TERN_SMALL
@@ -392,6 +393,26 @@ TEST_CASE("hostname rules (RFC 6125 / RFC 9525)", "[x509][hostname]") {
   CHECK_FALSE(parse_ip("1::2::3", ip));
   CHECK_FALSE(parse_ip("256.1.1.1", ip));
   CHECK_FALSE(parse_ip("1.2.3", ip));
+  // IPv6 forms (one-pass parser): "::" anywhere once, a trailing IPv4.
+  const std::pair<const char*, const char*> v6[] = {
+      {"::", "00000000000000000000000000000000"},
+      {"1::", "00010000000000000000000000000000"},
+      {"::1.2.3.4", "00000000000000000000000001020304"},
+      {"1:2:3:4:5:6:7::", "00010002000300040005000600070000"},
+      {"1:2:3:4:5:6:1.2.3.4", "00010002000300040005000601020304"},
+      {"ABCD::ef01:2", "abcd00000000000000000000ef010002"},
+      {"1:2:3:4:5:6:7:8", "00010002000300040005000600070008"},
+  };
+  for (const auto& [text, hex] : v6) {
+    INFO(text);
+    REQUIRE(parse_ip(text, ip));
+    std::string got;
+    for (auto b : ip) got += "0123456789abcdef"[b >> 4], got += "0123456789abcdef"[b & 15];
+    CHECK(got == hex);
+  }
+  for (const char* bad : {":1", "1:", "1:::2", "1:2:3:4:5:6:7:1.2.3.4", "::1.2.3", "12345::", "1:2:3:4:5:6:7:8::",
+                          "::g", "1.2.3.4::", "[::1", "1::2:3:4:5:6:7:8"})
+    CHECK_FALSE(parse_ip(bad, ip));
   const std::string names = san_list(v);
   CHECK(names.find("*.example.com") != std::string::npos);
   CHECK(names.find("198.51.100.1") != std::string::npos);

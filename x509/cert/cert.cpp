@@ -261,31 +261,32 @@ bool check_general_names(Bytes contents) {
   return r.ok();
 }
 
-// Name = SEQUENCE OF SET (non-empty) OF SEQUENCE { OID, value }.
-bool name_well_formed(Bytes raw) {
-  der::Reader seq(Bytes{});
-  if (!der::Reader(raw).enter(der::kSequence, seq)) return false;
-  while (!seq.empty()) {
-    der::Reader set(Bytes{});
-    if (!seq.enter(der::kSet, set) || set.empty()) return false;
-    while (!set.empty()) {
-      der::Reader atv(Bytes{});
-      der::Element oid, val;
-      if (!set.enter(der::kSequence, atv) || !atv.read(der::kOid, oid) || !atv.read(val) || !atv.finish())
-        return false;
-    }
-  }
-  return true;
-}
-
-bool parse_extension_value(Bytes oid, Bytes value, Extensions& ext, bool critical) {
-  der::Reader r(value), seq(Bytes{});
-  der::Element e;
+__attribute__((noinline)) bool parse_extension_value(Bytes oid, Bytes value, Extensions& ext, bool critical) {
   // id-ce extensions: 2.5.29.x
   const int ce = oid.size() == 3 && oid[0] == 0x55 && oid[1] == 0x1d ? oid[2] : -1;
+  // The value of each extension processed here is one element of this tag.
+  std::uint32_t tag = der::kSequence;
+  switch (ce) {
+    case 0x0f: tag = der::kBitString; break;    // keyUsage
+    case 0x0e: tag = der::kOctetString; break;  // subjectKeyIdentifier
+    case 0x13: case 0x25: case 0x11: case 0x1e: case 0x23: break;
+    // Understood and deliberately not processed: certificate policies,
+    // policy mappings, policy constraints, inhibitAnyPolicy, CRL distribution
+    // points, issuer alternative names, freshest CRL, subject directory attributes.
+    case 0x20: case 0x21: case 0x24: case 0x36: case 0x1f: case 0x12: case 0x2e: case 0x09:
+      return true;
+    default: {
+      const int i = find_oid(oid);
+      if (critical && i != o_aia && i != o_sia && ext.unknown_critical.empty()) ext.unknown_critical = oid;
+      return true;
+    }
+  }
+  der::Reader r(value);
+  der::Element v, e;
+  if (!r.read(tag, v) || !r.finish()) return false;
+  der::Reader seq(v.value);
   switch (ce) {
     case 0x13:  // basicConstraints
-      if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
       ext.has_basic_constraints = true;
       if (seq.peek_tag() == der::kBoolean && !seq.read_bool(ext.is_ca)) return false;
       if (!seq.empty()) {
@@ -295,38 +296,28 @@ bool parse_extension_value(Bytes oid, Bytes value, Extensions& ext, bool critica
       }
       return seq.finish();
     case 0x0f:  // keyUsage
-      if (!r.read(der::kBitString, e) || !r.finish() || !parse_bits(e.value, ext.key_usage)) return false;
       ext.has_key_usage = true;
-      return true;
+      return parse_bits(v.value, ext.key_usage);
     case 0x25:  // extKeyUsage
-      if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
       ext.has_ext_key_usage = true;
       while (!seq.empty()) {
         if (!seq.read(der::kOid, e)) return false;
         const Bytes p = e.value;
         // anyExtendedKeyUsage 2.5.29.37.0
         if (p.size() == 4 && std::memcmp(p.data(), "\x55\x1d\x25\x00", 4) == 0) ext.ext_key_usage |= eku_any;
-        // id-kp 1.3.6.1.5.5.7.3.x
-        if (p.size() == 8 && std::memcmp(p.data(), "\x2b\x06\x01\x05\x05\x07\x03", 7) == 0) {
-          switch (p.back()) {
-            case 1: ext.ext_key_usage |= eku_server_auth; break;
-            case 2: ext.ext_key_usage |= eku_client_auth; break;
-            case 3: ext.ext_key_usage |= eku_code_signing; break;
-            case 4: ext.ext_key_usage |= eku_email; break;
-            case 8: ext.ext_key_usage |= eku_time_stamping; break;
-            case 9: ext.ext_key_usage |= eku_ocsp_signing; break;
-            default: break;
-          }
-        }
+        // id-kp 1.3.6.1.5.5.7.3.x: serverAuth 1, clientAuth 2, codeSigning 3,
+        // emailProtection 4, timeStamping 8, OCSPSigning 9.
+        static constexpr std::uint8_t kKp[10] = {0, eku_server_auth, eku_client_auth, eku_code_signing, eku_email, 0, 0, 0,
+                                                 eku_time_stamping, eku_ocsp_signing};
+        if (p.size() == 8 && std::memcmp(p.data(), "\x2b\x06\x01\x05\x05\x07\x03", 7) == 0 && p[7] < 10)
+          ext.ext_key_usage |= kKp[p[7]];
       }
       return seq.ok();
     case 0x11:  // subjectAltName
-      if (!r.read(der::kSequence, e) || !r.finish() || !check_general_names(e.value)) return false;
       ext.has_san = true;
-      ext.san = e.value;
-      return true;
+      ext.san = v.value;
+      return check_general_names(v.value);
     case 0x1e:  // nameConstraints
-      if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
       if (seq.read_optional(der::context(0, true), e)) {
         ext.has_permitted = true;
         ext.nc_permitted = e.value;
@@ -351,24 +342,12 @@ bool parse_extension_value(Bytes oid, Bytes value, Extensions& ext, bool critica
       ext.has_name_constraints = true;
       return true;
     case 0x0e:  // subjectKeyIdentifier
-      if (!r.read(der::kOctetString, e) || !r.finish()) return false;
-      ext.subject_key_id = e.value;
+      ext.subject_key_id = v.value;
       return true;
-    case 0x23:  // authorityKeyIdentifier
-      if (!r.enter(der::kSequence, seq) || !r.finish()) return false;
+    default:  // 0x23, authorityKeyIdentifier
       if (seq.read_optional(der::context(0, false), e)) ext.authority_key_id = e.value;
       return skip_rest(seq);
-    // Understood and deliberately not processed: certificate policies,
-    // policy mappings, policy constraints, inhibitAnyPolicy, CRL distribution
-    // points, issuer alternative names, freshest CRL, subject directory attributes.
-    case 0x20: case 0x21: case 0x24: case 0x36: case 0x1f: case 0x12: case 0x2e: case 0x09:
-      return true;
-    default:
-      break;
   }
-  const int i = find_oid(oid);
-  if (critical && i != o_aia && i != o_sia && ext.unknown_critical.empty()) ext.unknown_critical = oid;
-  return true;
 }
 
 }  // namespace

@@ -83,6 +83,9 @@ struct Name {
 // PrintableString, UTF8String, IA5String, TeletexString, BMPString and
 // UniversalString. Other values compare byte for byte.
 bool names_equal(const Name& a, const Name& b) noexcept;
+// Whether `raw` is a Name: SEQUENCE OF SET (non-empty) OF SEQUENCE { OID,
+// value } (what parse_certificate() requires of issuer and subject).
+bool name_well_formed(Bytes raw) noexcept;
 // Name constraints: is `prefix`'s RDN sequence the start of `name`'s?
 bool name_has_prefix(const Name& name, const Name& prefix) noexcept;
 // "CN=example.com, O=Example, C=US" (RFC 4514-like, for messages).

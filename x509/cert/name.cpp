@@ -225,6 +225,14 @@ bool append_utf8(std::string& out, const der::Element& v, bool printable) {
 const std::uint8_t oid::common_name[3] = {0x55, 0x04, 0x03};
 const std::uint8_t oid::email_address[9] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01};
 
+bool name_well_formed(Bytes raw) noexcept {
+  der::Reader r(raw), seq(Bytes{}), set(Bytes{});
+  if (!r.enter(der::kSequence, seq)) return false;
+  for (std::size_t count = 0; !seq.empty();)
+    if (!next_rdn(seq, set, count)) return false;
+  return true;
+}
+
 bool names_equal(const Name& a, const Name& b) noexcept {
   if (bytes_equal(a.raw, b.raw)) return true;
   der::Reader ra(a.raw), rb(b.raw), sa(Bytes{}), sb(Bytes{});

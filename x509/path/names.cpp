@@ -60,47 +60,48 @@ std::string_view as_text(Bytes b) { return {reinterpret_cast<const char*>(b.data
 
 // RFC 6125 §6.4.3 as restricted by RFC 9525 §6.3: "*" must be the entire
 // leftmost label, the rest at least two labels, and it matches one label.
-// `host` has no final dot.
+// `host` is non-empty, has no final dot, no "*", no empty label and does
+// not start with a dot (matches_hostname() checks): so a pattern equal to
+// it is a plain name, and a wildcard's rest equal to its tail after the
+// first label has no "*" and no empty label either.
 bool dns_matches(std::string_view pattern, std::string_view host) {
   pattern = without_final_dot(pattern);
-  if (pattern.empty()) return false;
-  if (ieq(pattern, host)) return pattern.find('*') == std::string_view::npos;
+  if (ieq(pattern, host)) return true;
   if (pattern.size() < 3 || pattern[0] != '*' || pattern[1] != '.') return false;
   const std::string_view rest = pattern.substr(2);
-  if (rest.find('*') != std::string_view::npos || rest.find('.') == std::string_view::npos) return false;
-  if (rest.front() == '.' || rest.back() == '.' || rest.find("..") != std::string_view::npos) return false;
   const std::size_t dot = host.find('.');
-  if (dot == 0 || dot == std::string_view::npos) return false;
-  return ieq(host.substr(dot + 1), rest);
+  return dot != std::string_view::npos && rest.find('.') != std::string_view::npos && ieq(host.substr(dot + 1), rest);
 }
 
 // ---- name constraints -----------------------------------------------------------
 
+// `x` is `base`, or (base ".example.com") a name strictly under it, or
+// (`sub`, base "example.com") a name under it at a label boundary.
+bool in_domain(std::string_view x, std::string_view base, bool sub) {
+  if (!base.empty() && base.front() == '.') return x.size() > base.size() && iends_with(x, base);
+  return ieq(x, base) || (sub && x.size() > base.size() && iends_with(x, base) && x[x.size() - base.size() - 1] == '.');
+}
+
 bool dns_in_subtree(std::string_view name, std::string_view base) {
-  name = without_final_dot(name);
   base = without_final_dot(base);
-  if (base.empty()) return true;
-  if (base.front() == '.') return iends_with(name, base) && name.size() > base.size();
-  return ieq(name, base) || (iends_with(name, base) && name[name.size() - base.size() - 1] == '.');
+  return base.empty() || in_domain(without_final_dot(name), base, true);
 }
 
 bool ip_in_subtree(Bytes ip, Bytes base) {
   if (base.size() != 2 * ip.size()) return false;
   for (std::size_t i = 0; i < ip.size(); ++i)
-    if ((ip[i] & base[ip.size() + i]) != (base[i] & base[ip.size() + i])) return false;
+    if ((ip[i] ^ base[i]) & base[ip.size() + i]) return false;
   return true;
 }
 
+// A mailbox base ("a@example.com") matches that address (local part
+// exactly, host case-insensitively); a host base matches the host part as
+// in_domain() without subdomains.
 bool email_in_subtree(std::string_view mail, std::string_view base) {
-  const std::size_t at = mail.rfind('@');
+  const std::size_t at = mail.rfind('@'), bat = base.rfind('@');
   if (at == std::string_view::npos) return false;
-  const std::string_view host = mail.substr(at + 1);
-  if (base.find('@') != std::string_view::npos) {
-    const std::size_t bat = base.rfind('@');
-    return mail.substr(0, at) == base.substr(0, bat) && ieq(host, base.substr(bat + 1));
-  }
-  if (!base.empty() && base.front() == '.') return iends_with(host, base) && host.size() > base.size();
-  return ieq(host, base);
+  if (bat != std::string_view::npos) return mail.substr(0, at) == base.substr(0, bat) && ieq(mail.substr(at + 1), base.substr(bat + 1));
+  return in_domain(mail.substr(at + 1), base, false);
 }
 
 // Calls f(base) for the base GeneralName of each GeneralSubtree of a
@@ -189,60 +190,49 @@ int hex_digit(char c) {
   return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-// IPv6 (RFC 4291 §2.2), with "::" and an optional trailing IPv4, into a
-// fixed array (no containers: this runs in every TLS handshake).
-bool parse_ipv6(std::string_view s, std::uint8_t out[16]) {
-  std::uint16_t g[8];
-  std::size_t n = 0;  // groups read
-  int gap = -1;       // groups before "::", -1 without one
-  std::size_t i = 0;
-  if (s.substr(0, 2) == "::") {
+// parse_ip() into a fixed buffer (no containers: this runs in every TLS
+// handshake): the address length (4 or 16), 0 if s is not an IP literal
+// (brackets around IPv6 allowed). IPv6 per RFC 4291 §2.2, with "::" and
+// an optional trailing IPv4, read in one pass into bytes.
+std::size_t parse_ip_into(std::string_view s, std::uint8_t out[16]) {
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
+  if (s.find(':') == std::string_view::npos) return parse_ipv4(s, out) ? 4 : 0;
+  std::uint8_t b[16];
+  std::size_t n = 0, i = 0;  // bytes read, position in s
+  int gap = -1;              // bytes before "::", -1 without one
+  if (s.size() >= 2 && s[0] == ':' && s[1] == ':') {
     gap = 0;
     i = 2;
   }
   while (i < s.size()) {
-    const std::size_t start = i;
-    const std::size_t next = s.find(':', i);
-    const std::string_view tok = s.substr(i, next == std::string_view::npos ? std::string_view::npos : next - i);
-    if (tok.find('.') != std::string_view::npos && next == std::string_view::npos) {
-      std::uint8_t v4[4];
-      if (!parse_ipv4(tok, v4) || n + 2 > 8) return false;
-      g[n++] = static_cast<std::uint16_t>((v4[0] << 8) | v4[1]);
-      g[n++] = static_cast<std::uint16_t>((v4[2] << 8) | v4[3]);
+    std::size_t j = i;
+    unsigned v = 0;
+    for (int d; j < s.size() && j - i < 4 && (d = hex_digit(s[j])) >= 0; ++j) v = v * 16 + unsigned(d);
+    if (j < s.size() && s[j] == '.') {  // the trailing IPv4 (all the rest)
+      if (n > 12 || !parse_ipv4(s.substr(i), b + n)) return 0;
+      n += 4;
       break;
     }
-    unsigned v = 0;
-    for (int d; i < s.size() && i - start < 4 && (d = hex_digit(s[i])) >= 0; ++i) v = v * 16 + unsigned(d);
-    if (i == start || n == 8) return false;
-    g[n++] = static_cast<std::uint16_t>(v);
+    if (j == i || n > 14) return 0;
+    b[n++] = static_cast<std::uint8_t>(v >> 8);
+    b[n++] = static_cast<std::uint8_t>(v);
+    i = j;
     if (i == s.size()) break;
-    if (s[i] != ':') return false;
-    ++i;
+    if (s[i++] != ':') return 0;
     if (i < s.size() && s[i] == ':') {
-      if (gap >= 0) return false;
+      if (gap >= 0) return 0;
       gap = static_cast<int>(n);
       ++i;
     } else if (i == s.size()) {
-      return false;  // trailing single ':'
+      return 0;  // trailing single ':'
     }
   }
-  if (gap >= 0 ? n > 7 : n != 8) return false;
+  if (gap >= 0 ? n > 14 : n != 16) return 0;
   const std::size_t head = gap >= 0 ? static_cast<std::size_t>(gap) : n;
   std::memset(out, 0, 16);
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::size_t at = k < head ? k : 8 - n + k;  // the tail ends at group 7
-    out[2 * at] = static_cast<std::uint8_t>(g[k] >> 8);
-    out[2 * at + 1] = static_cast<std::uint8_t>(g[k]);
-  }
-  return true;
-}
-
-// parse_ip() into a fixed buffer: the address length (4 or 16), 0 if s is
-// not an IP literal (brackets around IPv6 allowed).
-std::size_t parse_ip_into(std::string_view s, std::uint8_t out[16]) {
-  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
-  if (s.find(':') == std::string_view::npos) return parse_ipv4(s, out) ? 4 : 0;
-  return parse_ipv6(s, out) ? 16 : 0;
+  std::memcpy(out, b, head);
+  std::memcpy(out + 16 - (n - head), b + head, n - head);  // the tail ends at byte 15
+  return 16;
 }
 
 }  // namespace
@@ -254,37 +244,29 @@ bool parse_ip(std::string_view s, std::vector<std::uint8_t>& out) {
   return n != 0;
 }
 
-namespace {
-// The dNSName and iPAddress entries of subjectAltName, read in place (no
-// container: this runs in every TLS handshake): true as soon as f() is.
-template <class F>
-bool any_san(const CertView& cert, F f) {
+// One pass over subjectAltName, read in place (no container: this runs in
+// every TLS handshake): iPAddress entries for an IP literal, dNSName ones
+// for a host name.
+__attribute__((noinline)) bool matches_hostname(const CertView& cert, std::string_view host_in) {
+  std::uint8_t ip[16];
+  const std::size_t n = parse_ip_into(host_in, ip);
+  const std::string_view host = without_final_dot(host_in);
+  if (n == 0) {
+    // A usable host name: not empty, no "*", no empty label.
+    if (host.empty() || host.front() == '.') return false;
+    for (std::size_t i = 0; i < host.size(); ++i)
+      if (host[i] == '*' || (host[i] == '.' && i + 1 < host.size() && host[i + 1] == '.')) return false;
+  }
   if (!cert.ext.has_san) return false;
   der::Reader r(cert.ext.san);
   while (!r.empty()) {
     der::Element e;
     if (!r.read(e)) return false;
-    if (e.tag == der::context(2, false) && f(GeneralNameType::dns, e.value)) return true;
-    if (e.tag == der::context(7, false) && f(GeneralNameType::ip, e.value)) return true;
+    if (n ? e.tag == der::context(7, false) && e.value.size() == n && std::memcmp(ip, e.value.data(), n) == 0
+          : e.tag == der::context(2, false) && dns_matches(as_text(e.value), host))
+      return true;
   }
   return false;
-}
-}  // namespace
-
-bool matches_hostname(const CertView& cert, std::string_view host_in) {
-  std::uint8_t ip[16];
-  if (const std::size_t n = parse_ip_into(host_in, ip); n != 0) {
-    return any_san(cert, [&](GeneralNameType t, Bytes v) {
-      return t == GeneralNameType::ip && v.size() == n && std::memcmp(ip, v.data(), n) == 0;
-    });
-  }
-  const std::string_view host = without_final_dot(host_in);
-  if (host.empty() || host.find('*') != std::string_view::npos || host.find("..") != std::string_view::npos ||
-      host.front() == '.')
-    return false;
-  return any_san(cert, [&](GeneralNameType t, Bytes v) {
-    return t == GeneralNameType::dns && dns_matches(as_text(v), host);
-  });
 }
 
 std::string san_list(const CertView& cert) {
@@ -299,7 +281,7 @@ std::string san_list(const CertView& cert) {
 
 // TERN_SMALL builds leave *detail untouched (see verify.cpp: failures carry
 // only the Error and the depth there).
-bool satisfies_name_constraints(const CertView& issuer, const CertView& cert, bool is_leaf, std::string* detail) {
+__attribute__((noinline)) bool satisfies_name_constraints(const CertView& issuer, const CertView& cert, bool is_leaf, std::string* detail) {
   (void)is_leaf;
   (void)detail;
   if (!issuer.ext.has_name_constraints) return true;

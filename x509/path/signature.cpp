@@ -38,7 +38,7 @@ namespace {
 
 }  // namespace
 
-Status verify_signature(const AlgorithmId& alg, Bytes spki_der, Bytes tbs, Bytes sig) noexcept {
+__attribute__((noinline)) Status verify_signature(const AlgorithmId& alg, Bytes spki_der, Bytes tbs, Bytes sig) noexcept {
   (void)tbs;
   (void)sig;
   PublicKeyInfo key;

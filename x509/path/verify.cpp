@@ -91,26 +91,31 @@ class PathBuilder {
       : inter_(inter), store_(store), now_(now), purpose_(purpose),
         max_depth_(max_depth < kMaxPath ? max_depth : kMaxPath), verifier_(verifier), host_(host) {}
 
-  // Searches a path from `leaf` to an anchor; on success path() holds it.
-  Failure run(const CertView& leaf) {
+  // Searches a path from `leaf` to an anchor: true (and path() holds it)
+  // on success, else false and the failure in `out` (only its error and
+  // depth in TERN_SMALL builds).
+  bool run(const CertView& leaf, Failure& out) {
     path_[len_++] = &leaf;
     if (store_.size() == 0) {
       record({Error::no_trust_anchors, 0}, 100);
-      return best_;
-    }
-    // A leaf that is itself a trust anchor.
-    for (const auto& a : store_.anchors())
-      if (same_bytes(a.der(), leaf.raw)) {
-        const Fault f = validate();
-        if (f.error == Error::ok) {
-          found_ = true;
-          return {};
+    } else {
+      // A leaf that is itself a trust anchor.
+      for (const auto& a : store_.anchors())
+        if (same_bytes(a.der(), leaf.raw)) {
+          const Fault f = validate();
+          if (f.error == Error::ok) return true;
+          record(f, 3);
         }
-        record(f, 3);
-      }
-    extend();
-    if (found_) return {};
-    return best_;
+      extend();
+      if (found_) return true;
+    }
+#ifdef TERN_SMALL
+    out.error = best_.error;
+    out.depth = best_.depth;
+#else
+    out = std::move(described_);
+#endif
+    return false;
   }
 
   // The path found (leaf first, anchor last).
@@ -122,11 +127,9 @@ class PathBuilder {
   // equals, the first found wins.
   void record(const Fault& f, int rank) {
     best_rank_ = rank;
-#ifdef TERN_SMALL
-    best_.error = f.error;
-    best_.depth = f.depth;
-#else
-    best_ = describe(f);  // now, while path_ is the path the fault was found on
+    best_ = f;
+#ifndef TERN_SMALL
+    described_ = describe(f);  // now, while path_ is the path the fault was found on
 #endif
   }
   void consider(const Fault& f, int rank) {
@@ -167,7 +170,7 @@ class PathBuilder {
   }
 #endif
 
-  bool in_path(const CertView& c) const {
+  __attribute__((noinline)) bool in_path(const CertView& c) const {
     for (int i = 0; i < len_; ++i)
       if (same_bytes(path_[i]->raw, c.raw) || (names_equal(path_[i]->subject, c.subject) && same_bytes(path_[i]->spki.raw, c.spki.raw)))
         return true;
@@ -181,33 +184,29 @@ class PathBuilder {
   }
 
   // Tries the issuers of the top certificate: by keyIdentifier rank, and
-  // within a rank anchors first, each in its list's order (no container:
-  // one pass per rank).
+  // within a rank the anchors first, each in its list's order (no
+  // container: one pass per rank over anchors then intermediates).
   void extend() {
     if (found_ || ++steps_ > 2000) return;
     const CertView& top = *path_[len_ - 1];
+    const auto& anchors = store_.anchors();
     bool any = false;
-    for (int rank = 0; rank < 3; ++rank) {
-      for (const auto& a : store_.anchors())
-        if (key_id_rank(top, a.view()) == rank && names_equal(a->subject, top.issuer)) {
+    for (int rank = 0; rank < 3; ++rank)
+      for (std::size_t k = 0; k < anchors.size() + inter_.n; ++k) {
+        const bool anchor = k < anchors.size();
+        const CertView& c = anchor ? anchors[k].view() : inter_[k - anchors.size()];
+        if (key_id_rank(top, c) == rank && names_equal(c.subject, top.issuer) && (anchor || !in_path(c))) {
           any = true;
-          if (!step(a.view(), true)) return;
-        }
-      for (std::size_t k = 0; k < inter_.n; ++k) {
-        const CertView& c = inter_[k];
-        if (key_id_rank(top, c) == rank && names_equal(c.subject, top.issuer) && !in_path(c)) {
-          any = true;
-          if (!step(c, false)) return;
+          if (!step(c, anchor)) return;
         }
       }
-    }
     // Report the deepest certificate whose issuer is nowhere to be found.
     if (!any && (best_rank_ < 1 || (best_rank_ == 1 && len_ - 1 > best_.depth))) record({Error::unknown_issuer, len_ - 1}, 1);
   }
 
   // Puts `cand` on the path and validates (an anchor) or extends it; false
   // when the search stops (a path was found, or this one is too long).
-  bool step(const CertView& cand, bool anchor) {
+  __attribute__((noinline)) bool step(const CertView& cand, bool anchor) {
     if (len_ + 1 > max_depth_) {
       consider({Error::path_too_long, len_ - 1}, 2);
       return false;
@@ -288,7 +287,10 @@ class PathBuilder {
   std::string_view host_;
   const CertView* path_[kMaxPath];
   int len_ = 0;
-  Failure best_{Error::unknown_issuer, 0, "", ""};
+  Fault best_{Error::unknown_issuer, 0};
+#ifndef TERN_SMALL
+  Failure described_{Error::unknown_issuer, 0, "", ""};
+#endif
   int best_rank_ = -100, steps_ = 0, attempts_ = 0;
   bool found_ = false;
 };
@@ -304,8 +306,7 @@ VerifyResult verify(const Certificate& leaf, std::span<const Certificate> interm
   }
   PathBuilder b({intermediates.data(), nullptr, intermediates.size()}, store, opts.now, opts.purpose, opts.max_depth,
                 opts.verifier, opts.hostname);
-  r.failure = b.run(leaf.view());
-  if (!r.ok()) return r;
+  if (!b.run(leaf.view(), r.failure)) return r;
   // The Certificates behind the path's views.
   for (const CertView* v : b.path()) {
     const Certificate* c = &leaf;
@@ -318,12 +319,16 @@ VerifyResult verify(const Certificate& leaf, std::span<const Certificate> interm
   return r;
 }
 
-Failure verify_parsed(std::span<const CertView> chain, const TrustStore& store, Time now, Purpose purpose,
-                      std::string_view hostname) {
-  if (chain.empty()) return {Error::malformed, 0, "", ""};
+bool verify_parsed(std::span<const CertView> chain, const TrustStore& store, Time now, Purpose purpose,
+                   std::string_view hostname, Failure& failure) {
+  if (chain.empty()) {
+    failure.error = Error::malformed;
+    failure.depth = 0;
+    return false;
+  }
   const SignatureVerifier builtin;
   PathBuilder b({nullptr, chain.data() + 1, chain.size() - 1}, store, now, purpose, kDefaultMaxDepth, builtin, hostname);
-  return b.run(chain[0]);
+  return b.run(chain[0], failure);
 }
 
 ExpiryReport expiry(std::span<const Certificate> chain, Time now) {

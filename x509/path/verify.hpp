@@ -122,10 +122,11 @@ inline VerifyResult verify(const Certificate& leaf, std::initializer_list<Certif
 
 // The same validation for certificates already parsed (`chain`: leaf
 // first, then the intermediates in any order) with the default max_depth
-// and signature check: no copies, no chain kept (the TLS verifier).
-// Returns the failure (error ok on success).
-Failure verify_parsed(std::span<const CertView> chain, const TrustStore& store, Time now, Purpose purpose,
-                      std::string_view hostname);
+// and signature check: no copies, no chain kept (the TLS verifier). True
+// on success (`failure` untouched); false with the failure in `failure`
+// (TERN_SMALL builds set only its error and depth).
+bool verify_parsed(std::span<const CertView> chain, const TrustStore& store, Time now, Purpose purpose,
+                   std::string_view hostname, Failure& failure);
 
 // ---- hostnames ------------------------------------------------------------------------
 
