@@ -1754,31 +1754,105 @@ struct Curve {
     return len;
   }
 
+#ifdef TERN_SMALL
+  // TERN_SMALL: points in homogeneous projective coordinates (x = X/Z,
+  // y = Y/Z) added by the complete formulas for a = -3 (Renes, Costello
+  // and Batina 2016, algorithm 4: 12M + 2 products by b + 29 additions,
+  // correct for every pair of inputs, doubling and infinity (0:1:0)
+  // included), so one routine does all the point arithmetic of
+  // verification. r may alias p or q.
+  TERN_EC_FN static void add_complete(Jac& r, const Jac& p, const Jac& q) {
+    u64 t0[N], t1[N], t2[N], t3[N], t4[N], x3[N], y3[N], z3[N];
+    fmul(t0, p.x, q.x);
+    fmul(t1, p.y, q.y);
+    fmul(t2, p.z, q.z);
+    fadd(t3, p.x, p.y);
+    fadd(t4, q.x, q.y);
+    fmul(t3, t3, t4);
+    fadd(t4, t0, t1);
+    fsub(t3, t3, t4);  // X1 Y2 + X2 Y1
+    fadd(t4, p.y, p.z);
+    fadd(x3, q.y, q.z);
+    fmul(t4, t4, x3);
+    fadd(x3, t1, t2);
+    fsub(t4, t4, x3);  // Y1 Z2 + Y2 Z1
+    fadd(x3, p.x, p.z);
+    fadd(y3, q.x, q.z);
+    fmul(x3, x3, y3);
+    fadd(y3, t0, t2);
+    fsub(y3, x3, y3);  // X1 Z2 + X2 Z1
+    fmul(z3, C.b_mont, t2);
+    fsub(x3, y3, z3);
+    fadd(z3, x3, x3);
+    fadd(x3, x3, z3);
+    fsub(z3, t1, x3);
+    fadd(x3, t1, x3);
+    fmul(y3, C.b_mont, y3);
+    fadd(t1, t2, t2);
+    fadd(t2, t1, t2);
+    fsub(y3, y3, t2);
+    fsub(y3, y3, t0);
+    fadd(t1, y3, y3);
+    fadd(y3, t1, y3);
+    fadd(t1, t0, t0);
+    fadd(t0, t1, t0);
+    fsub(t0, t0, t2);
+    fmul(t1, t4, y3);
+    fmul(t2, t0, y3);
+    fmul(y3, x3, z3);
+    fadd(r.y, y3, t2);
+    fmul(x3, t3, x3);
+    fsub(r.x, x3, t1);
+    fmul(z3, t4, z3);
+    fmul(t1, t3, t0);
+    fadd(r.z, z3, t1);
+  }
+
+  // Variable time: x(u1 G + u2 P) mod n == r ? (r < n, P valid, plain coords.)
+  // TERN_SMALL: Shamir's trick, one doubling per bit and one addition of G,
+  // P or G + P where u1 or u2 has a bit set, all by add_complete. No comb
+  // table (its 52 KB of .rodata go when nothing else uses it), no NAF
+  // recoding and no Jacobian formulas: about 2x the field operations of the
+  // windowed code below.
+  TERN_EC_FN static bool verify(const u64* u1, const u64* u2, const u64* px, const u64* py, const u64* r) {
+    Jac pts[4];  // infinity (0:1:0), G, P, G + P
+    for (std::size_t j = 0; j < N; ++j) pts[0].x[j] = pts[0].z[j] = 0;
+    copy<N>(pts[0].y, C.p_one);
+    copy<N>(pts[1].x, C.gx);
+    copy<N>(pts[1].y, C.gy);
+    copy<N>(pts[1].z, C.p_one);
+    to_mont(pts[2].x, px);
+    to_mont(pts[2].y, py);
+    copy<N>(pts[2].z, C.p_one);
+    add_complete(pts[3], pts[1], pts[2]);
+    Jac acc = pts[0];
+    for (int i = static_cast<int>(N) * 64 - 1; i >= 0; --i) {
+      add_complete(acc, acc, acc);
+      const unsigned b = (static_cast<unsigned>(u1[i / 64] >> (i % 64)) & 1u) |
+                         ((static_cast<unsigned>(u2[i / 64] >> (i % 64)) & 1u) << 1);
+      if (b != 0) add_complete(acc, acc, pts[b]);
+    }
+    if (is_zero_mask<N>(acc.z)) return false;
+    // X == r Z without inverting; also (r + n) Z when r + n < p.
+    u64 rm[N], t[N];
+    to_mont(rm, r);
+    fmul(t, rm, acc.z);
+    if (equal_vartime<N>(t, acc.x)) return true;
+    u64 rn[N], c = 0;
+    for (std::size_t j = 0; j < N; ++j) rn[j] = addc(r[j], C.n[j], c, c);
+    if (c) return false;
+    u64 bo = 0;
+    for (std::size_t j = 0; j < N; ++j) subb(rn[j], C.p[j], bo, bo);
+    if (!bo) return false;  // r + n >= p
+    to_mont(rm, rn);
+    fmul(t, rm, acc.z);
+    return equal_vartime<N>(t, acc.x);
+  }
+#else
   // Variable time: x(u1 G + u2 P) mod n == r ? (r < n, P valid, plain coords.)
   TERN_EC_FN static bool verify(const u64* u1, const u64* u2, const u64* px, const u64* py, const u64* r) {
     Jac acc;
     for (std::size_t j = 0; j < N; ++j) acc.x[j] = acc.y[j] = acc.z[j] = 0;
-#ifdef TERN_SMALL
-    // TERN_SMALL: Shamir's trick, one doubling per bit and one general
-    // addition of G, P or G + P where u1 or u2 has a bit set. No comb
-    // table (its 52 KB of .rodata go when nothing else uses it), no NAF
-    // recoding: ~1.5x the field operations of the windowed code below (measured
-    // 1.3-1.4x the time of a portable verification).
-    Jac pts[3];  // G, P, G + P
-    copy<N>(pts[0].x, C.gx);
-    copy<N>(pts[0].y, C.gy);
-    copy<N>(pts[0].z, C.p_one);
-    to_mont(pts[1].x, px);
-    to_mont(pts[1].y, py);
-    copy<N>(pts[1].z, C.p_one);
-    add_vt<false>(pts[2], pts[0], pts[1].x, pts[1].y, pts[1].z);  // P = G doubles, P = -G gives infinity
-    for (int i = static_cast<int>(N) * 64 - 1; i >= 0; --i) {
-      dbl(acc, acc);
-      const unsigned b = (static_cast<unsigned>(u1[i / 64] >> (i % 64)) & 1u) |
-                         ((static_cast<unsigned>(u2[i / 64] >> (i % 64)) & 1u) << 1);
-      if (b != 0) add_vt<false>(acc, acc, pts[b - 1].x, pts[b - 1].y, pts[b - 1].z);
-    }
-#else
     unsigned char abs[kWindows], neg[kWindows];
     recode(abs, neg, u1);
     for (std::size_t i = 0; i < kWindows; ++i) {
@@ -1821,7 +1895,6 @@ struct Curve {
       started = true;
     }
     add_vt<false>(acc, acc, acc2.x, acc2.y, acc2.z);
-#endif
     if (is_zero_mask<N>(acc.z)) return false;
     // Compare X == r Z^2 without inverting; also r + n when r + n < p.
     u64 z2[N], t[N], rm[N];
@@ -1839,6 +1912,7 @@ struct Curve {
     fmul(t, rm, z2);
     return equal_vartime<N>(t, acc.x);
   }
+#endif
 
   // y^2 = x^3 - 3x + b for plain x, y < p.
   TERN_EC_FN static void rhs(u64* out, const u64* xm) {
