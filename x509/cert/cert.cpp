@@ -171,31 +171,25 @@ bool parse_spki(der::Reader& r, PublicKeyInfo& out) {
   out.raw = whole.raw;
   out.type = KeyType::unknown;
   out.pss_only = false;
-  switch (find_oid(oid.value)) {
-    case o_rsa:
-      if (!alg.empty() && !alg.read_null()) return false;
-      out.type = KeyType::rsa;
-      break;
-    case o_rsa_pss:
-      out.type = KeyType::rsa;  // RFC 4055 §1.2: an RSA key restricted to PSS
-      out.pss_only = true;
-      break;
-    case o_ec:
-      if (alg.peek_tag() == der::kOid) {
-        der::Element curve;
-        if (!alg.read(der::kOid, curve)) return false;
-        static constexpr KeyType kCurves[] = {KeyType::ec_p256, KeyType::ec_p384, KeyType::ec_p521};
-        const int c = find_oid(curve.value);
-        out.type = c >= o_p256 && c <= o_p521 ? kCurves[c - o_p256] : KeyType::unknown;
-      }
-      break;
-    case o_ed25519:
-    case o_ed448:
-      if (!alg.empty()) return false;
-      out.type = find_oid(oid.value) == o_ed25519 ? KeyType::ed25519 : KeyType::ed448;
-      break;
-    case o_dsa: out.type = KeyType::dsa; break;
-    default: break;
+  const int k = find_oid(oid.value);
+  if (k == o_rsa) {
+    if (!alg.empty() && !alg.read_null()) return false;
+    out.type = KeyType::rsa;
+  } else if (k == o_rsa_pss) {
+    out.type = KeyType::rsa;  // RFC 4055 §1.2: an RSA key restricted to PSS
+    out.pss_only = true;
+  } else if (k == o_ec) {
+    if (alg.peek_tag() == der::kOid) {
+      if (!alg.read(der::kOid, oid)) return false;
+      static constexpr KeyType kCurves[] = {KeyType::ec_p256, KeyType::ec_p384, KeyType::ec_p521};
+      const int c = find_oid(oid.value);
+      if (c >= o_p256 && c <= o_p521) out.type = kCurves[c - o_p256];
+    }
+  } else if (k == o_ed25519 || k == o_ed448) {
+    if (!alg.empty()) return false;
+    out.type = k == o_ed25519 ? KeyType::ed25519 : KeyType::ed448;
+  } else if (k == o_dsa) {
+    out.type = KeyType::dsa;
   }
   if (!skip_rest(alg)) return false;
   if (!seq.read_bit_string_bytes(out.key) || !seq.finish()) return false;
@@ -525,12 +519,12 @@ Status parse_certificate(Bytes data, CertView& out, ParseError* why) {
   der::Element e;
   out.version = 1;
   if (tbs.read_optional(der::context(0, true), e)) {
+    // INTEGER 0, 1 or 2: one content octet in DER.
     der::Reader v(e.value);
-    std::uint64_t ver = 0;
-    if (!v.read_uint64(ver) || !v.finish() || ver > 2) return fail(ParseError::version);
-    out.version = static_cast<int>(ver) + 1;
+    if (!v.read(der::kInteger, e) || !v.finish() || e.value.size() != 1 || e.value[0] > 2)
+      return fail(ParseError::version);
+    out.version = e.value[0] + 1;
   }
-  if (!tbs.ok()) return fail(ParseError::version);
   // serialNumber: any non-empty INTEGER (negative and long serials exist).
   if (!tbs.read(der::kInteger, e) || e.value.empty()) return fail(ParseError::serial);
   out.serial = e.value;

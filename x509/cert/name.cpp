@@ -118,7 +118,7 @@ bool read_atv(der::Reader& set, Atv& atv) noexcept {
   return true;
 }
 
-bool atv_equal(const Atv& a, const Atv& b) noexcept {
+__attribute__((noinline)) bool atv_equal(const Atv& a, const Atv& b) noexcept {
   if (!bytes_equal(a.type, b.type)) return false;
   const der::Element &x = a.value, &y = b.value;
   if (is_string_tag(x.tag) && is_string_tag(y.tag) && decodable(x.tag, x.value) && decodable(y.tag, y.value)) {

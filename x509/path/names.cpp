@@ -104,48 +104,6 @@ bool email_in_subtree(std::string_view mail, std::string_view base) {
   return in_domain(mail.substr(at + 1), base, false);
 }
 
-// Calls f(base) for the base GeneralName of each GeneralSubtree of a
-// GeneralSubtrees value, in order, until f returns true (then true). A
-// malformed subtree ends the list (the ones before it still count). Read in
-// place: no containers during a handshake.
-template <class F>
-bool any_subtree(Bytes trees, F f) {
-  der::Reader t(trees);
-  while (!t.empty()) {
-    der::Reader sub(Bytes{});
-    der::Element base;
-    GeneralName g;
-    if (!t.enter(der::kSequence, sub) || !sub.read(base) || !parse_general_name(base.raw, g)) break;
-    if (f(g)) return true;
-  }
-  return false;
-}
-
-// Whether a SEQUENCE OF GeneralName's contents decode completely.
-bool general_names_well_formed(Bytes contents) {
-  der::Reader r(contents);
-  while (!r.empty()) {
-    der::Element e;
-    GeneralName g;
-    if (!r.read(e) || !parse_general_name(e.raw, g)) return false;
-  }
-  return r.ok();
-}
-
-// Calls f(name) for each GeneralName of a SEQUENCE OF GeneralName's
-// contents until f returns true (then true).
-template <class F>
-bool any_general_name(Bytes contents, F f) {
-  der::Reader r(contents);
-  while (!r.empty()) {
-    der::Element e;
-    GeneralName g;
-    if (!r.read(e) || !parse_general_name(e.raw, g)) return false;
-    if (f(g)) return true;
-  }
-  return false;
-}
-
 bool matches(const GeneralName& name, const GeneralName& base) {
   if (name.type != base.type) return false;
   switch (name.type) {
@@ -279,52 +237,83 @@ std::string san_list(const CertView& cert) {
   return out.empty() ? "(no DNS or IP subjectAltName)" : out;
 }
 
+namespace {
+
+// Whether `n` lies in one of the GeneralSubtrees `trees` (`hit`: that
+// subtree's base); `typed` becomes true when one of them has n's type. A
+// malformed subtree ends the list (parse_certificate() has checked them).
+// Read in place: no containers during a handshake.
+bool in_subtrees(Bytes trees, const GeneralName& n, bool& typed, GeneralName& hit) {
+  der::Reader t(trees);
+  while (!t.empty()) {
+    der::Reader sub(Bytes{});
+    der::Element base;
+    if (!t.enter(der::kSequence, sub) || !sub.read(base) || !parse_general_name(base.raw, hit)) break;
+    if (hit.type == n.type) {
+      typed = true;
+      if (matches(n, hit)) return true;
+    }
+  }
+  return false;
+}
+
+struct NcCheck {
+  const Extensions& nc;
+  std::string* detail;
+};
+
+// One name of the certificate against the issuer's subtrees: false (and
+// *detail, full builds) when it violates them.
+bool name_allowed(const NcCheck& c, const GeneralName& n) {
+  if (n.type != GeneralNameType::dns && n.type != GeneralNameType::ip && n.type != GeneralNameType::rfc822 &&
+      n.type != GeneralNameType::directory)
+    return true;
+  bool typed = false;  // a permitted subtree of this name's type exists
+  GeneralName hit{};
+  if (!in_subtrees(c.nc.nc_permitted, n, typed, hit) && typed) {
+#ifndef TERN_SMALL
+    if (c.detail) *c.detail = describe(n) + " is outside the permitted subtrees";
+#endif
+    return false;
+  }
+  if (in_subtrees(c.nc.nc_excluded, n, typed, hit)) {
+#ifndef TERN_SMALL
+    if (c.detail) *c.detail = describe(n) + " is in an excluded subtree (" + describe(hit) + ")";
+#endif
+    return false;
+  }
+  return true;
+}
+
+bool email_violates(const void* ctx, Bytes v) {
+  return !name_allowed(*static_cast<const NcCheck*>(ctx), GeneralName{GeneralNameType::rfc822, v});
+}
+
+}  // namespace
+
 // TERN_SMALL builds leave *detail untouched (see verify.cpp: failures carry
 // only the Error and the depth there).
-__attribute__((noinline)) bool satisfies_name_constraints(const CertView& issuer, const CertView& cert, bool is_leaf, std::string* detail) {
+__attribute__((noinline)) bool satisfies_name_constraints(const CertView& issuer, const CertView& cert, bool is_leaf,
+                                                          std::string* detail) {
   (void)is_leaf;
-  (void)detail;
   if (!issuer.ext.has_name_constraints) return true;
-  // One name of the certificate against the issuer's subtrees: false (and
-  // *detail) when it violates them.
-  auto allowed = [&](const GeneralName& n) {
-    if (n.type != GeneralNameType::dns && n.type != GeneralNameType::ip && n.type != GeneralNameType::rfc822 &&
-        n.type != GeneralNameType::directory)
-      return true;
-    bool constrained = false;  // a permitted subtree of this name's type exists
-    const bool inside = any_subtree(issuer.ext.nc_permitted, [&](const GeneralName& b) {
-      constrained = constrained || b.type == n.type;
-      return matches(n, b);
-    });
-    if (constrained && !inside) {
-#ifndef TERN_SMALL
-      if (detail) *detail = describe(n) + " is outside the permitted subtrees";
-#endif
-      return false;
-    }
-    GeneralName hit{};
-    if (any_subtree(issuer.ext.nc_excluded, [&](const GeneralName& b) { return matches(n, b) && (hit = b, true); })) {
-#ifndef TERN_SMALL
-      if (detail) *detail = describe(n) + " is in an excluded subtree (" + describe(hit) + ")";
-#endif
-      return false;
+  const NcCheck c{issuer.ext, detail};
+  // The names the certificate carries: the subject, then subjectAltName
+  // (a malformed one, which parse_certificate() refuses, counts as a
+  // violation), else the subject's emailAddress attributes as rfc822Names
+  // (RFC 5280 §4.2.1.10; read in place, a value over 1 KiB, four times
+  // emailAddress's upper bound, counts as a violation).
+  if (!cert.subject.empty() && !name_allowed(c, GeneralName{GeneralNameType::directory, cert.subject.raw})) return false;
+  if (cert.ext.has_san) {
+    der::Reader r(cert.ext.san);
+    while (!r.empty()) {
+      der::Element e;
+      GeneralName g;
+      if (!r.read(e) || !parse_general_name(e.raw, g) || !name_allowed(c, g)) return false;
     }
     return true;
-  };
-  // The names the certificate carries: the subject, then subjectAltName
-  // (all of it or, when it does not parse, none), else the subject's
-  // emailAddress attributes as rfc822Names (RFC 5280 §4.2.1.10).
-  if (!cert.subject.empty() && !allowed(GeneralName{GeneralNameType::directory, cert.subject.raw})) return false;
-  if (cert.ext.has_san) {
-    if (!general_names_well_formed(cert.ext.san)) return true;
-    return !any_general_name(cert.ext.san, [&](const GeneralName& n) { return !allowed(n); });
   }
-  // (read in place; a value over 1 KiB, four times emailAddress's upper
-  // bound, counts as a violation).
-  auto bad_email = [](const void* ctx, Bytes v) {
-    return !(*static_cast<const decltype(allowed)*>(ctx))(GeneralName{GeneralNameType::rfc822, v});
-  };
-  return !any_attribute(cert.subject, Bytes(oid::email_address, sizeof oid::email_address), bad_email, &allowed);
+  return !any_attribute(cert.subject, Bytes(oid::email_address, sizeof oid::email_address), email_violates, &c);
 }
 
 }  // namespace tern::x509

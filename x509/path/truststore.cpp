@@ -40,10 +40,14 @@ Status TrustStore::add(const Certificate& c) {
 }
 
 Status TrustStore::add_der(Bytes der) {
-  Certificate c;
-  const Status s = Certificate::from_der(der, c);
-  if (s != Status::ok) return s;
-  return add(c);
+  // A certificate that parses is exactly its DER (no trailing bytes), so
+  // the duplicate check can come first; parsed in place (no copy).
+  for (const auto& a : anchors_)
+    if (a.der().size() == der.size() && std::equal(der.begin(), der.end(), a.der().begin())) return Status::ok;
+  anchors_.emplace_back();
+  const Status s = Certificate::from_der(der, anchors_.back());
+  if (s != Status::ok) anchors_.pop_back();
+  return s;
 }
 
 Status TrustStore::add_pem_file(const std::string& path, std::size_t* added, std::size_t* rejected) {
