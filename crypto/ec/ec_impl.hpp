@@ -1761,51 +1761,44 @@ struct Curve {
   // correct for every pair of inputs, doubling and infinity (0:1:0)
   // included), so one routine does all the point arithmetic of
   // verification. r may alias p or q.
+  // The 43 steps run as a table over a file of field elements (one call
+  // site per operation instead of one per step). Steps are public: the
+  // same sequence for every input.
   TERN_EC_FN static void add_complete(Jac& r, const Jac& p, const Jac& q) {
-    u64 t0[N], t1[N], t2[N], t3[N], t4[N], x3[N], y3[N], z3[N];
-    fmul(t0, p.x, q.x);
-    fmul(t1, p.y, q.y);
-    fmul(t2, p.z, q.z);
-    fadd(t3, p.x, p.y);
-    fadd(t4, q.x, q.y);
-    fmul(t3, t3, t4);
-    fadd(t4, t0, t1);
-    fsub(t3, t3, t4);  // X1 Y2 + X2 Y1
-    fadd(t4, p.y, p.z);
-    fadd(x3, q.y, q.z);
-    fmul(t4, t4, x3);
-    fadd(x3, t1, t2);
-    fsub(t4, t4, x3);  // Y1 Z2 + Y2 Z1
-    fadd(x3, p.x, p.z);
-    fadd(y3, q.x, q.z);
-    fmul(x3, x3, y3);
-    fadd(y3, t0, t2);
-    fsub(y3, x3, y3);  // X1 Z2 + X2 Z1
-    fmul(z3, C.b_mont, t2);
-    fsub(x3, y3, z3);
-    fadd(z3, x3, x3);
-    fadd(x3, x3, z3);
-    fsub(z3, t1, x3);
-    fadd(x3, t1, x3);
-    fmul(y3, C.b_mont, y3);
-    fadd(t1, t2, t2);
-    fadd(t2, t1, t2);
-    fsub(y3, y3, t2);
-    fsub(y3, y3, t0);
-    fadd(t1, y3, y3);
-    fadd(y3, t1, y3);
-    fadd(t1, t0, t0);
-    fadd(t0, t1, t0);
-    fsub(t0, t0, t2);
-    fmul(t1, t4, y3);
-    fmul(t2, t0, y3);
-    fmul(y3, x3, z3);
-    fadd(r.y, y3, t2);
-    fmul(x3, t3, x3);
-    fsub(r.x, x3, t1);
-    fmul(z3, t4, z3);
-    fmul(t1, t3, t0);
-    fadd(r.z, z3, t1);
+    enum : unsigned char { X1, Y1, Z1, X2, Y2, Z2, B, T0, T1, T2, T3, T4, X3, Y3, Z3, kSlots };
+    enum : unsigned char { Mul, Add, Sub };
+    // One step in 16 bits: operation, destination and two sources (4 bits each).
+    constexpr auto S = [](unsigned op, unsigned d, unsigned x, unsigned y) {
+      return static_cast<std::uint16_t>(op << 12 | d << 8 | x << 4 | y);
+    };
+    static constexpr std::uint16_t kSteps[] = {
+        S(Mul, T0, X1, X2), S(Mul, T1, Y1, Y2), S(Mul, T2, Z1, Z2), S(Add, T3, X1, Y1), S(Add, T4, X2, Y2),
+        S(Mul, T3, T3, T4), S(Add, T4, T0, T1), S(Sub, T3, T3, T4), S(Add, T4, Y1, Z1), S(Add, X3, Y2, Z2),
+        S(Mul, T4, T4, X3), S(Add, X3, T1, T2), S(Sub, T4, T4, X3), S(Add, X3, X1, Z1), S(Add, Y3, X2, Z2),
+        S(Mul, X3, X3, Y3), S(Add, Y3, T0, T2), S(Sub, Y3, X3, Y3), S(Mul, Z3, B, T2), S(Sub, X3, Y3, Z3),
+        S(Add, Z3, X3, X3), S(Add, X3, X3, Z3), S(Sub, Z3, T1, X3), S(Add, X3, T1, X3), S(Mul, Y3, B, Y3),
+        S(Add, T1, T2, T2), S(Add, T2, T1, T2), S(Sub, Y3, Y3, T2), S(Sub, Y3, Y3, T0), S(Add, T1, Y3, Y3),
+        S(Add, Y3, T1, Y3), S(Add, T1, T0, T0), S(Add, T0, T1, T0), S(Sub, T0, T0, T2), S(Mul, T1, T4, Y3),
+        S(Mul, T2, T0, Y3), S(Mul, Y3, X3, Z3), S(Add, Y3, Y3, T2), S(Mul, X3, T3, X3), S(Sub, X3, X3, T1),
+        S(Mul, Z3, T4, Z3), S(Mul, T1, T3, T0), S(Add, Z3, Z3, T1),
+    };
+    // Called through pointers: out of line also where the field operations
+    // are inline asm (the MULX kernel; clang cannot allocate registers for
+    // them inlined with table-chosen operands).
+    using Op = void (*)(u64*, const u64*, const u64*);
+    static constexpr Op kOps[3] = {&fmul, &fadd, &fsub};
+    u64 f[kSlots][N];
+    const u64* in[7] = {p.x, p.y, p.z, q.x, q.y, q.z, C.b_mont};
+    for (unsigned i = 0; i < 7; ++i) copy<N>(f[i], in[i]);
+    for (const std::uint16_t s : kSteps) {
+      u64* d = f[(s >> 8) & 15];
+      const u64* a = f[(s >> 4) & 15];
+      const u64* b = f[s & 15];
+      kOps[s >> 12](d, a, b);
+    }
+    copy<N>(r.x, f[X3]);
+    copy<N>(r.y, f[Y3]);
+    copy<N>(r.z, f[Z3]);
   }
 
   // Variable time: x(u1 G + u2 P) mod n == r ? (r < n, P valid, plain coords.)
