@@ -175,6 +175,8 @@ void rewrite_client_hello(const TestHooks& hooks, ByteVector& msg, std::uint32_t
 Status generate_share(const TestHooks& hooks, KeyExchange& kx, std::uint16_t group, RandomSource& rng);
 // Applies TestHooks::edit_finished to a serialized Finished message.
 void rewrite_finished(const TestHooks& hooks, Bytes msg, ByteVector& out);
+// Copies a KeyUpdate message into `out` and applies TestHooks::edit_key_update.
+void rewrite_key_update(const TestHooks& hooks, Bytes msg, ByteVector& out);
 }  // namespace detail
 
 // Hooks for trace replay and negative tests only. Never set in production.
@@ -208,12 +210,13 @@ struct TestHooks {
   std::function<void(ByteVector& verify_data)> edit_finished;
   // The server's HelloRetryRequest cookie (default: random).
   std::function<std::vector<std::uint8_t>()> hrr_cookie;
-  // How the connection applies edit_client_hello, ephemeral_private and
-  // edit_finished: through these pointers, set when TestHooks is made, so
+  // How the connection applies edit_client_hello, ephemeral_private,
+  // edit_finished and edit_key_update: through these pointers, set when TestHooks is made, so
   // a program that never makes TestHooks does not link that code.
   void (*apply_client_hello)(const TestHooks&, ByteVector&, std::uint32_t&, std::uint16_t&) = &detail::rewrite_client_hello;
   Status (*apply_ephemeral_private)(const TestHooks&, KeyExchange&, std::uint16_t, RandomSource&) = &detail::generate_share;
   void (*apply_finished)(const TestHooks&, Bytes, ByteVector&) = &detail::rewrite_finished;
+  void (*apply_key_update)(const TestHooks&, Bytes, ByteVector&) = &detail::rewrite_key_update;
 };
 
 struct Config {

@@ -22,6 +22,8 @@ constexpr std::uint64_t kChaChaRecordLimit = std::uint64_t{1} << 62;
 [[maybe_unused]] constexpr std::uint32_t kMaxTicketLifetime = 604800;  // server only
 constexpr std::uint16_t kMaxRecordSizeLimit = kMaxPlaintext + 1;
 
+bool same(Bytes a, Bytes b) noexcept { return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0); }
+
 bool contains(std::span<const std::uint16_t> v, std::uint16_t x) {
   for (auto y : v)
     if (y == x) return true;
@@ -117,7 +119,7 @@ void release(V& v) {
 void Connection::settle_memory() {
   release(hs_out_);
   h_.reset();  // secrets, key shares, transcript: wiped by their destructors
-  if (hs_in_.empty()) release(hs_in_);
+  if (hs_in_.empty()) hs_in_.release();
   // Drop the handshake-sized receive buffer when it holds nothing.
   if (app_head_ == app_end_ && part_ == 0) {
     rx_.release();
@@ -186,7 +188,6 @@ Connection::Handshake::~Handshake() { wipe(random_, sizeof random_); }
 
 Connection::~Connection() {
   hold_.enter(arena_);  // the members are freed into the arena (hold_ goes last)
-  if (!hs_in_.empty()) wipe(hs_in_.data(), hs_in_.size());
 }
 
 void Connection::check_arena() {
@@ -687,7 +688,7 @@ Err Connection::handle_handshake_data(Bytes data) {
   // fragment already there).
   Bytes buf = data;
   if (!hs_in_.empty()) {
-    hs_in_.insert(hs_in_.end(), data.begin(), data.end());
+    hs_in_.append(data.data(), data.size());
     buf = Bytes(hs_in_.data(), hs_in_.size());
   }
   const bool buffered = !hs_in_.empty();
@@ -716,9 +717,11 @@ Err Connection::handle_handshake_data(Bytes data) {
     return result;
   }
   if (buffered) {
-    hs_in_.erase(hs_in_.begin(), hs_in_.begin() + static_cast<std::ptrdiff_t>(off));
+    const std::size_t rest = hs_in_.size() - off;
+    if (off && rest) std::memmove(hs_in_.data(), hs_in_.data() + off, rest);
+    hs_in_.set_size(rest);
   } else if (off < buf.size()) {
-    hs_in_.assign(buf.begin() + static_cast<std::ptrdiff_t>(off), buf.end());
+    hs_in_.append(buf.data() + off, buf.size() - off);
   }
   return kOk;
 }
@@ -765,6 +768,11 @@ bool suite_compiled_out(std::uint16_t s) noexcept { return s >= 0x1301 && s <= 0
 Bytes as_bytes(std::string_view s) noexcept { return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); }
 }  // namespace
 
+void Connection::Handshake::set_session_id(Bytes id) noexcept {
+  session_id_len_ = std::min(id.size(), sizeof session_id_);  // parsers allow at most 32 bytes
+  if (session_id_len_) std::memcpy(session_id_, id.data(), session_id_len_);
+}
+
 const KeyExchange* Connection::Handshake::share_for(std::uint16_t group) const noexcept {
   for (std::size_t i = 0; i < nkx_; ++i)
     if (kx_[i].group() == group) return &kx_[i];
@@ -806,6 +814,11 @@ void rewrite_finished(const TestHooks& hooks, Bytes msg, ByteVector& out) {
   wipe(vd.data(), vd.size());
 }
 
+void rewrite_key_update(const TestHooks& hooks, Bytes msg, ByteVector& out) {
+  out.assign(msg.begin(), msg.end());
+  hooks.edit_key_update(out);
+}
+
 void rewrite_client_hello(const TestHooks& hooks, ByteVector& msg, std::uint32_t& offered, std::uint16_t& last) {
   ClientHelloOut ch;
   Reader r(Bytes(msg).subspan(4));
@@ -841,8 +854,8 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   if (!second) {
     if (rng().fill(h_->random_) != Status::ok) return fail(Alert::internal_error, "rng failure");
     if (cfg_.middlebox_compat) {
-      h_->session_id_.resize(32);
       if (rng().fill(h_->session_id_) != Status::ok) return fail(Alert::internal_error, "rng failure");
+      h_->session_id_len_ = 32;
     }
     // Shares for the first key_shares groups this build has.
     const std::size_t n = std::max<std::size_t>(cfg_.key_shares, 1);
@@ -856,7 +869,7 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   const auto body = w.begin(3);
   w.u16(kTls12);
   w.bytes(Bytes(h_->random_, 32));
-  w.vec(1, h_->session_id_);
+  w.vec(1, h_->session_id());
   put_u16_list(w, 2, cfg_.cipher_suites, suite_compiled_out);
   w.u8(1);  // legacy_compression_methods: null
   w.u8(0);
@@ -1036,8 +1049,7 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
   }
   if (sh.selected_version != kTls13) return fail(Alert::illegal_parameter, "server selected a version not offered");
   if (sh.legacy_version != kTls12) return fail(Alert::protocol_version, "bad legacy_version");
-  if (sh.session_id.size() != h_->session_id_.size() ||
-      !std::equal(sh.session_id.begin(), sh.session_id.end(), h_->session_id_.begin()))
+  if (!same(sh.session_id, h_->session_id()))
     return fail(Alert::illegal_parameter, "legacy_session_id_echo mismatch");
   if (!contains(cfg_.cipher_suites, sh.cipher_suite) || !find_suite(sh.cipher_suite))
     return fail(Alert::illegal_parameter, "cipher suite not offered");
@@ -1045,8 +1057,10 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
   // The HRR cookie is the server's own extension.
   TERN_TLS_TRY(check_offered(sh.exts.known(), sh.exts.has_unknown(), sh.is_hrr ? ext_bit(ext::cookie) : 0));
   if (sh.has_pre_shared_key) {
+#if defined(TERN_NO_TLS_RESUMPTION)
+    return fail(Alert::illegal_parameter, "pre_shared_key without an offer");
+#else
     if (!h_->offer_) return fail(Alert::illegal_parameter, "pre_shared_key without an offer");
-#if !defined(TERN_NO_TLS_RESUMPTION)
     if (sh.selected_identity != 0) return fail(Alert::illegal_parameter, "selected_identity not offered");
     const SuiteInfo* ps = find_suite(h_->offer_->cipher_suite);
     const SuiteInfo* ns = find_suite(sh.cipher_suite);
@@ -1100,7 +1114,9 @@ Err Connection::client_handle_hrr(const ServerHello& sh, const HandshakeMessage&
   if (sh.has_cookie) changes = true;
   if (!changes) return fail(Alert::illegal_parameter, "HelloRetryRequest would not change the ClientHello");
   suite_ = find_suite(sh.cipher_suite);
+#if !defined(TERN_NO_TLS_RESUMPTION)
   if (h_->offer_ && find_suite(h_->offer_->cipher_suite)->hash != suite_->hash) h_->offer_.reset();  // cannot be used any more
+#endif
   h_->transcript_.set_hash(suite_->hash);
   h_->transcript_.replace_with_message_hash();
   h_->transcript_.update(m.raw);
@@ -1179,15 +1195,19 @@ Err Connection::on_client_wait_ee(const HandshakeMessage& m) {
   TERN_TLS_TRY(check_offered(ee.exts.known(), ee.exts.has_unknown()));
   if (ee.has_alpn) {
     std::string_view p(reinterpret_cast<const char*>(ee.alpn.data()), ee.alpn.size());
-    if (std::find(cfg_.alpn.begin(), cfg_.alpn.end(), p) == cfg_.alpn.end())
+    bool offered = false;
+    for (const auto& a : cfg_.alpn) offered = offered || std::string_view(a) == p;
+    if (!offered)
       return fail(Alert::illegal_parameter, "server selected an ALPN protocol we did not offer");
     alpn_.assign(p.data(), p.size());
   }
   if (ee.has_early_data) {
     if (early_ != EarlyData::offered || !resumed_)
       return fail(Alert::illegal_parameter, "early_data accepted but not offered");
+#if !defined(TERN_NO_TLS_RESUMPTION)
     if (suite_->id != static_cast<CipherSuite>(h_->offer_->cipher_suite))
       return fail(Alert::illegal_parameter, "0-RTT accepted with another cipher suite");
+#endif
   }
   if (early_ == EarlyData::offered && !ee.has_early_data) early_ = EarlyData::rejected;
   if (early_ == EarlyData::offered) early_ = EarlyData::accepted;
@@ -1397,8 +1417,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
     if (!ch.has_cookie || ch.cookie.size() != h_->cookie_.size() ||
         !std::equal(ch.cookie.begin(), ch.cookie.end(), h_->cookie_.begin()))
       return fail(Alert::illegal_parameter, "cookie mismatch");
-    if (ch.session_id.size() != h_->session_id_.size() ||
-        !std::equal(ch.session_id.begin(), ch.session_id.end(), h_->session_id_.begin()))
+    if (!same(ch.session_id, h_->session_id()))
       return fail(Alert::illegal_parameter, "second ClientHello changed legacy_session_id");
   }
   if (ch.has_server_name) sni_.assign(ch.server_name.begin(), ch.server_name.end());
@@ -1469,13 +1488,13 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   sig_scheme_ = scheme;
   alpn_.assign(alpn.data(), alpn.size());
   psk_ke_only_ = psk_ke;
-  if (!second) h_->session_id_.assign(ch.session_id.begin(), ch.session_id.end());
+  if (!second) h_->set_session_id(ch.session_id);
   if (accept_early) early_ = EarlyData::accepted;
 
   // ServerHello.
   ServerHelloOut sh;
   if (rng().fill(sh.random) != Status::ok) return fail(Alert::internal_error, "rng failure");
-  sh.session_id = h_->session_id_;
+  sh.session_id = h_->session_id();
   sh.cipher_suite = static_cast<std::uint16_t>(suite_->id);
   if (resumed_) sh.exts.push_back({ext::pre_shared_key, encode_u16(h_->psk_identity_)});
   if (!psk_ke) {
@@ -1492,7 +1511,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   h_->transcript_.update(m.raw);
   h_->transcript_.update(shm);
   send_plain_record(ContentType::handshake, shm);
-  if (!h_->session_id_.empty()) send_ccs();
+  if (h_->session_id_len_ != 0) send_ccs();
   TERN_TLS_TRY(install_handshake_keys());
 
   // EncryptedExtensions, Certificate, CertificateVerify, Finished: one flight.
@@ -1664,7 +1683,7 @@ Err Connection::server_check_psk(const ClientHello& ch, const HandshakeMessage& 
 Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m, std::uint16_t group) {
   hrr_done_ = true;
   h_->hrr_group_ = group;
-  h_->session_id_.assign(ch.session_id.begin(), ch.session_id.end());
+  h_->set_session_id(ch.session_id);
   if (cfg_.hooks && cfg_.hooks->hrr_cookie) {
     auto c = cfg_.hooks->hrr_cookie();
     h_->cookie_.assign(c.begin(), c.end());
@@ -1674,7 +1693,7 @@ Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m
   }
   ServerHelloOut hrr;
   std::memcpy(hrr.random, kHrrRandom, 32);
-  hrr.session_id = h_->session_id_;
+  hrr.session_id = h_->session_id();
   hrr.cipher_suite = static_cast<std::uint16_t>(suite_->id);
   hrr.exts.push_back({ext::key_share, encode_key_share_hrr(group)});
   hrr.exts.push_back({ext::cookie, encode_cookie(h_->cookie_)});
@@ -1686,7 +1705,7 @@ Err Connection::server_send_hrr(const ClientHello& ch, const HandshakeMessage& m
   h_->transcript_.replace_with_message_hash();
   h_->transcript_.update(msg);
   send_plain_record(ContentType::handshake, msg);
-  if (!h_->session_id_.empty()) send_ccs();
+  if (h_->session_id_len_ != 0) send_ccs();
   move_to(HsState::server_wait_ch2);
   return kOk;
 }
@@ -1861,13 +1880,13 @@ Err Connection::key_update(bool request_peer_update) {
   // Built on the stack: an established connection does not allocate.
   const std::uint8_t ku[5] = {static_cast<std::uint8_t>(HandshakeType::key_update), 0, 0, 1,
                               static_cast<std::uint8_t>(request_peer_update ? 1 : 0)};
+  Bytes msg(ku, 5);
+  ByteVector edited;
   if (cfg_.hooks && cfg_.hooks->edit_key_update) {
-    ByteVector msg(ku, ku + 5);
-    cfg_.hooks->edit_key_update(msg);
-    TERN_TLS_TRY(send_record(ContentType::handshake, msg));
-  } else {
-    TERN_TLS_TRY(send_record(ContentType::handshake, Bytes(ku, 5)));
+    cfg_.hooks->apply_key_update(*cfg_.hooks, msg, edited);
+    msg = edited;
   }
+  TERN_TLS_TRY(send_record(ContentType::handshake, msg));
   Secret& mine = role_ == Role::client ? c_ap_ : s_ap_;
   Secret next;
   if (next_traffic_secret(suite_->hash, mine.view(), next) != Status::ok ||

@@ -340,7 +340,7 @@ class Connection {
   // into rx_; read() copies out of it.
   detail::ByteBuf rx_;
   std::size_t app_head_ = 0, app_end_ = 0, part_ = 0;
-  ByteVector hs_in_;   // handshake bytes not yet forming a whole message
+  detail::ByteBuf hs_in_;  // handshake bytes not yet forming a whole message
   bool key_changed_ = false;          // a message just changed the read key
 
   RecordProtection read_, write_;
@@ -357,7 +357,10 @@ class Connection {
     const KeyExchange* share_for(std::uint16_t group) const noexcept;
     void drop_shares() noexcept;
     std::uint8_t random_[32]{};
-    ByteVector session_id_;
+    std::uint8_t session_id_[32]{};  // legacy_session_id (client: ours; server: the client's)
+    std::size_t session_id_len_ = 0;
+    Bytes session_id() const noexcept { return Bytes(session_id_, session_id_len_); }
+    void set_session_id(Bytes id) noexcept;
     ByteVector cookie_;
     std::uint16_t hrr_suite_ = 0;
     std::uint16_t hrr_group_ = 0;
@@ -368,7 +371,9 @@ class Connection {
     ByteVector cert_request_context_;
     const Credential* cred_ = nullptr;
     Secret dhe_, c_hs_, s_hs_, psk_, c_e_traffic_;
+#if !defined(TERN_NO_TLS_RESUMPTION)
     std::optional<Session> offer_;           // client: the session offered
+#endif
 #if !defined(TERN_NO_TLS_CLIENT_CERT)
     ByteVector cr_sigalgs_;  // client: the CertificateRequest's signature_algorithms (u16 pairs)
 #endif

@@ -164,16 +164,18 @@ Status KeyExchange::shared(Bytes peer, Secret& out) const noexcept {
   return Status::unsupported;
 }
 
-ByteVector certificate_verify_content(bool server, Bytes th) {
-  static const char kServer[] = "TLS 1.3, server CertificateVerify";
-  static const char kClient[] = "TLS 1.3, client CertificateVerify";
-  const char* ctx = server ? kServer : kClient;
-  const std::size_t cl = std::strlen(ctx);
-  ByteVector v(64 + cl + 1 + th.size());
-  std::memset(v.data(), 0x20, 64);
-  std::memcpy(v.data() + 64, ctx, cl);
-  v[64 + cl] = 0;
-  if (!th.empty()) std::memcpy(v.data() + 65 + cl, th.data(), th.size());
+CvContent certificate_verify_content(bool server, Bytes th) {
+  // The two context strings differ only in "server"/"client".
+  static const char kCtx[] = "TLS 1.3, server CertificateVerify";
+  constexpr std::size_t cl = sizeof kCtx - 1;
+  CvContent v;
+  std::memset(v.b, 0x20, 64);
+  std::memcpy(v.b + 64, kCtx, cl);
+  if (!server) std::memcpy(v.b + 64 + 9, "client", 6);
+  v.b[64 + cl] = 0;
+  const std::size_t hl = th.size() < 64 ? th.size() : 64;  // digests are at most 64 bytes
+  if (hl) std::memcpy(v.b + 65 + cl, th.data(), hl);
+  v.n = 65 + cl + hl;
   return v;
 }
 

@@ -82,8 +82,15 @@ std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key
 // ECDSA the matching curve).
 bool scheme_fits_certificate(std::uint16_t scheme, Bytes leaf_der) noexcept;
 
-// 64 spaces || context string || 0 || transcript hash.
-ByteVector certificate_verify_content(bool server, Bytes transcript_hash);
+// 64 spaces || context string || 0 || transcript hash (at most 64 bytes),
+// built in place.
+struct CvContent {
+  std::uint8_t b[64 + 33 + 1 + 64];
+  std::size_t n = 0;
+  Bytes view() const noexcept { return Bytes(b, n); }
+  operator Bytes() const noexcept { return view(); }
+};
+CvContent certificate_verify_content(bool server, Bytes transcript_hash);
 
 // Verifies a CertificateVerify signature with the public key of the leaf
 // certificate (DER). Alerts: bad_certificate (unusable key),

@@ -57,16 +57,31 @@ Bytes Reader::vec(int width, std::size_t min, std::size_t max) noexcept {
   return bytes(len);
 }
 
+Reader Reader::sub(int width, std::size_t min, std::size_t max) noexcept {
+  Reader r(vec(width, min, max));
+  if (!ok_) r.fail();
+  return r;
+}
+
+void Writer::u8(std::uint8_t v) { out_.push_back(v); }
+
+void Writer::bytes(Bytes b) { out_.insert(out_.end(), b.begin(), b.end()); }
+
+void Writer::vec(int width, Bytes b) {
+  auto m = begin(width);
+  bytes(b);
+  end(m);
+}
+
 void Writer::u16(std::uint16_t v) {
-  out_.push_back(static_cast<std::uint8_t>(v >> 8));
-  out_.push_back(static_cast<std::uint8_t>(v));
+  u8(static_cast<std::uint8_t>(v >> 8));
+  u8(static_cast<std::uint8_t>(v));
 }
 
 void Writer::u24(std::uint32_t v) {
   if (v > 0xffffff) ok_ = false;
-  out_.push_back(static_cast<std::uint8_t>(v >> 16));
-  out_.push_back(static_cast<std::uint8_t>(v >> 8));
-  out_.push_back(static_cast<std::uint8_t>(v));
+  u8(static_cast<std::uint8_t>(v >> 16));
+  u16(static_cast<std::uint16_t>(v));
 }
 
 void Writer::u32(std::uint32_t v) {
@@ -76,7 +91,7 @@ void Writer::u32(std::uint32_t v) {
 
 Writer::Mark Writer::begin(int width) {
   Mark m{out_.size(), width};
-  out_.insert(out_.end(), static_cast<std::size_t>(width), 0);
+  for (int i = 0; i < width; ++i) u8(0);
   return m;
 }
 

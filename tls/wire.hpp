@@ -44,12 +44,7 @@ class Reader {
   Bytes vec24(std::size_t min = 0, std::size_t max = 0xffffff) noexcept { return vec(3, min, max); }
   // A sub-reader over a length-prefixed vector; if this reader fails, the
   // sub-reader is failed too.
-  Reader sub(int width, std::size_t min, std::size_t max) noexcept {
-    Bytes b = vec(width, min, max);
-    Reader r(b);
-    if (!ok_) r.fail();
-    return r;
-  }
+  Reader sub(int width, std::size_t min, std::size_t max) noexcept;
 
  private:
   const std::uint8_t* p_ = nullptr;
@@ -58,23 +53,20 @@ class Reader {
   bool ok_ = true;
 };
 
-// Appends big-endian fields to a byte vector. Length-prefixed blocks are
+// Appends big-endian fields to a byte vector (out of line: many call sites,
+// none hot). Length-prefixed blocks are
 // opened with begin(width) and closed with end(mark); a block too long for
 // its prefix marks the writer failed.
 class Writer {
  public:
   explicit Writer(ByteVector& out) noexcept : out_(out) {}
   bool ok() const noexcept { return ok_; }
-  void u8(std::uint8_t v) { out_.push_back(v); }
+  void u8(std::uint8_t v);
   void u16(std::uint16_t v);
   void u24(std::uint32_t v);
   void u32(std::uint32_t v);
-  void bytes(Bytes b) { out_.insert(out_.end(), b.begin(), b.end()); }
-  void vec(int width, Bytes b) {
-    auto m = begin(width);
-    bytes(b);
-    end(m);
-  }
+  void bytes(Bytes b);
+  void vec(int width, Bytes b);
   struct Mark {
     std::size_t pos;
     int width;
