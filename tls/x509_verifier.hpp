@@ -11,6 +11,10 @@
 //                                          chain) / bad_certificate
 // The last failure's details stay available through last_failure() (for
 // logs); a verifier used by several threads at once should not rely on it.
+// TERN_SMALL builds (-Dprofile=minimal) set only its error and depth.
+// The chain is parsed into views in place and validated with
+// x509::verify_parsed() (no Certificate copies; in the connection's arena
+// in no-heap mode).
 #pragma once
 
 #include <cstdint>

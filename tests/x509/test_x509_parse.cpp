@@ -170,6 +170,47 @@ TEST_CASE("letsencryptx3 and wildcard_san content", "[x509][realworld]") {
   CHECK(rep.earliest_not_after >= make_time(2020, 1, 1) - 86400 * 3650);
 }
 
+TEST_CASE("Certificate: owned DER shared by copies, moves, self-assignment, borrow", "[x509][cert]") {
+  auto p = tern::test::locate(tern::test::Source::cavp, "x509/cryptography.io.pem");
+  if (!p) return;
+  const std::vector<std::uint8_t> bytes = read_bytes(*p);
+  std::vector<Certificate> certs;
+  REQUIRE(certificates_from_pem(text_of(bytes), certs) == Status::ok);
+  REQUIRE(certs.size() == 1);
+  const std::vector<std::uint8_t> der(certs[0].der().begin(), certs[0].der().end());
+  Certificate a;
+  CHECK(a.empty());
+  {
+    std::vector<std::uint8_t> tmp = der;
+    REQUIRE(Certificate::from_der(tern::x509::Bytes(tmp), a) == Status::ok);
+    tmp.assign(tmp.size(), 0);  // a owns a copy
+  }
+  CHECK(a.der().data() != der.data());
+  CHECK(std::equal(der.begin(), der.end(), a.der().begin(), a.der().end()));
+  Certificate b = a;  // shares the buffer
+  CHECK(b.der().data() == a.der().data());
+  Certificate& self = b;
+  b = self;  // self-assignment keeps the reference
+  a = Certificate();
+  CHECK(a.empty());
+  CHECK(std::equal(der.begin(), der.end(), b.der().begin(), b.der().end()));
+  Certificate c = std::move(b);
+  CHECK(std::equal(der.begin(), der.end(), c.der().begin(), c.der().end()));
+  CHECK(names_equal(c->subject, certs[0]->subject));
+  std::vector<Certificate> many(20, c);  // copies, then relocations
+  many.insert(many.begin(), c);
+  for (const auto& m : many) CHECK(m.der().data() == c.der().data());
+  // A failed parse leaves the target untouched.
+  std::vector<std::uint8_t> bad = der;
+  bad.pop_back();
+  CHECK(Certificate::from_der(tern::x509::Bytes(bad), c) != Status::ok);
+  CHECK(std::equal(der.begin(), der.end(), c.der().begin(), c.der().end()));
+  // borrow() views the caller's bytes and drops what it owned.
+  CHECK(Certificate::borrow(tern::x509::Bytes(der), c) == Status::ok);
+  CHECK(c.der().data() == der.data());
+  CHECK(many[0].der().data() != der.data());
+}
+
 TEST_CASE("PEM: blocks, garbage between them, broken base64, unmatched markers", "[x509][pem]") {
   const std::vector<std::uint8_t> der = {0x30, 0x03, 0x02, 0x01, 0x05};
   const std::string one = pem::encode("CERTIFICATE", der);
