@@ -1828,12 +1828,7 @@ Err Connection::on_connected(const HandshakeMessage& m) {
     case HandshakeType::key_update: {
       bool requested = false;
       TERN_TLS_TRY(parse_key_update(m.body, requested));
-      Secret& peer = role_ == Role::client ? s_ap_ : c_ap_;
-      Secret next;
-      if (next_traffic_secret(suite_->hash, peer.view(), next) != Status::ok ||
-          read_.install(*suite_, next.view()) != Status::ok)
-        return fail(Alert::internal_error, "key update failed");
-      peer = next;
+      TERN_TLS_TRY(next_application_key(false));
       key_changed_ = true;
       ++key_updates_received_;
       if (requested && !local_closed_) return key_update(false);
@@ -1873,6 +1868,18 @@ Err Connection::on_new_session_ticket(const HandshakeMessage& m) {
 #endif
 }
 
+// KeyUpdate: the next application traffic secret (RFC 8446 §7.2) for our
+// writing side or the peer's, installed.
+Err Connection::next_application_key(bool ours) {
+  Secret& cur = (role_ == Role::client) == ours ? c_ap_ : s_ap_;
+  Secret next;
+  if (next_traffic_secret(suite_->hash, cur.view(), next) != Status::ok ||
+      (ours ? write_ : read_).install(*suite_, next.view()) != Status::ok)
+    return fail(Alert::internal_error, "key update failed");
+  cur = next;
+  return kOk;
+}
+
 Err Connection::key_update(bool request_peer_update) {
   Call call(*this);
   if (hs_ != HsState::connected || local_closed_)
@@ -1887,12 +1894,7 @@ Err Connection::key_update(bool request_peer_update) {
     msg = edited;
   }
   TERN_TLS_TRY(send_record(ContentType::handshake, msg));
-  Secret& mine = role_ == Role::client ? c_ap_ : s_ap_;
-  Secret next;
-  if (next_traffic_secret(suite_->hash, mine.view(), next) != Status::ok ||
-      write_.install(*suite_, next.view()) != Status::ok)
-    return fail(Alert::internal_error, "key update failed");
-  mine = next;
+  TERN_TLS_TRY(next_application_key(true));
   ++key_updates_sent_;
   records_since_rekey_ = 0;
   bytes_since_rekey_ = 0;

@@ -297,6 +297,7 @@ class Connection {
   Err server_handle_ch(const ClientHello& ch, const HandshakeMessage& m);
   Err server_send_hrr(const ClientHello& ch, const HandshakeMessage& m, std::uint16_t group);
   Err install_handshake_keys();
+  Err next_application_key(bool ours);
   Err derive_application_secrets();
   Err install_peer_application_keys(const PeerFinishedVerified&);
   // unsupported_extension unless every extension (ext_bit()s `known`, and
