@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "crypto/internal/der.hpp"
 #include "support/testutil.hpp"
 #include "x509_testutil.hpp"
 
@@ -361,4 +362,46 @@ TEST_CASE("signatures of real certificates verify with tern's own algorithms", "
   }
   std::printf("real certificate signatures: %zu verified, %zu skipped (family not built)\n", verified, unsupported);
   tern::test::report("x509 real certificate signatures", "portable", verified);
+}
+
+TEST_CASE("GeneralName readers and an empty CertView", "[x509][cert]") {
+  // read_general_name() (one name from a reader) agrees with
+  // parse_general_name() (one whole element) on good and bad forms.
+  const std::vector<std::pair<std::vector<std::uint8_t>, bool>> cases = {
+      {{0x82, 0x03, 'a', '.', 'b'}, true},                     // dNSName
+      {{0x87, 0x04, 10, 0, 0, 1}, true},                        // iPAddress
+      {{0x81, 0x03, 'a', '@', 'b'}, true},                      // rfc822Name
+      {{0xa4, 0x02, 0x30, 0x00}, true},                         // directoryName (empty Name)
+      {{0xa4, 0x04, 0x30, 0x00, 0x30, 0x00}, false},            // directoryName with two Names
+      {{0x82, 0x01, 0x80}, false},                              // dNSName not IA5
+      {{0xa2, 0x00}, false},                                    // constructed dNSName
+      {{0x89, 0x00}, false},                                    // no such choice
+      {{0x30, 0x00}, false},                                    // not context-specific
+      {{0x82, 0x05, 'a'}, false},                               // truncated
+  };
+  for (const auto& [enc, good] : cases) {
+    GeneralName a{}, b{};
+    tern::der::Reader r{tern::x509::Bytes(enc)};
+    const bool ra = read_general_name(r, a);
+    const bool rb = parse_general_name(tern::x509::Bytes(enc), b);
+    INFO(tern::test::to_hex(enc.data(), enc.size()));
+    CHECK(ra == good);
+    CHECK(rb == good);
+    if (good) {
+      CHECK(r.empty());
+      CHECK(a.type == b.type);
+      CHECK(std::equal(a.value.begin(), a.value.end(), b.value.begin(), b.value.end()));
+    }
+  }
+  // A default CertView (zero-filled) has the documented defaults.
+  CertView v;
+  CHECK(v.version == 1);
+  CHECK(v.ext.path_len == -1);
+  CHECK(v.raw.empty());
+  CHECK(v.ext.san.empty());
+  CHECK(v.ext.unknown_critical.empty());
+  CHECK(!v.ext.has_basic_constraints);
+  CHECK(v.not_after == 0);
+  CHECK(v.signature_unused_bits == 0);
+  tern::test::report("x509 GeneralName reader cases", "portable", cases.size());
 }

@@ -133,11 +133,11 @@ bool parse_pss(Bytes params, PssParams& p) {
 #endif
 
 bool parse_algorithm(der::Reader& r, AlgorithmId& out) {
-  der::Element whole, e;
-  if (!r.read(der::kSequence, whole)) return false;
-  der::Reader seq(whole.value);
+  der::Element e;
+  if (!r.read(der::kSequence, e)) return false;
+  out.raw = e.raw;
+  der::Reader seq(e.value);
   if (!seq.read(der::kOid, e)) return false;
-  out.raw = whole.raw;
   out.oid = e.value;
   out.alg = SigAlg::unknown;
   const int i = find_oid(e.value);
@@ -164,11 +164,11 @@ bool parse_algorithm(der::Reader& r, AlgorithmId& out) {
 }
 
 bool parse_spki(der::Reader& r, PublicKeyInfo& out) {
-  der::Element whole, oid;
-  if (!r.read(der::kSequence, whole)) return false;
-  der::Reader seq(whole.value), alg(Bytes{});
+  der::Element oid;
+  if (!r.read(der::kSequence, oid)) return false;
+  out.raw = oid.raw;
+  der::Reader seq(oid.value), alg(Bytes{});
   if (!seq.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return false;
-  out.raw = whole.raw;
   out.type = KeyType::unknown;
   out.pss_only = false;
   const int k = find_oid(oid.value);
@@ -215,6 +215,8 @@ bool parse_bits(Bytes v, std::uint16_t& bits) {
   return true;
 }
 
+}  // namespace
+
 // Reads one GeneralName (RFC 5280 §4.2.1.6) and checks its form.
 bool read_general_name(der::Reader& r, GeneralName& g) {
   der::Element e;
@@ -246,6 +248,8 @@ bool read_general_name(der::Reader& r, GeneralName& g) {
   }
 }
 
+namespace {
+
 // Checks a SEQUENCE OF GeneralName's contents without keeping the names.
 bool check_general_names(Bytes contents) {
   der::Reader r(contents);
@@ -276,9 +280,10 @@ __attribute__((noinline)) bool parse_extension_value(Bytes oid, Bytes value, Ext
     }
   }
   der::Reader r(value);
-  der::Element v, e;
-  if (!r.read(tag, v) || !r.finish()) return false;
-  der::Reader seq(v.value);
+  der::Element e;
+  if (!r.read(tag, e) || !r.finish()) return false;
+  const Bytes val = e.value;
+  der::Reader seq(val);
   switch (ce) {
     case 0x13:  // basicConstraints
       ext.has_basic_constraints = true;
@@ -291,7 +296,7 @@ __attribute__((noinline)) bool parse_extension_value(Bytes oid, Bytes value, Ext
       return seq.finish();
     case 0x0f:  // keyUsage
       ext.has_key_usage = true;
-      return parse_bits(v.value, ext.key_usage);
+      return parse_bits(val, ext.key_usage);
     case 0x25:  // extKeyUsage
       ext.has_ext_key_usage = true;
       while (!seq.empty()) {
@@ -309,8 +314,8 @@ __attribute__((noinline)) bool parse_extension_value(Bytes oid, Bytes value, Ext
       return seq.ok();
     case 0x11:  // subjectAltName
       ext.has_san = true;
-      ext.san = v.value;
-      return check_general_names(v.value);
+      ext.san = val;
+      return check_general_names(val);
     case 0x1e:  // nameConstraints
       if (seq.read_optional(der::context(0, true), e)) {
         ext.has_permitted = true;
@@ -326,17 +331,15 @@ __attribute__((noinline)) bool parse_extension_value(Bytes oid, Bytes value, Ext
         der::Reader t(trees);
         while (!t.empty()) {
           der::Reader sub(Bytes{});
-          der::Element base;
-          if (!t.enter(der::kSequence, sub) || !sub.read(base) || !check_general_names(base.raw) ||
-              !skip_rest(sub))
-            return false;
+          GeneralName base;
+          if (!t.enter(der::kSequence, sub) || !read_general_name(sub, base) || !skip_rest(sub)) return false;
         }
         if (!t.ok()) return false;
       }
       ext.has_name_constraints = true;
       return true;
     case 0x0e:  // subjectKeyIdentifier
-      ext.subject_key_id = v.value;
+      ext.subject_key_id = val;
       return true;
     default:  // 0x23, authorityKeyIdentifier
       if (seq.read_optional(der::context(0, false), e)) ext.authority_key_id = e.value;
@@ -498,95 +501,95 @@ Status parse_public_key_info(Bytes data, PublicKeyInfo& out) {
 
 // ---- certificate --------------------------------------------------------------
 
-Status parse_certificate(Bytes data, CertView& out, ParseError* why) {
-  out = CertView{};
-  auto fail = [&](ParseError e) {
-    if (why) *why = e;
-    return Status::bad_encoding;
-  };
-  if (why) *why = ParseError::none;
+namespace {
+// parse_certificate() without the status: ParseError::none on success.
+ParseError parse_cert(Bytes data, CertView& out) {
+  out.clear();
+  // One Element reused for every read whose result is not needed next to
+  // another's (each declared Element is zeroed: smaller code, issue #10).
   der::Reader top(data);
-  der::Element whole, tbs_el;
-  if (!top.read(der::kSequence, whole)) return fail(ParseError::structure);
-  if (!top.empty()) return fail(ParseError::trailing_data);
-  out.raw = whole.raw;
-  der::Reader cert(whole.value);
-  if (!cert.read(der::kSequence, tbs_el)) return fail(ParseError::structure);
-  out.tbs = tbs_el.raw;
-  der::Reader tbs(tbs_el.value);
-
-  // version [0] EXPLICIT Version DEFAULT v1
   der::Element e;
-  out.version = 1;
+  if (!top.read(der::kSequence, e)) return ParseError::structure;
+  if (!top.empty()) return ParseError::trailing_data;
+  out.raw = e.raw;
+  der::Reader cert(e.value);
+  if (!cert.read(der::kSequence, e)) return ParseError::structure;
+  out.tbs = e.raw;
+  der::Reader tbs(e.value);
+
+  // version [0] EXPLICIT Version DEFAULT v1 (out.version is 1 already)
   if (tbs.read_optional(der::context(0, true), e)) {
     // INTEGER 0, 1 or 2: one content octet in DER.
     der::Reader v(e.value);
     if (!v.read(der::kInteger, e) || !v.finish() || e.value.size() != 1 || e.value[0] > 2)
-      return fail(ParseError::version);
+      return ParseError::version;
     out.version = e.value[0] + 1;
   }
   // serialNumber: any non-empty INTEGER (negative and long serials exist).
-  if (!tbs.read(der::kInteger, e) || e.value.empty()) return fail(ParseError::serial);
+  if (!tbs.read(der::kInteger, e) || e.value.empty()) return ParseError::serial;
   out.serial = e.value;
   AlgorithmId inner;
-  if (!parse_algorithm(tbs, inner)) return fail(ParseError::signature_algorithm);
-  der::Element name;
-  if (!tbs.read(der::kSequence, name)) return fail(ParseError::issuer);
-  out.issuer.raw = name.raw;
+  if (!parse_algorithm(tbs, inner)) return ParseError::signature_algorithm;
+  if (!tbs.read(der::kSequence, e)) return ParseError::issuer;
+  out.issuer.raw = e.raw;
   der::Reader validity(Bytes{});
-  if (!tbs.enter(der::kSequence, validity)) return fail(ParseError::validity);
-  der::Element t1, t2;
-  if (!validity.read(t1) || !validity.read(t2) || !validity.finish() || !parse_time(t1.tag, t1.value, out.not_before) ||
-      !parse_time(t2.tag, t2.value, out.not_after))
-    return fail(ParseError::validity);
-  if (!tbs.read(der::kSequence, name)) return fail(ParseError::subject);
-  out.subject.raw = name.raw;
+  if (!tbs.enter(der::kSequence, validity) || !validity.read(e) || !parse_time(e.tag, e.value, out.not_before) ||
+      !validity.read(e) || !parse_time(e.tag, e.value, out.not_after) || !validity.finish())
+    return ParseError::validity;
+  if (!tbs.read(der::kSequence, e)) return ParseError::subject;
+  out.subject.raw = e.raw;
   // Names must at least be SEQUENCE OF SET OF SEQUENCE { OID, value }.
-  if (!name_well_formed(out.issuer.raw)) return fail(ParseError::issuer);
-  if (!name_well_formed(out.subject.raw)) return fail(ParseError::subject);
-  if (!parse_spki(tbs, out.spki)) return fail(ParseError::public_key);
+  if (!name_well_formed(out.issuer.raw)) return ParseError::issuer;
+  if (!name_well_formed(out.subject.raw)) return ParseError::subject;
+  if (!parse_spki(tbs, out.spki)) return ParseError::public_key;
   // issuerUniqueID [1] / subjectUniqueID [2] (v2 and v3 only).
   for (std::uint32_t n = 1; n <= 2; ++n)
     if ((tbs.peek_tag() & ~0x20u) == der::context(n, false) && (!tbs.read(e) || out.version < 2))
-      return fail(ParseError::unique_id);
+      return ParseError::unique_id;
   if (tbs.read_optional(der::context(3, true), e)) {
-    if (out.version != 3) return fail(ParseError::extensions);
+    if (out.version != 3) return ParseError::extensions;
     der::Reader w(e.value), list(Bytes{});
-    if (!w.enter(der::kSequence, list) || !w.finish() || list.empty()) return fail(ParseError::extensions);
+    if (!w.enter(der::kSequence, list) || !w.finish() || list.empty()) return ParseError::extensions;
     const der::Reader first = list;
     while (!list.empty()) {
       const std::size_t left = list.remaining();
       der::Reader ext(Bytes{});
       der::Element oid, value;
       bool critical = false;
-      if (!list.enter(der::kSequence, ext) || !ext.read(der::kOid, oid)) return fail(ParseError::extensions);
-      if (ext.peek_tag() == der::kBoolean && !ext.read_bool(critical)) return fail(ParseError::extensions);
-      if (!ext.read(der::kOctetString, value) || !ext.finish()) return fail(ParseError::extensions);
+      if (!list.enter(der::kSequence, ext) || !ext.read(der::kOid, oid)) return ParseError::extensions;
+      if (ext.peek_tag() == der::kBoolean && !ext.read_bool(critical)) return ParseError::extensions;
+      if (!ext.read(der::kOctetString, value) || !ext.finish()) return ParseError::extensions;
       // Duplicates: compare with the extensions before this one (already
       // checked, so reading them again cannot fail); no heap.
       for (der::Reader prev = first; prev.remaining() > left;) {
         der::Reader pe(Bytes{});
-        der::Element po;
-        if (!prev.enter(der::kSequence, pe) || !pe.read(der::kOid, po)) break;
-        if (po.value.size() == oid.value.size() && std::memcmp(po.value.data(), oid.value.data(), po.value.size()) == 0)
-          return fail(ParseError::duplicate_extension);
+        if (!prev.enter(der::kSequence, pe) || !pe.read(der::kOid, e)) break;
+        if (e.value.size() == oid.value.size() && std::memcmp(e.value.data(), oid.value.data(), e.value.size()) == 0)
+          return ParseError::duplicate_extension;
       }
-      if (!parse_extension_value(oid.value, value.value, out.ext, critical)) return fail(ParseError::bad_extension);
+      if (!parse_extension_value(oid.value, value.value, out.ext, critical)) return ParseError::bad_extension;
     }
   }
-  if (!tbs.finish()) return fail(ParseError::structure);
-  if (!parse_algorithm(cert, out.sig_alg)) return fail(ParseError::signature_algorithm);
+  if (!tbs.finish()) return ParseError::structure;
+  if (!parse_algorithm(cert, out.sig_alg)) return ParseError::signature_algorithm;
   if (out.sig_alg.raw.size() != inner.raw.size() ||
       !std::equal(inner.raw.begin(), inner.raw.end(), out.sig_alg.raw.begin()))
-    return fail(ParseError::algorithm_mismatch);
+    return ParseError::algorithm_mismatch;
   // A signature BIT STRING with unused bits cannot verify; it is kept (and
   // rejected as a bad signature by path validation) so the error says so.
   if (!cert.read(der::kBitString, e) || e.value.empty() || e.value[0] > 7 || (e.value.size() == 1 && e.value[0] != 0))
-    return fail(ParseError::signature);
+    return ParseError::signature;
   out.signature_unused_bits = e.value[0];
   out.signature = e.value.subspan(1);
-  if (!cert.finish()) return fail(ParseError::structure);
-  return Status::ok;
+  if (!cert.finish()) return ParseError::structure;
+  return ParseError::none;
+}
+}  // namespace
+
+Status parse_certificate(Bytes data, CertView& out, ParseError* why) {
+  const ParseError e = parse_cert(data, out);
+  if (why) *why = e;
+  return e == ParseError::none ? Status::ok : Status::bad_encoding;
 }
 
 Status Certificate::from_der(Bytes der, Certificate& out, ParseError* why) {

@@ -8,13 +8,19 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "crypto/status.hpp"
+
+namespace tern::der {
+class Reader;
+}
 
 namespace tern::x509 {
 
@@ -135,6 +141,9 @@ struct GeneralName {
 bool parse_general_names(Bytes contents, std::vector<GeneralName>& out);
 // Decodes one GeneralName: `tlv` is exactly one whole element.
 bool parse_general_name(Bytes tlv, GeneralName& out);
+// Reads the next element of `r` as one GeneralName; false when it is
+// missing or malformed.
+bool read_general_name(der::Reader& r, GeneralName& out);
 
 struct Extensions {
   bool has_basic_constraints = false, is_ca = false;
@@ -163,6 +172,14 @@ enum class ParseError : std::uint8_t {
 const char* to_string(ParseError e) noexcept;
 
 struct CertView {
+  // All-zero bytes are every member's empty value (null spans, zero
+  // numbers): one memset instead of a store per member (issue #10 size).
+  CertView() noexcept { clear(); }
+  void clear() noexcept {
+    std::memset(static_cast<void*>(this), 0, sizeof *this);
+    version = 1;
+    ext.path_len = -1;
+  }
   Bytes raw;             // the whole Certificate
   Bytes tbs;             // tbsCertificate (what the signature covers)
   int version = 1;       // 1, 2 or 3
@@ -178,6 +195,7 @@ struct CertView {
   // dNSName and iPAddress entries of subjectAltName.
   std::vector<GeneralName> san_names() const;
 };
+static_assert(std::is_trivially_copyable_v<CertView>);
 
 Status parse_certificate(Bytes der, CertView& out, ParseError* why = nullptr);
 

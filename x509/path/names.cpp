@@ -247,8 +247,7 @@ bool in_subtrees(Bytes trees, const GeneralName& n, bool& typed, GeneralName& hi
   der::Reader t(trees);
   while (!t.empty()) {
     der::Reader sub(Bytes{});
-    der::Element base;
-    if (!t.enter(der::kSequence, sub) || !sub.read(base) || !parse_general_name(base.raw, hit)) break;
+    if (!t.enter(der::kSequence, sub) || !read_general_name(sub, hit)) break;
     if (hit.type == n.type) {
       typed = true;
       if (matches(n, hit)) return true;
@@ -306,11 +305,9 @@ __attribute__((noinline)) bool satisfies_name_constraints(const CertView& issuer
   if (!cert.subject.empty() && !name_allowed(c, GeneralName{GeneralNameType::directory, cert.subject.raw})) return false;
   if (cert.ext.has_san) {
     der::Reader r(cert.ext.san);
-    while (!r.empty()) {
-      der::Element e;
-      GeneralName g;
-      if (!r.read(e) || !parse_general_name(e.raw, g) || !name_allowed(c, g)) return false;
-    }
+    GeneralName g;
+    while (!r.empty())
+      if (!read_general_name(r, g) || !name_allowed(c, g)) return false;
     return true;
   }
   return !any_attribute(cert.subject, Bytes(oid::email_address, sizeof oid::email_address), email_violates, &c);
