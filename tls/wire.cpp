@@ -63,7 +63,10 @@ Reader Reader::sub(int width, std::size_t min, std::size_t max) noexcept {
   return r;
 }
 
-void Writer::u8(std::uint8_t v) { out_.push_back(v); }
+// Every write goes through bytes(): one vector insert instance instead of
+// push_back's reallocation path inlined into u8 (handshake messages only,
+// not the record path).
+void Writer::u8(std::uint8_t v) { bytes(Bytes(&v, 1)); }
 
 void Writer::bytes(Bytes b) { out_.insert(out_.end(), b.begin(), b.end()); }
 
@@ -74,19 +77,21 @@ void Writer::vec(int width, Bytes b) {
 }
 
 void Writer::u16(std::uint16_t v) {
-  u8(static_cast<std::uint8_t>(v >> 8));
-  u8(static_cast<std::uint8_t>(v));
+  const std::uint8_t b[2] = {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+  bytes(b);
 }
 
 void Writer::u24(std::uint32_t v) {
   if (v > 0xffffff) ok_ = false;
-  u8(static_cast<std::uint8_t>(v >> 16));
-  u16(static_cast<std::uint16_t>(v));
+  const std::uint8_t b[3] = {static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
+                             static_cast<std::uint8_t>(v)};
+  bytes(b);
 }
 
 void Writer::u32(std::uint32_t v) {
-  u16(static_cast<std::uint16_t>(v >> 16));
-  u16(static_cast<std::uint16_t>(v));
+  const std::uint8_t b[4] = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+                             static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+  bytes(b);
 }
 
 Writer::Mark Writer::begin(int width) {
