@@ -360,14 +360,22 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
   der::Element oid, param;
   Bytes key;
   if (!s.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return fail(Alert::bad_certificate, "bad SPKI");
+  // kt is only read by the cases below this build has: key types it cannot
+  // verify need not be recognized (they stay unknown).
   KeyType kt = KeyType::unknown;
+#if !defined(TERN_NO_RSA)
   if (eq(oid.value, kOidRsa, sizeof kOidRsa)) {
     kt = KeyType::rsa;
   } else if (eq(oid.value, kOidRsaPss, sizeof kOidRsaPss)) {
     kt = KeyType::rsa_pss;
-  } else if (eq(oid.value, kOidEd25519, sizeof kOidEd25519)) {
+  } else
+#endif
+#if !defined(TERN_NO_ED25519)
+  if (eq(oid.value, kOidEd25519, sizeof kOidEd25519)) {
     kt = KeyType::ed25519;
-  } else if (eq(oid.value, kOidEc, sizeof kOidEc)) {
+  } else
+#endif
+  if (eq(oid.value, kOidEc, sizeof kOidEc)) {
     if (!alg.read(der::kOid, param)) return fail(Alert::bad_certificate, "bad EC parameters");
     if (eq(param.value, kOidP256, sizeof kOidP256)) kt = KeyType::p256;
     if (eq(param.value, kOidP384, sizeof kOidP384)) kt = KeyType::p384;
