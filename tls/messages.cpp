@@ -64,8 +64,13 @@ Err parse_extensions(Reader& r, ExtContext ctx, Extensions& out) {
   const Bytes raw = r.vec16();
   if (!r.ok()) return decode("extensions: bad length");
   Reader list(raw);
+  // Types this library does not recognize, for the duplicate check. A block
+  // of 64 KiB holds up to 16,383 empty extensions: comparing each with all
+  // before it costs ~0.6 s per message, so at most kMaxUnknownExtensions
+  // unrecognized types are accepted (real hellos carry a handful).
+  std::uint16_t unknown[kMaxUnknownExtensions];
+  std::size_t n_unknown = 0;
   while (list.remaining() > 0) {
-    const std::size_t at = raw.size() - list.remaining();
     const std::uint16_t type = list.u16();
     (void)list.vec16();
     if (!list.ok()) return decode("extension: truncated");
@@ -77,9 +82,11 @@ Err parse_extensions(Reader& r, ExtContext ctx, Extensions& out) {
         return illegal("extension not allowed in this message");
       out.known_ |= bit;
     } else {
-      // An unrecognized type: compared with the entries before it.
-      for (std::size_t q = 0; q < at; q += 4 + be16(raw.data() + q + 2))
-        if (be16(raw.data() + q) == type) return illegal("duplicate extension");
+      // An unrecognized type: compared with the unrecognized ones before it.
+      for (std::size_t q = 0; q < n_unknown; ++q)
+        if (unknown[q] == type) return illegal("duplicate extension");
+      if (n_unknown == kMaxUnknownExtensions) return decode("extensions: too many of unrecognized types");
+      unknown[n_unknown++] = type;
       out.unknown_ = true;
     }
   }
@@ -198,6 +205,10 @@ Err decode_key_share_client(Bytes data, ArenaVector<KeyShareEntry>& out) {
     e.group = list.u16();
     e.key = list.vec16(1, 0xffff);
     if (!list.ok()) return decode("key_share: bad entry");
+    // Bounded like the extensions (at most one share per group is allowed,
+    // and clients send two or three): no quadratic duplicate check over
+    // thousands of entries.
+    if (out.size() == kMaxKeyShareEntries) return decode("key_share: too many entries");
     for (const auto& o : out)
       if (o.group == e.group) return illegal("key_share: duplicate group");
     out.push_back(e);

@@ -162,6 +162,12 @@ ExtRef find_ext(const Extensions& e, std::uint16_t type) noexcept;
 
 // Parses a u16-length extension list: duplicates -> illegal_parameter,
 // a known extension not allowed in ctx -> illegal_parameter.
+// At most this many extensions of types the library does not recognize in
+// one block, and this many entries in a ClientHello key_share; more is
+// refused with decode_error (each is checked for duplicates against the
+// ones before it, so the check stays small for any input).
+inline constexpr std::size_t kMaxUnknownExtensions = 64;
+inline constexpr std::size_t kMaxKeyShareEntries = 64;
 Err parse_extensions(Reader& r, ExtContext ctx, Extensions& out);
 
 // An extension to send (owned bytes), kept in send order.

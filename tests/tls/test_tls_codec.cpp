@@ -2,6 +2,7 @@
 // parser/serializer with its error alerts.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <cstring>
 
 #include "tests/support/testutil.hpp"
@@ -173,6 +174,51 @@ TEST_CASE("messages: ClientHello errors map to the right alerts", "[tls][codec][
   // Session id longer than 32.
   CHECK(ch_alert(hex("0303" + std::string(64, '1') + "21" + std::string(66, '0') + "000213010100")) ==
         Alert::decode_error);
+}
+
+namespace {
+// supported_versions plus `n` empty extensions of distinct unrecognized
+// types (0x4000 + i; `dup` repeats the first one at the end), as hex.
+std::string many_unknown(std::size_t n, bool dup = false) {
+  std::string body = "002b0003020304";
+  char buf[48];
+  for (std::size_t i = 0; i < n; ++i) {
+    std::snprintf(buf, sizeof buf, "%04zx0000", 0x4000 + i);
+    body += buf;
+  }
+  if (dup) body += "40000000";
+  std::snprintf(buf, sizeof buf, "%04zx", body.size() / 2);
+  return buf + body;
+}
+}  // namespace
+
+TEST_CASE("messages: extension and key_share counts are bounded", "[tls][codec][negative]") {
+  // Up to kMaxUnknownExtensions unrecognized types are ignored; a duplicate
+  // among them is still refused; one more is refused as too many.
+  CHECK(ch_alert(ch_with_exts(many_unknown(kMaxUnknownExtensions))) == Alert::none);
+  CHECK(ch_alert(ch_with_exts(many_unknown(kMaxUnknownExtensions - 1, true))) == Alert::illegal_parameter);
+  CHECK(ch_alert(ch_with_exts(many_unknown(kMaxUnknownExtensions + 1))) == Alert::decode_error);
+  // The largest block (16,382 empty unrecognized extensions after
+  // supported_versions) is refused at once instead of costing ~0.6 s of
+  // pairwise comparisons.
+  CHECK(ch_alert(ch_with_exts(many_unknown(16382))) == Alert::decode_error);
+  // key_share: kMaxKeyShareEntries entries of distinct groups parse, one
+  // more is refused.
+  auto shares = [](std::size_t n) {
+    std::string list;
+    char buf[48];
+    for (std::size_t i = 0; i < n; ++i) {
+      std::snprintf(buf, sizeof buf, "%04zx0001aa", 0x7000 + i);
+      list += buf;
+    }
+    std::string ext = "002b0003020304";
+    std::snprintf(buf, sizeof buf, "0033%04zx%04zx", list.size() / 2 + 2, list.size() / 2);
+    ext += buf + list;
+    std::snprintf(buf, sizeof buf, "%04zx", ext.size() / 2);
+    return buf + ext;
+  };
+  CHECK(ch_alert(ch_with_exts(shares(kMaxKeyShareEntries))) == Alert::none);
+  CHECK(ch_alert(ch_with_exts(shares(kMaxKeyShareEntries + 1))) == Alert::decode_error);
 }
 
 TEST_CASE("messages: ServerHello/HRR structure and alerts", "[tls][codec][negative]") {
