@@ -1,12 +1,14 @@
 #include "tls/key_schedule.hpp"
 
 #include <cstring>
+#include <new>
 
 #include "crypto/hmac/hkdf.hpp"
-#include "crypto/hmac/hmac.hpp"
 #include "crypto/internal/wipe.hpp"
 
 namespace tern::tls {
+
+using namespace std::string_view_literals;
 
 namespace {
 // Constrained builds leave AES (TERN_NO_AES) or ChaCha20 (TERN_NO_CHACHA) out.
@@ -34,25 +36,43 @@ TrafficKeys::~TrafficKeys() {
   wipe(iv, sizeof iv);
 }
 
+// HKDF-Expand (RFC 5869 §2.3) written out over HMAC, which hkdf_extract()
+// is: T(i) = HMAC(secret, T(i-1) || info || i). The blocks are built in
+// one buffer with T(i-1) just before info, so every HMAC in the key
+// schedule (Extract, Expand, Finished) goes through the one function.
 Status hkdf_expand_label(HashId h, std::span<std::uint8_t> out, Bytes secret, std::string_view label,
                          Bytes context) noexcept {
   // struct { uint16 length; opaque label<7..255> = "tls13 " + Label; opaque context<0..255>; }
-  static constexpr char kPrefix[] = "tls13 ";
   if (out.size() > 0xffff || label.size() + 6 > 255 || context.size() > 255) return Status::bad_length;
-  std::uint8_t info[2 + 1 + 255 + 1 + 255];
+  const std::size_t hl = sha2::digest_size(h);
+  if (out.size() > 255 * hl) return Status::output_too_long;
+  if (secret.size() < hl) return Status::bad_length;
+  std::uint8_t buf[sha2::max_digest_size + 2 + 1 + 255 + 1 + 255 + 1];
+  std::uint8_t* const info = buf + sha2::max_digest_size;
   std::size_t n = 0;
   info[n++] = static_cast<std::uint8_t>(out.size() >> 8);
   info[n++] = static_cast<std::uint8_t>(out.size());
   info[n++] = static_cast<std::uint8_t>(6 + label.size());
-  std::memcpy(info + n, kPrefix, 6);
+  std::memcpy(info + n, "tls13 ", 6);
   n += 6;
   if (!label.empty()) std::memcpy(info + n, label.data(), label.size());
   n += label.size();
   info[n++] = static_cast<std::uint8_t>(context.size());
   if (!context.empty()) std::memcpy(info + n, context.data(), context.size());
   n += context.size();
-  Status s = hkdf_expand(h, out, secret, Bytes(info, n));
-  wipe(info, n);
+  Status s = Status::ok;
+  std::uint8_t* const t = info - hl;  // T(i), read as the next block's prefix
+  for (std::size_t done = 0, i = 1; done < out.size() && s == Status::ok; ++i) {
+    info[n] = static_cast<std::uint8_t>(i);
+    const std::uint8_t* const first = i == 1 ? info : t;
+    // The input is read whole before the tag is written over its start.
+    const Bytes block(first, static_cast<std::size_t>(info + n + 1 - first));
+    s = hkdf_extract(h, std::span<std::uint8_t>(t, hl), secret, block);
+    const std::size_t k = out.size() - done < hl ? out.size() - done : hl;
+    std::memcpy(out.data() + done, t, k);
+    done += k;
+  }
+  wipe(buf, sizeof buf);
   return s;
 }
 
@@ -63,23 +83,24 @@ Status derive_secret(HashId h, Secret& out, Bytes secret, std::string_view label
 
 Status derive_traffic_keys(const SuiteInfo& s, Bytes secret, TrafficKeys& out) noexcept {
   out.key_len = s.key_len;
-  Status st = hkdf_expand_label(s.hash, std::span<std::uint8_t>(out.key, s.key_len), secret, "key", {});
+  Status st = hkdf_expand_label(s.hash, std::span<std::uint8_t>(out.key, s.key_len), secret, "key"sv, {});
   if (st != Status::ok) return st;
-  return hkdf_expand_label(s.hash, std::span<std::uint8_t>(out.iv, 12), secret, "iv", {});
+  return hkdf_expand_label(s.hash, std::span<std::uint8_t>(out.iv, 12), secret, "iv"sv, {});
 }
 
 Status finished_verify_data(HashId h, Bytes base_key, Bytes transcript_hash, Secret& out) noexcept {
   Secret fk;
   fk.n = sha2::digest_size(h);
-  Status st = hkdf_expand_label(h, fk.span(), base_key, "finished", {});
+  Status st = hkdf_expand_label(h, fk.span(), base_key, "finished"sv, {});
   if (st != Status::ok) return st;
   out.n = fk.n;
-  return hmac(h, out.span(), fk.view(), transcript_hash);
+  // HMAC(finished_key, transcript_hash), which is what HKDF-Extract computes.
+  return hkdf_extract(h, out.span(), fk.view(), transcript_hash);
 }
 
 Status next_traffic_secret(HashId h, Bytes current, Secret& out) noexcept {
   out.n = sha2::digest_size(h);
-  return hkdf_expand_label(h, out.span(), current, "traffic upd", {});
+  return hkdf_expand_label(h, out.span(), current, "traffic upd"sv, {});
 }
 
 Status export_keying_material(HashId h, std::span<std::uint8_t> out, Bytes exporter_master, std::string_view label,
@@ -91,12 +112,12 @@ Status export_keying_material(HashId h, std::span<std::uint8_t> out, Bytes expor
   Secret tmp;
   Status st = derive_secret(h, tmp, exporter_master, label, Bytes(empty_hash, hl));
   if (st != Status::ok) return st;
-  return hkdf_expand_label(h, out, tmp.view(), "exporter", Bytes(ctx_hash, hl));
+  return hkdf_expand_label(h, out, tmp.view(), "exporter"sv, Bytes(ctx_hash, hl));
 }
 
 Status resumption_psk(HashId h, Bytes resumption_master, Bytes ticket_nonce, Secret& out) noexcept {
   out.n = sha2::digest_size(h);
-  return hkdf_expand_label(h, out.span(), resumption_master, "resumption", ticket_nonce);
+  return hkdf_expand_label(h, out.span(), resumption_master, "resumption"sv, ticket_nonce);
 }
 
 Status KeySchedule::early(Bytes psk) noexcept {
@@ -111,7 +132,7 @@ Status KeySchedule::handshake(Bytes dhe) noexcept {
   std::uint8_t empty_hash[sha2::max_digest_size];
   sha2::AnyHash::hash(h_, std::span<std::uint8_t>(empty_hash, hl), {});
   Secret derived;
-  Status st = derive(derived, "derived", Bytes(empty_hash, hl));
+  Status st = derive(derived, "derived"sv, Bytes(empty_hash, hl));
   if (st != Status::ok) return st;
   return hkdf_extract(h_, cur_.span(), derived.view(), dhe);
 }
@@ -122,7 +143,8 @@ Status KeySchedule::master() noexcept {
 }
 
 void Transcript::set_hash(HashId h) {
-  h_ = sha2::AnyHash(h);
+  h_.~AnyHash();  // (wiped) and rebuilt in place: no temporary to copy
+  ::new (&h_) sha2::AnyHash(h);
   known_ = true;
   h_.update(pending_);
   wipe(pending_.data(), pending_.size());

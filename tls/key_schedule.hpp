@@ -32,9 +32,12 @@ struct SuiteInfo {
 const SuiteInfo* find_suite(std::uint16_t id) noexcept;
 
 // A secret of the suite's hash length (at most 48 bytes for our suites,
-// 64 reserved); wiped on destruction.
+// 64 reserved); wiped on destruction. Only the first n bytes are ever
+// read: a default-initialized Secret (`Secret s;`) leaves b unset (no
+// zero-fill at each of the many construction sites), `Secret s{}` zeroes
+// it.
 struct Secret {
-  std::uint8_t b[sha2::max_digest_size]{};
+  std::uint8_t b[sha2::max_digest_size];
   std::size_t n = 0;
   Secret() noexcept = default;
   Secret(const Secret&) noexcept = default;
@@ -52,9 +55,9 @@ Status derive_secret(HashId h, Secret& out, Bytes secret, std::string_view label
 
 // Traffic key and IV (RFC 8446 §7.3).
 struct TrafficKeys {
-  std::uint8_t key[32]{};
+  std::uint8_t key[32];  // key_len bytes set by derive_traffic_keys
   std::size_t key_len = 0;
-  std::uint8_t iv[12]{};
+  std::uint8_t iv[12];
   ~TrafficKeys();
 };
 Status derive_traffic_keys(const SuiteInfo& s, Bytes traffic_secret, TrafficKeys& out) noexcept;
@@ -84,6 +87,12 @@ class KeySchedule {
   // Derive-Secret(current stage secret, label, transcript_hash).
   Status derive(Secret& out, std::string_view label, Bytes transcript_hash) const noexcept {
     return derive_secret(h_, out, cur_.view(), label, transcript_hash);
+  }
+  // The same for a string literal label (the RFC's labels): its length is
+  // known at the call site, no strlen call there.
+  template <std::size_t N>
+  Status derive(Secret& out, const char (&label)[N], Bytes transcript_hash) const noexcept {
+    return derive(out, std::string_view(label, N - 1), transcript_hash);
   }
   Bytes current() const noexcept { return cur_.view(); }
 

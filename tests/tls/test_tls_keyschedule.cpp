@@ -180,3 +180,32 @@ TEST_CASE("key schedule: SHA-384 shape and label limits", "[tls][keyschedule]") 
   CHECK(hkdf_expand_label(HashId::sha256, out, ks.current(), std::string(250, 'x'), {}) == Status::bad_length);
   CHECK(find_suite(0x1304) == nullptr);
 }
+
+// hkdf_expand_label computes HKDF-Expand itself (over HMAC): the same bytes
+// as crypto's hkdf_expand for outputs of one block, several blocks, a
+// partial last block and the 255-block maximum, and the same refusals.
+TEST_CASE("key schedule: HKDF-Expand-Label equals HKDF-Expand over the HkdfLabel", "[tls][keyschedule]") {
+  std::size_t n = 0;
+  for (auto h : {HashId::sha256, HashId::sha384}) {
+    const std::size_t hl = sha2::digest_size(h);
+    Vec secret(hl);
+    for (std::size_t i = 0; i < hl; ++i) secret[i] = static_cast<std::uint8_t>(7 * i + 1);
+    const Vec ctx = hex("0102030405");
+    for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{12}, hl, hl + 1, 3 * hl - 5, 255 * hl}) {
+      Vec info = {static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len), 6 + 8};
+      for (char c : std::string("tls13 exporter")) info.push_back(static_cast<std::uint8_t>(c));
+      info.push_back(static_cast<std::uint8_t>(ctx.size()));
+      info.insert(info.end(), ctx.begin(), ctx.end());
+      Vec want(len), got(len, 0xee);
+      REQUIRE(hkdf_expand(h, want, secret, info) == Status::ok);
+      REQUIRE(hkdf_expand_label(h, got, secret, "exporter", ctx) == Status::ok);
+      CHECK(got == want);
+      ++n;
+    }
+    Vec big(255 * hl + 1);
+    CHECK(hkdf_expand_label(h, big, secret, "exporter", ctx) == Status::output_too_long);
+    Vec out(hl);
+    CHECK(hkdf_expand_label(h, out, tls::Bytes(secret.data(), hl - 1), "exporter", ctx) == Status::bad_length);
+  }
+  CHECK(n == 14);
+}
