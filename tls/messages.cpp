@@ -395,32 +395,35 @@ Err parse_server_hello(Bytes body, ServerHello& sh) {
                                 sh.exts));
   if (!r.done()) return decode("server_hello: trailing bytes");
   for (const Extension e : sh.exts) {
+    // Each recognized body is read whole; one length check for all.
     Reader x(e.data);
+    const char* why;
     switch (e.type) {
       case ext::supported_versions:
         sh.selected_version = x.u16();
-        if (!x.done()) return decode("supported_versions: malformed");
         sh.has_supported_versions = true;
+        why = "supported_versions: malformed";
         break;
       case ext::key_share:
         sh.key_share.group = x.u16();
         if (!sh.is_hrr) sh.key_share.key = x.vec16(1, 0xffff);
-        if (!x.done()) return decode("key_share: malformed");
         sh.has_key_share = true;
+        why = "key_share: malformed";
         break;
       case ext::cookie:
         sh.cookie = x.vec16(1, 0xffff);
-        if (!x.done()) return decode("cookie: malformed");
         sh.has_cookie = true;
+        why = "cookie: malformed";
         break;
       case ext::pre_shared_key:
         sh.selected_identity = x.u16();
-        if (!x.done()) return decode("pre_shared_key: malformed");
         sh.has_pre_shared_key = true;
+        why = "pre_shared_key: malformed";
         break;
       default:
-        break;
+        continue;
     }
+    if (!x.done()) return decode(why);
   }
   return kOk;
 }
@@ -498,7 +501,10 @@ Err parse_certificate(Bytes body, Certificate& c) {
 }
 
 Err parse_certificate_chain(Bytes body, CertificateChain& c) {
-  c = CertificateChain{};
+  c.request_context = {};
+  c.certs.clear();  // (no vector move assignment)
+  c.exts_known = 0;
+  c.exts_unknown = false;
   Reader r(body);
   c.request_context = r.vec8();
   Reader list = r.sub(3, 0, 0xffffff);
@@ -567,21 +573,31 @@ Err parse_certificate_request(Bytes body, CertificateRequest& cr) {
   if (!r.ok()) return decode("certificate_request: malformed");
   TERN_TLS_TRY(parse_extensions(r, ExtContext::certificate_request, cr.exts));
   if (!r.done()) return decode("certificate_request: trailing bytes");
-  const ExtRef sa = find_ext(cr.exts, ext::signature_algorithms);
-  if (!sa) return fail(Alert::missing_extension, "certificate_request: no signature_algorithms");
-  TERN_TLS_TRY(decode_u16_list(sa->data, 2, 1, cr.signature_algorithms));
-  if (const ExtRef sac = find_ext(cr.exts, ext::signature_algorithms_cert)) {
-    cr.has_signature_algorithms_cert = true;
-    TERN_TLS_TRY(decode_u16_list(sac->data, 2, 1, cr.signature_algorithms_cert));
-  }
-  if (const ExtRef ca = find_ext(cr.exts, ext::certificate_authorities)) {
-    Reader x(ca->data);
-    Reader list = x.sub(2, 3, 0xffff);
-    if (!x.done()) return decode("certificate_authorities: malformed");
-    while (list.remaining() > 0) {
-      Bytes n = list.vec16(1, 0xffff);
-      if (!list.ok()) return decode("certificate_authorities: bad name");
-      cr.certificate_authorities.push_back(n);
+  if (!cr.exts.has(ext::signature_algorithms))
+    return fail(Alert::missing_extension, "certificate_request: no signature_algorithms");
+  // One walk over the validated block, in wire order.
+  for (const Extension e : cr.exts) {
+    switch (e.type) {
+      case ext::signature_algorithms:
+        TERN_TLS_TRY(decode_u16_list(e.data, 2, 1, cr.signature_algorithms));
+        break;
+      case ext::signature_algorithms_cert:
+        cr.has_signature_algorithms_cert = true;
+        TERN_TLS_TRY(decode_u16_list(e.data, 2, 1, cr.signature_algorithms_cert));
+        break;
+      case ext::certificate_authorities: {
+        Reader x(e.data);
+        Reader list = x.sub(2, 3, 0xffff);
+        if (!x.done()) return decode("certificate_authorities: malformed");
+        while (list.remaining() > 0) {
+          (void)list.vec16(1, 0xffff);
+          if (!list.ok()) return decode("certificate_authorities: bad name");
+        }
+        cr.certificate_authorities = e.data.subspan(2);
+        break;
+      }
+      default:
+        break;
     }
   }
   return kOk;

@@ -364,7 +364,9 @@ struct CertificateRequest {
   U16List signature_algorithms;  // mandatory
   bool has_signature_algorithms_cert = false;
   U16List signature_algorithms_cert;
-  ArenaVector<Bytes> certificate_authorities;  // DER Names
+  // certificate_authorities: the validated DistinguishedName list (each a
+  // u16-length DER Name) without its length, empty when absent.
+  Bytes certificate_authorities;
 };
 Err parse_certificate_request(Bytes body, CertificateRequest& out);
 void write_certificate_request(ByteVector& out, Bytes context, const OutExtensions& exts);

@@ -297,6 +297,17 @@ TEST_CASE("messages: CertificateRequest, NewSessionTicket, KeyUpdate", "[tls][co
   CHECK(!cr.signature_algorithms.contains(0x0804));
   CHECK(parse_certificate_request(B(hex("000000")), cr).alert == Alert::missing_extension);
   CHECK(parse_certificate_request(B(hex("000006002b00020304")), cr).alert == Alert::illegal_parameter);
+  // certificate_authorities: kept as a view of the validated name list.
+  const auto cr_ca = hex("000013000d000400020403002f000700050003aabbcc");
+  REQUIRE(!parse_certificate_request(B(cr_ca), cr));
+  CHECK(std::vector<std::uint8_t>(cr.certificate_authorities.begin(), cr.certificate_authorities.end()) ==
+        hex("0003aabbcc"));
+  CHECK(parse_certificate_request(B(hex("000013000d000400020403002f000700050004aabbcc")), cr).alert ==
+        Alert::decode_error);  // a name overruns the list
+  CHECK(parse_certificate_request(B(hex("000013000d000400020403002f000700060003aabbcc")), cr).alert ==
+        Alert::decode_error);  // list length beyond the extension
+  CHECK(parse_certificate_request(B(hex("000013000d000400020403002f0007000500000001aa")), cr).alert ==
+        Alert::decode_error);  // an empty name
 
   NewSessionTicket t;
   REQUIRE(!parse_new_session_ticket(B(hex("0000001e" "fad6aac5" "020000" "0002abcd" "0008002a000400000400")), t));
