@@ -357,7 +357,7 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
   der::Element spki;
   if (!leaf_spki(leaf, spki)) return fail(Alert::bad_certificate, "certificate: cannot find the public key");
   der::Reader s(spki.value), alg(Bytes{});
-  der::Element oid, param;
+  der::Element oid;  // the algorithm, then (EC) the curve
   Bytes key;
   if (!s.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return fail(Alert::bad_certificate, "bad SPKI");
   // kt is only read by the cases below this build has: key types it cannot
@@ -376,16 +376,19 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
   } else
 #endif
   if (eq(oid.value, kOidEc, sizeof kOidEc)) {
-    if (!alg.read(der::kOid, param)) return fail(Alert::bad_certificate, "bad EC parameters");
-    if (eq(param.value, kOidP256, sizeof kOidP256)) kt = KeyType::p256;
-    if (eq(param.value, kOidP384, sizeof kOidP384)) kt = KeyType::p384;
+    if (!alg.read(der::kOid, oid)) return fail(Alert::bad_certificate, "bad EC parameters");
+    if (eq(oid.value, kOidP256, sizeof kOidP256)) kt = KeyType::p256;
+    if (kP384 && eq(oid.value, kOidP384, sizeof kOidP384)) kt = KeyType::p384;
   }
   if (!s.read_bit_string_bytes(key)) return fail(Alert::bad_certificate, "bad SPKI key");
-  const HashId h = scheme_hash(scheme);
+  // The content's digest, taken by the cases that sign one (each names its
+  // scheme's hash: no scheme-to-hash lookup for the ECDSA ones).
   std::uint8_t digest[64];
-  const std::size_t hl = sha2::digest_size(h);
-  sha2::AnyHash::hash(h, std::span<std::uint8_t>(digest, hl), content);
-  const Bytes dg(digest, hl);
+  const auto digest_of = [&](HashId h) {
+    const std::size_t hl = sha2::digest_size(h);
+    sha2::AnyHash::hash(h, std::span<std::uint8_t>(digest, hl), content);
+    return Bytes(digest, hl);
+  };
   const Err mismatch = fail(Alert::illegal_parameter, "signature scheme does not match the certificate key");
   const Err bad = fail(Alert::decrypt_error, "CertificateVerify signature does not verify");
   Status st = Status::unsupported;
@@ -400,33 +403,31 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
 #endif
     case SignatureScheme::ecdsa_secp256r1_sha256:
       if (kt != KeyType::p256) return mismatch;
-      st = ec::ecdsa_verify_der(ec::Curve::p256, key, dg, sig);
+      st = ec::ecdsa_verify_der(ec::Curve::p256, key, digest_of(HashId::sha256), sig);
       break;
     case SignatureScheme::ecdsa_secp384r1_sha384:
       if (!kP384) return fail(Alert::illegal_parameter, "P-384 not built");
       if (kt != KeyType::p384) return mismatch;
-      st = ec::ecdsa_verify_der(ec::Curve::p384, key, dg, sig);
+      st = ec::ecdsa_verify_der(ec::Curve::p384, key, digest_of(HashId::sha384), sig);
       break;
 #if !defined(TERN_NO_RSA)
     case SignatureScheme::rsa_pss_rsae_sha256:
     case SignatureScheme::rsa_pss_rsae_sha384:
-    case SignatureScheme::rsa_pss_rsae_sha512: {
-      if (kt != KeyType::rsa) return mismatch;
-      rsa::PublicKey pk;
-      if (pk.from_spki_der(spki.raw) != Status::ok) return fail(Alert::bad_certificate, "bad RSA public key");
-      st = rsa::verify_pss(pk, h, h, static_cast<std::ptrdiff_t>(hl), dg, sig);
-      break;
-    }
+    case SignatureScheme::rsa_pss_rsae_sha512:
     case SignatureScheme::rsa_pss_pss_sha256:
     case SignatureScheme::rsa_pss_pss_sha384:
     case SignatureScheme::rsa_pss_pss_sha512: {
-      // An id-RSASSA-PSS key: the BIT STRING holds a PKCS#1 RSAPublicKey.
-      // (Parameters restricting the hash, if present, are the X.509
-      // layer's business; TLS fixes salt = hash length.)
-      if (kt != KeyType::rsa_pss) return mismatch;
+      // rsa_pss_pss_*: an id-RSASSA-PSS key, whose BIT STRING holds a
+      // PKCS#1 RSAPublicKey. (Parameters restricting the hash, if present,
+      // are the X.509 layer's business; TLS fixes salt = hash length.)
+      const bool pss_key = scheme >= static_cast<std::uint16_t>(SignatureScheme::rsa_pss_pss_sha256);
+      if (kt != (pss_key ? KeyType::rsa_pss : KeyType::rsa)) return mismatch;
       rsa::PublicKey pk;
-      if (pk.from_pkcs1_der(key) != Status::ok) return fail(Alert::bad_certificate, "bad RSA-PSS public key");
-      st = rsa::verify_pss(pk, h, h, static_cast<std::ptrdiff_t>(hl), dg, sig);
+      if ((pss_key ? pk.from_pkcs1_der(key) : pk.from_spki_der(spki.raw)) != Status::ok)
+        return fail(Alert::bad_certificate, pss_key ? "bad RSA-PSS public key" : "bad RSA public key");
+      const HashId h = scheme_hash(scheme);
+      const Bytes dg = digest_of(h);
+      st = rsa::verify_pss(pk, h, h, static_cast<std::ptrdiff_t>(dg.size()), dg, sig);
       break;
     }
 #endif

@@ -95,15 +95,15 @@ void Writer::u32(std::uint32_t v) {
 }
 
 Writer::Mark Writer::begin(int width) {
+  static constexpr std::uint8_t kZeros[3] = {};
   Mark m{out_.size(), width};
-  for (int i = 0; i < width; ++i) u8(0);
+  bytes(Bytes(kZeros, static_cast<std::size_t>(width)));
   return m;
 }
 
 void Writer::end(Mark m) noexcept {
   std::size_t len = out_.size() - m.pos - static_cast<std::size_t>(m.width);
-  std::size_t max = m.width == 1 ? 0xff : m.width == 2 ? 0xffff : 0xffffff;
-  if (len > max) {
+  if (len >> (8 * m.width) != 0) {  // over the prefix's maximum (width 1..3)
     ok_ = false;
     return;
   }

@@ -55,8 +55,8 @@ class Reader {
 
 // Appends big-endian fields to a byte vector (out of line: many call sites,
 // none hot). Length-prefixed blocks are
-// opened with begin(width) and closed with end(mark); a block too long for
-// its prefix marks the writer failed.
+// opened with begin(width), width 1, 2 or 3, and closed with end(mark); a
+// block too long for its prefix marks the writer failed.
 class Writer {
  public:
   explicit Writer(ByteVector& out) noexcept : out_(out) {}
