@@ -90,10 +90,9 @@ Status RecordProtection::install_raw(AeadKind kind, Bytes key, Bytes iv) noexcep
 }
 
 void RecordProtection::nonce(std::uint8_t out[12]) const noexcept {
+  // The IV with the big-endian sequence number XORed into its last 8 bytes.
   std::memcpy(out, iv_, 12);
-  std::uint8_t s[8];
-  store_be64(s, seq_);
-  for (int i = 0; i < 8; ++i) out[4 + i] ^= s[i];
+  for (int i = 0; i < 8; ++i) out[11 - i] ^= static_cast<std::uint8_t>(seq_ >> (8 * i));
 }
 
 Err RecordProtection::seal(std::vector<std::uint8_t>& out, ContentType type, Bytes content, std::size_t pad) {

@@ -43,13 +43,10 @@ Bytes Reader::bytes(std::size_t n) noexcept {
 }
 
 Bytes Reader::vec(int width, std::size_t min, std::size_t max) noexcept {
+  // The big-endian length prefix, 1 to 3 bytes (any other width fails).
+  if (static_cast<unsigned>(width - 1) > 2) ok_ = false;
   std::size_t len = 0;
-  switch (width) {
-    case 1: len = u8(); break;
-    case 2: len = u16(); break;
-    case 3: len = u24(); break;
-    default: ok_ = false;
-  }
+  for (const std::uint8_t b : bytes(static_cast<std::size_t>(width))) len = len << 8 | b;
   if (!ok_ || len < min || len > max) {
     ok_ = false;
     return {};
