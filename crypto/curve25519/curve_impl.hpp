@@ -106,6 +106,59 @@ struct Curve {
 
   // ---- X25519 (RFC 7748 §5) -------------------------------------------------
   // k: the clamped scalar. Constant time in k and u.
+#ifdef TERN_SMALL
+  // TERN_SMALL: the ladder step runs as a fixed table of its 18 field
+  // operations (operation, destination, two sources) over an array of field
+  // elements, so add, sub and mul each have one call site. a24 * e is a
+  // general product by the element 121665. The steps and their order are
+  // public and fixed; only the conditional swaps depend on k.
+  static void ladder(std::uint8_t out[32], const std::uint8_t k[32], const std::uint8_t u[32]) noexcept {
+    enum : std::uint8_t { X1, X2, Z2, X3, Z3, A, AA, B, BB, E, C, D, DA, CB, A24, kCount };
+    enum : std::uint8_t { Add, Sub, Mul };
+    static constexpr std::uint8_t kStep[][4] = {
+        {Add, A, X2, Z2},   {Sub, B, X2, Z2},   {Add, C, X3, Z3},   {Sub, D, X3, Z3},  {Mul, DA, D, A},
+        {Mul, CB, C, B},    {Mul, AA, A, A},    {Mul, BB, B, B},    {Add, X3, DA, CB}, {Mul, X3, X3, X3},
+        {Sub, Z3, DA, CB},  {Mul, Z3, Z3, Z3},  {Mul, Z3, Z3, X1},  {Mul, X2, AA, BB}, {Sub, E, AA, BB},
+        {Mul, A, E, A24},   {Add, A, A, AA},    {Mul, Z2, E, A},
+    };
+    struct State {
+      Fe f[kCount];
+    } st;
+    Fe* f = st.f;
+    F::from_bytes(f[X1], u);
+    F::set_small(f[X2], 1);
+    F::set_small(f[Z2], 0);
+    f[X3] = f[X1];
+    F::set_small(f[Z3], 1);
+    F::set_small(f[A24], 121665);
+    std::uint64_t swap = 0;
+    for (int t = 254; t >= -1; --t) {
+      // t = -1: no step, only the final swap back by the last bit.
+      const std::uint64_t bit = t < 0 ? 0 : (k[t >> 3] >> (t & 7)) & 1;
+      const std::uint64_t mask = ct::mask_from_bit(swap ^ bit);
+      F::cswap(f[X2], f[X3], mask);
+      F::cswap(f[Z2], f[Z3], mask);
+      swap = bit;
+      if (t < 0) break;
+      for (const auto& s : kStep) {
+        Fe& r = f[s[1]];
+        const Fe& a = f[s[2]];
+        const Fe& b = f[s[3]];
+        if (s[0] == Add)
+          F::add(r, a, b);
+        else if (s[0] == Sub)
+          F::sub(r, a, b);
+        else
+          F::mul(r, a, b);
+      }
+    }
+    invert(f[Z2], f[Z2]);
+    F::mul(f[X2], f[X2], f[Z2]);
+    F::to_bytes(out, f[X2]);
+    wipe_object(st);
+    swap = 0;
+  }
+#else
   static void ladder(std::uint8_t out[32], const std::uint8_t k[32], const std::uint8_t u[32]) noexcept {
     struct State {
       Fe x1, x2, z2, x3, z3, a, aa, b, bb, e, c, d, da, cb;
@@ -151,6 +204,7 @@ struct Curve {
     wipe_object(st);
     swap = 0;
   }
+#endif
 
   // ---- Edwards points (RFC 8032 §5.1.4 formulas, a = -1) --------------------
   struct P2 { Fe X, Y, Z; };          // projective

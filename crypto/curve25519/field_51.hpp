@@ -62,6 +62,20 @@ struct Fe51 {
     r.v[4] = static_cast<std::uint64_t>(t4) & kMask;
   }
 
+#ifdef TERN_SMALL
+  // TERN_SMALL: the same 25 products and sums as a loop (limb i of the
+  // product gathers a_j * b_(i-j), with 19 * b_(5+i-j) for the wrapped
+  // terms). r may alias a or b.
+  static void mul(T& r, const T& a, const T& b) noexcept {
+    u128 t[5];
+    for (int i = 0; i < 5; ++i) {
+      u128 acc = 0;
+      for (int j = 0; j < 5; ++j) acc += u128(a.v[j]) * (j <= i ? b.v[i - j] : 19 * b.v[5 + i - j]);
+      t[i] = acc;
+    }
+    reduce_wide(r, t[0], t[1], t[2], t[3], t[4]);
+  }
+#else
   static void mul(T& r, const T& a, const T& b) noexcept {
     const std::uint64_t a0 = a.v[0], a1 = a.v[1], a2 = a.v[2], a3 = a.v[3], a4 = a.v[4];
     const std::uint64_t b0 = b.v[0], b1 = b.v[1], b2 = b.v[2], b3 = b.v[3], b4 = b.v[4];
@@ -73,6 +87,7 @@ struct Fe51 {
     u128 t4 = u128(a0) * b4 + u128(a1) * b3 + u128(a2) * b2 + u128(a3) * b1 + u128(a4) * b0;
     reduce_wide(r, t0, t1, t2, t3, t4);
   }
+#endif
 #ifdef TERN_SMALL
   // TERN_SMALL: squaring is the general product (about +15% per X25519).
   static void sqr(T& r, const T& a) noexcept { mul(r, a, a); }
@@ -96,6 +111,33 @@ struct Fe51 {
     reduce_wide(r, t0, t1, t2, t3, t4);
   }
 
+#ifdef TERN_SMALL
+  // TERN_SMALL: the same conversions as loops. Limb i holds bits 51i..51i+50:
+  // a 64-bit load at byte min(51i / 8, 24) shifted right by the remainder.
+  // Bit 255 of the input is ignored.
+  static void from_bytes(T& r, const std::uint8_t s[32]) noexcept {
+    for (unsigned i = 0; i < 5; ++i) {
+      const unsigned at = i < 4 ? 51 * i / 8 : 24;
+      r.v[i] = (load_le64(s + at) >> (51 * i - 8 * at)) & kMask;
+    }
+  }
+  static void to_bytes(std::uint8_t s[32], const T& a) noexcept {
+    T h = a;
+    carry(h);
+    carry(h);  // now h < 2^255 + 2^13*19: below 2p
+    // q = 1 exactly when h >= p.
+    std::uint64_t q = 19;
+    for (int i = 0; i < 5; ++i) q = (h.v[i] + q) >> 51;
+    h.v[0] += 19 * q;
+    for (int i = 0; i < 4; ++i) {
+      h.v[i + 1] += h.v[i] >> 51;
+      h.v[i] &= kMask;
+    }
+    h.v[4] &= kMask;  // drops 2^255 (subtracting p together with the +19)
+    // Word i holds bits 64i..64i+63: limb i from bit 13i up, then limb i+1.
+    for (unsigned i = 0; i < 4; ++i) store_le64(s + 8 * i, (h.v[i] >> (13 * i)) | (h.v[i + 1] << (51 - 13 * i)));
+  }
+#else
   // Bit 255 of the input is ignored.
   static void from_bytes(T& r, const std::uint8_t s[32]) noexcept {
     const std::uint64_t w0 = load_le64(s), w1 = load_le64(s + 8), w2 = load_le64(s + 16), w3 = load_le64(s + 24);
@@ -127,6 +169,7 @@ struct Fe51 {
     store_le64(s + 16, (h.v[2] >> 26) | (h.v[3] << 25));
     store_le64(s + 24, (h.v[3] >> 39) | (h.v[4] << 12));
   }
+#endif
 
   // mask: all-ones or zero (secret).
   static void cswap(T& a, T& b, std::uint64_t mask) noexcept {
