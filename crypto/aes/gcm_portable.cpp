@@ -18,6 +18,7 @@ namespace {
 using u64 = std::uint64_t;
 using u32 = std::uint32_t;
 
+#ifndef TERN_SMALL
 // Carry-less 32x32 -> 64.
 inline u64 bmul32(u32 x, u32 y) noexcept {
   const u64 x0 = x & 0x11111111u, x1 = x & 0x22222222u, x2 = x & 0x44444444u, x3 = x & 0x88888888u;
@@ -42,9 +43,34 @@ inline void bmul64(u64 a, u64 b, u64& hi, u64& lo) noexcept {
   lo = l ^ (m << 32);
   hi = h ^ (m >> 32);
 }
+#endif
 
 }  // namespace
 
+#ifdef TERN_SMALL
+// TERN_SMALL: the bit-serial product of NIST SP 800-38D §6.3 (Algorithm 1):
+// for each bit of a, most significant first, z ^= v under an all-ones or
+// zero mask, then v = v * x (a right shift in GCM's reflected order, with
+// R = 0xe1 || 0^120 folded in under the mask of the bit shifted out).
+// Masks only: no branch or index depends on a or b. Several times slower
+// than the Karatsuba product below, in a fraction of the code.
+Gf gf_mul(Gf a, Gf b) noexcept {
+  u64 zh = 0, zl = 0, vh = b.hi, vl = b.lo;
+  const u64 words[2] = {a.hi, a.lo};
+  for (u64 w : words) {
+    for (int i = 0; i < 64; ++i) {
+      const u64 m = 0 - (w >> 63);
+      w <<= 1;
+      zh ^= vh & m;
+      zl ^= vl & m;
+      const u64 r = 0 - (vl & 1);
+      vl = (vl >> 1) | (vh << 63);
+      vh = (vh >> 1) ^ (r & 0xe100000000000000ull);
+    }
+  }
+  return Gf{zh, zl};
+}
+#else
 Gf gf_mul(Gf a, Gf b) noexcept {
   // 256-bit carry-less product w3:w2:w1:w0 (Karatsuba).
   u64 lh, ll, hh, hl, mh, ml;
@@ -70,6 +96,7 @@ Gf gf_mul(Gf a, Gf b) noexcept {
   r.lo = w2 ^ x0 ^ ((x0 >> 1) | (x1 << 63)) ^ ((x0 >> 2) | (x1 << 62)) ^ ((x0 >> 7) | (x1 << 57));
   return r;
 }
+#endif
 
 void ghash_portable(Gf& y, Gf h, const std::uint8_t* data, std::size_t len) noexcept {
   while (len >= 16) {
