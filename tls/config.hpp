@@ -1,7 +1,8 @@
 // Configuration of a TLS connection: what to offer/accept, credentials,
 // the certificate verifier, and the sources of randomness and time (so
 // traces replay byte-exactly). One Config may be shared by many
-// connections; it must outlive them.
+// connections; it must outlive them, unchanged while they use it
+// (Connection::alpn() is a reference to an entry of `alpn`).
 #pragma once
 
 #include <array>

@@ -174,7 +174,8 @@ void ByteBuf::release() noexcept {
 // ---- construction, state, I/O ---------------------------------------------------
 
 Connection::Connection(Role role, const Config& cfg, Arena* arena)
-    : hold_(arena),
+    : detail::ConnectionScalars(),  // all zero
+      hold_(arena),
       role_(role),
       cfg_(cfg),
       arena_(arena),
@@ -226,11 +227,7 @@ void Connection::fail_with(Err e, bool received) {
   hs_out_.clear();
   if (!received && e.alert != Alert::none) {
     const std::uint8_t a[2] = {2, static_cast<std::uint8_t>(e.alert)};
-    if (write_.active()) {
-      (void)send_record(ContentType::alert, Bytes(a, 2));
-    } else {
-      send_plain_record(ContentType::alert, Bytes(a, 2));
-    }
+    (void)send_record(ContentType::alert, Bytes(a, 2));  // plaintext before keys
   }
 }
 
@@ -314,7 +311,7 @@ std::size_t Connection::feed(Bytes in) {
       const std::size_t len = load_be16(h + 3);
       if (avail >= kRecordHeader + len) {
         used += kRecordHeader + len;
-        process_record(h, Bytes(h + kRecordHeader, len), false);
+        if (Err e = process_record(h, Bytes(h + kRecordHeader, len), false)) fail_with(e);
         after_record();
         continue;
       }
@@ -340,7 +337,7 @@ std::size_t Connection::feed(Bytes in) {
       const std::size_t len = part_ - kRecordHeader;
       part_ = 0;
       rx_.set_size(app_end_);
-      process_record(h, Bytes(h + kRecordHeader, len), true);
+      if (Err e = process_record(h, Bytes(h + kRecordHeader, len), true)) fail_with(e);
       after_record();
     }
   }
@@ -395,10 +392,7 @@ void Connection::close() {
   if (local_closed_ || hs_ == HsState::failed) return;
   local_closed_ = true;
   const std::uint8_t a[2] = {1, static_cast<std::uint8_t>(Alert::close_notify)};
-  if (write_.active())
-    (void)send_record(ContentType::alert, Bytes(a, 2));
-  else
-    send_plain_record(ContentType::alert, Bytes(a, 2));
+  (void)send_record(ContentType::alert, Bytes(a, 2));  // plaintext before keys
 }
 
 #if !defined(TERN_NO_TLS_RESUMPTION)
@@ -414,7 +408,12 @@ Status Connection::export_early_keying_material(std::span<std::uint8_t> out, std
   return tls::export_keying_material(si->hash, out, early_exp_.view(), label, ctx);
 }
 #else
-// TERN_NO_TLS_RESUMPTION (tls/types.hpp): no exporters.
+// TERN_NO_TLS_RESUMPTION (tls/types.hpp): no exporters, no tickets kept.
+const std::optional<Session>& Connection::last_session() const noexcept {
+  static const std::optional<Session> none;
+  return none;
+}
+
 Status Connection::export_keying_material(std::span<std::uint8_t>, std::string_view, Bytes) const noexcept {
   return Status::unsupported;
 }
@@ -423,6 +422,18 @@ Status Connection::export_early_keying_material(std::span<std::uint8_t>, std::st
   return Status::unsupported;
 }
 #endif
+
+#if defined(TERN_NO_TLS_SERVER)
+const ArenaString& Connection::server_name() const noexcept {
+  static const ArenaString none;
+  return none;
+}
+#endif
+
+const std::string& Connection::alpn() const noexcept {
+  static const std::string none;
+  return alpn_ ? *alpn_ : none;
+}
 
 std::size_t Connection::max_fragment() const noexcept {
   if (peer_rsl_ == 0) return kMaxPlaintext;
@@ -504,20 +515,30 @@ Err Connection::send_record(ContentType type, Bytes content) {
   return kOk;
 }
 
-// Our Finished, built on the stack (TestHooks::edit_finished may change it).
-void Connection::queue_finished(const Secret& vd) {
+// Transcript-Hash of the messages so far (in the handshake state).
+Bytes Connection::transcript_hash() {
+  h_->transcript_.current(h_->th_);
+  return h_->th_.view();
+}
+
+// Our Finished: verify_data from `base_key` over the transcript so far,
+// built on the stack (TestHooks::edit_finished may change it).
+Err Connection::queue_finished(Bytes base_key) {
+  const Secret& vd = h_->vd_;
+  if (finished_verify_data(suite_->hash, base_key, transcript_hash(), h_->vd_) != Status::ok)
+    return fail(Alert::internal_error, "finished computation failed");
   std::uint8_t m[4 + sha2::max_digest_size] = {static_cast<std::uint8_t>(HandshakeType::finished), 0, 0,
                                                static_cast<std::uint8_t>(vd.n)};
   std::memcpy(m + 4, vd.b, vd.n);
-  const Bytes msg(m, 4 + vd.n);
+  Bytes msg(m, 4 + vd.n);
+  ByteVector edited;
   if (cfg_.hooks && cfg_.hooks->edit_finished) {
-    ByteVector edited;
     cfg_.hooks->apply_finished(*cfg_.hooks, msg, edited);
-    queue_handshake(edited);
-  } else {
-    queue_handshake(msg);
+    msg = edited;
   }
+  queue_handshake(msg);
   wipe(m, sizeof m);
+  return kOk;
 }
 
 void Connection::queue_handshake(Bytes msg) {
@@ -558,21 +579,21 @@ bool Connection::ccs_allowed() const noexcept {
   }
 }
 
-void Connection::process_record(const std::uint8_t* header, Bytes body, bool in_rx) {
+Err Connection::process_record(const std::uint8_t* header, Bytes body, bool in_rx) {
   const auto type = static_cast<ContentType>(header[0]);
   if (type == ContentType::change_cipher_spec) {
-    if (body.size() != 1 || body[0] != 1) return fail_with(fail(Alert::unexpected_message, "bad change_cipher_spec"));
-    if (!ccs_allowed()) return fail_with(fail(Alert::unexpected_message, "change_cipher_spec at this point"));
-    return;  // dropped
+    if (body.size() != 1 || body[0] != 1) return fail(Alert::unexpected_message, "bad change_cipher_spec");
+    if (!ccs_allowed()) return fail(Alert::unexpected_message, "change_cipher_spec at this point");
+    return kOk;  // dropped
   }
   if (read_.active()) {
     if (type != ContentType::application_data)
-      return fail_with(fail(Alert::unexpected_message, "unprotected record after keys were installed"));
+      return fail(Alert::unexpected_message, "unprotected record after keys were installed");
     // RFC 8449: our announced limit, once the peer acknowledged it (not
     // for 0-RTT records, sent before the peer knew it).
-    if (rsl_sent_ && (role_ == Role::server || peer_rsl_ != 0) && hs_ != HsState::server_wait_eoed &&
+    if (rsl_sent_ && (!client() || peer_rsl_ != 0) && hs_ != HsState::server_wait_eoed &&
         body.size() > std::size_t{own_record_limit()} + RecordProtection::kTagSize)
-      return fail_with(fail(Alert::record_overflow, "record over our record_size_limit"));
+      return fail(Alert::record_overflow, "record over our record_size_limit");
     ContentType inner;
     std::span<std::uint8_t> content;
     Err e;
@@ -596,36 +617,34 @@ void Connection::process_record(const std::uint8_t* header, Bytes body, bool in_
     }
     if (e) {
       // Rejected 0-RTT: skip what the handshake key cannot open, up to the limit.
-      if (skip_early_ && e.alert == Alert::bad_record_mac && early_bytes_ + body.size() <= early_budget_) {
+      if (skipping_early() && e.alert == Alert::bad_record_mac && early_bytes_ + body.size() <= early_budget_) {
         early_bytes_ += body.size();
-        return;
+        return kOk;
       }
-      return fail_with(e);
+      return e;
     }
     skip_early_ = false;
     if (inner == ContentType::change_cipher_spec)
-      return fail_with(fail(Alert::unexpected_message, "protected change_cipher_spec"));
+      return fail(Alert::unexpected_message, "protected change_cipher_spec");
     if (inner == ContentType::handshake && content.empty())
-      return fail_with(fail(Alert::unexpected_message, "empty handshake record"));
+      return fail(Alert::unexpected_message, "empty handshake record");
     Err he = handle_record(inner, content);
     // Anything but application data is consumed: wipe its plaintext.
     if (inner != ContentType::application_data && !content.empty())
       wipe(content.data(), content.size());
-    if (he) return fail_with(he);
-    return;
+    return he;
   }
   if (type == ContentType::application_data) {
     // 0-RTT records after we answered with a HelloRetryRequest: skipped.
-    if (skip_early_ && hs_ == HsState::server_wait_ch2 && early_bytes_ + body.size() <= early_budget_) {
+    if (skipping_early() && hs_ == HsState::server_wait_ch2 && early_bytes_ + body.size() <= early_budget_) {
       early_bytes_ += body.size();
-      return;
+      return kOk;
     }
-    return fail_with(fail(Alert::unexpected_message, "application data before keys"));
+    return fail(Alert::unexpected_message, "application data before keys");
   }
-  if (body.size() > kMaxPlaintext) return fail_with(fail(Alert::record_overflow, "plaintext record over 2^14"));
+  if (body.size() > kMaxPlaintext) return fail(Alert::record_overflow, "plaintext record over 2^14");
   // Unprotected handshake/alert content is only read (never written).
-  if (Err e = handle_record(type, std::span<std::uint8_t>(const_cast<std::uint8_t*>(body.data()), body.size())))
-    return fail_with(e);
+  return handle_record(type, std::span<std::uint8_t>(const_cast<std::uint8_t*>(body.data()), body.size()));
 }
 
 // Application data just decrypted into rx_ (in place after a header, or
@@ -655,12 +674,14 @@ Err Connection::handle_record(ContentType type, std::span<std::uint8_t> content)
       return handle_alert(content);
     case ContentType::application_data:
       if (!hs_in_.empty()) return fail(Alert::unexpected_message, "application data inside a handshake message");
+#if !defined(TERN_NO_TLS_SERVER)
       if (hs_ == HsState::server_wait_eoed) {  // accepted 0-RTT
         early_bytes_ += content.size();
         if (early_bytes_ > early_limit_) return fail(Alert::unexpected_message, "early data over max_early_data_size");
         take_app_data(content);
         return kOk;
       }
+#endif
       if (hs_ != HsState::connected) return fail(Alert::unexpected_message, "application data during the handshake");
       take_app_data(content);
       return kOk;
@@ -874,12 +895,19 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
   w.u8(1);  // legacy_compression_methods: null
   w.u8(0);
   const auto exts = w.begin(2);
-  Writer::Mark e{};
+  // Each extension's length is patched when the next one starts (or the
+  // list ends: supported_groups is always there).
+  Writer::Mark e{0, 0};
   auto ext_begin = [&](std::uint16_t type) {
+    if (e.width) w.end(e);
     h_->offered_ |= ext_bit(type);
     h_->last_offered_ = type;
     w.u16(type);
     e = w.begin(2);
+  };
+  auto ext_u16s = [&](std::uint16_t type, std::span<const std::uint16_t> v, bool (*skip)(std::uint16_t) noexcept) {
+    ext_begin(type);
+    put_u16_list(w, 2, v, skip);
   };
   if (!cfg_.server_name.empty()) {
     ext_begin(ext::server_name);
@@ -887,19 +915,11 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     w.u8(0);  // host_name
     w.vec(2, as_bytes(cfg_.server_name));
     w.end(list);
-    w.end(e);
   }
-  ext_begin(ext::supported_groups);
-  put_u16_list(w, 2, cfg_.groups, group_compiled_out);
-  w.end(e);
-  ext_begin(ext::signature_algorithms);
-  put_u16_list(w, 2, cfg_.signature_schemes, scheme_compiled_out);
-  w.end(e);
-  if (!cfg_.signature_schemes_cert.empty()) {
-    ext_begin(ext::signature_algorithms_cert);
-    put_u16_list(w, 2, cfg_.signature_schemes_cert, scheme_compiled_out);
-    w.end(e);
-  }
+  ext_u16s(ext::supported_groups, cfg_.groups, group_compiled_out);
+  ext_u16s(ext::signature_algorithms, cfg_.signature_schemes, scheme_compiled_out);
+  if (!cfg_.signature_schemes_cert.empty())
+    ext_u16s(ext::signature_algorithms_cert, cfg_.signature_schemes_cert, scheme_compiled_out);
   ext_begin(ext::key_share);
   {
     const auto list = w.begin(2);
@@ -909,30 +929,22 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     }
     w.end(list);
   }
-  w.end(e);
   ext_begin(ext::supported_versions);
-  {
-    const auto list = w.begin(1);
-    w.u16(kTls13);
-    w.end(list);
-  }
-  w.end(e);
+  w.u8(2);  // the list's length: one version
+  w.u16(kTls13);
   if (!cfg_.alpn.empty()) {
     ext_begin(ext::alpn);
     const auto list = w.begin(2);
     for (const auto& proto : cfg_.alpn) w.vec(1, as_bytes(proto));
     w.end(list);
-    w.end(e);
   }
   if (!cookie.empty()) {
     ext_begin(ext::cookie);
     w.vec(2, cookie);
-    w.end(e);
   }
   if (cfg_.record_size_limit) {
     ext_begin(ext::record_size_limit);
     w.u16(own_record_limit());
-    w.end(e);
   }
 #if !defined(TERN_NO_TLS_RESUMPTION)
   const SuiteInfo* psk_suite = h_->offer_ ? find_suite(h_->offer_->cipher_suite) : nullptr;
@@ -941,13 +953,11 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     w.u8(cfg_.allow_psk_ke ? 2 : 1);
     w.u8(1);  // psk_dhe_ke
     if (cfg_.allow_psk_ke) w.u8(0);  // psk_ke
-    w.end(e);
     // 0-RTT: only in the first ClientHello, when the ticket allows it and
     // the ALPN we would offer first is the session's.
     const bool alpn_fits = h_->offer_->alpn.empty() ? cfg_.alpn.empty() : (!cfg_.alpn.empty() && cfg_.alpn[0] == h_->offer_->alpn);
     if (!second && cfg_.enable_early_data && h_->offer_->max_early_data > 0 && alpn_fits) {
       ext_begin(ext::early_data);
-      w.end(e);
       early_ = EarlyData::offered;
       early_limit_ = h_->offer_->max_early_data;
     }
@@ -963,9 +973,9 @@ Err Connection::client_send_hello(bool second, Bytes cookie) {
     w.u8(static_cast<std::uint8_t>(hl));
     for (std::size_t i = 0; i < hl; ++i) w.u8(0);
     w.end(binders);
-    w.end(e);
   }
 #endif
+  w.end(e);
   w.end(exts);
   w.end(body);
   if (!w.ok()) return fail(Alert::internal_error, "ClientHello too large");
@@ -1042,8 +1052,9 @@ Err Connection::on_client_wait_sh(const HandshakeMessage& m) {
   TERN_TLS_TRY(parse_server_hello(m.body, sh));
   if (!sh.has_supported_versions) {
     // A TLS 1.2-or-older ServerHello: check the downgrade sentinel first.
-    if (std::memcmp(sh.random.data() + 24, kDowngradeTls12, 8) == 0 ||
-        std::memcmp(sh.random.data() + 24, kDowngradeTls11, 8) == 0)
+    // (RFC 8446 §4.1.3: "DOWNGRD" then 01 for TLS 1.2, 00 for TLS 1.1 and below.)
+    static_assert(sizeof kDowngradeTls12 == 8);
+    if (std::memcmp(sh.random.data() + 24, kDowngradeTls12, 7) == 0 && sh.random[31] <= 1)
       return fail(Alert::illegal_parameter, "downgrade sentinel in ServerHello.random");
     return fail(Alert::protocol_version, "server did not negotiate TLS 1.3");
   }
@@ -1124,33 +1135,33 @@ Err Connection::client_handle_hrr(const ServerHello& sh, const HandshakeMessage&
     h_->drop_shares();
     TERN_TLS_TRY(add_key_share(sh.key_share.group));
   }
-  h_->cookie_.assign(sh.cookie.begin(), sh.cookie.end());
-  TERN_TLS_TRY(client_send_hello(true, h_->cookie_));
+  // The cookie is echoed straight from the HelloRetryRequest (still in
+  // the record being processed): the client keeps no copy.
+  TERN_TLS_TRY(client_send_hello(true, sh.cookie));
   move_to(HsState::client_wait_sh);
   return kOk;
 }
 
 Err Connection::install_handshake_keys() {
   if (h_->ks_.hash() != suite_->hash) h_->ks_ = KeySchedule(suite_->hash);
-  Secret th;
-  h_->transcript_.current(th);
+  const Bytes th = transcript_hash();
   if (psk_ke_only_) {
-    h_->dhe_ = Secret{};
+    wipe_object(h_->dhe_);
     h_->dhe_.n = suite_->hash == HashId::sha384 ? 48 : 32;  // (EC)DHE input 0^HashLen
   }
-  if (h_->ks_.early(resumed_ ? h_->psk_.view() : Bytes{}) != Status::ok || h_->ks_.handshake(h_->dhe_.view()) != Status::ok ||
-      h_->ks_.derive(h_->c_hs_, "c hs traffic", th.view()) != Status::ok ||
-      h_->ks_.derive(h_->s_hs_, "s hs traffic", th.view()) != Status::ok)
+  if (h_->ks_.early(resumed_ ? h_->psk() : Bytes{}) != Status::ok || h_->ks_.handshake(h_->dhe_.view()) != Status::ok ||
+      h_->ks_.derive(h_->c_hs_, "c hs traffic", th) != Status::ok ||
+      h_->ks_.derive(h_->s_hs_, "s hs traffic", th) != Status::ok)
     return fail(Alert::internal_error, "key schedule failed");
   wipe_object(h_->dhe_);
-  const Secret& rd = role_ == Role::client ? h_->s_hs_ : h_->c_hs_;
-  const Secret& wr = role_ == Role::client ? h_->c_hs_ : h_->s_hs_;
+  const Secret& rd = client() ? h_->s_hs_ : h_->c_hs_;
+  const Secret& wr = client() ? h_->c_hs_ : h_->s_hs_;
   // A client still sending 0-RTT keeps its early write key until its second
   // flight; a server that accepted 0-RTT reads with the early key until
   // EndOfEarlyData.
-  const bool keep_write = role_ == Role::client && early_ == EarlyData::offered;
-  const bool early_read = role_ == Role::server && early_ == EarlyData::accepted;
-  if (read_.install(*suite_, early_read ? h_->c_e_traffic_.view() : rd.view()) != Status::ok ||
+  const bool keep_write = client() && early_ == EarlyData::offered;
+  const bool early_read = !client() && early_ == EarlyData::accepted;
+  if (read_.install(*suite_, early_read ? h_->early_traffic() : rd.view()) != Status::ok ||
       (!keep_write && write_.install(*suite_, wr.view()) != Status::ok))
     return fail(Alert::internal_error, "installing handshake keys failed");
   key_changed_ = true;
@@ -1158,12 +1169,11 @@ Err Connection::install_handshake_keys() {
 }
 
 Err Connection::derive_application_secrets() {
-  Secret th;
-  h_->transcript_.current(th);  // through the server Finished
-  if (h_->ks_.master() != Status::ok || h_->ks_.derive(c_ap_, "c ap traffic", th.view()) != Status::ok ||
-      h_->ks_.derive(s_ap_, "s ap traffic", th.view()) != Status::ok
+  const Bytes th = transcript_hash();  // through the server Finished
+  if (h_->ks_.master() != Status::ok || h_->ks_.derive(c_ap_, "c ap traffic", th) != Status::ok ||
+      h_->ks_.derive(s_ap_, "s ap traffic", th) != Status::ok
 #if !defined(TERN_NO_TLS_RESUMPTION)
-      || h_->ks_.derive(exp_master_, "exp master", th.view()) != Status::ok
+      || h_->ks_.derive(exp_master_, "exp master", th) != Status::ok
 #endif
   )
     return fail(Alert::internal_error, "key schedule failed");
@@ -1171,16 +1181,15 @@ Err Connection::derive_application_secrets() {
 }
 
 Err Connection::install_peer_application_keys(const PeerFinishedVerified&) {
-  const Secret& rd = role_ == Role::client ? s_ap_ : c_ap_;
+  const Secret& rd = client() ? s_ap_ : c_ap_;
   if (read_.install(*suite_, rd.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
   key_changed_ = true;
   return kOk;
 }
 
 Err Connection::verify_finished(Bytes base_key, Bytes received, std::optional<PeerFinishedVerified>& out) {
-  Secret th, expected;
-  h_->transcript_.current(th);
-  if (finished_verify_data(suite_->hash, base_key, th.view(), expected) != Status::ok)
+  const Secret& expected = h_->vd_;
+  if (finished_verify_data(suite_->hash, base_key, transcript_hash(), h_->vd_) != Status::ok)
     return fail(Alert::internal_error, "finished computation failed");
   if (received.size() != expected.n) return fail(Alert::decode_error, "finished: wrong length");
   if (!ct::equal(received.data(), expected.b, expected.n)) return fail(Alert::decrypt_error, "Finished does not verify");
@@ -1195,11 +1204,9 @@ Err Connection::on_client_wait_ee(const HandshakeMessage& m) {
   TERN_TLS_TRY(check_offered(ee.exts.known(), ee.exts.has_unknown()));
   if (ee.has_alpn) {
     std::string_view p(reinterpret_cast<const char*>(ee.alpn.data()), ee.alpn.size());
-    bool offered = false;
-    for (const auto& a : cfg_.alpn) offered = offered || std::string_view(a) == p;
-    if (!offered)
-      return fail(Alert::illegal_parameter, "server selected an ALPN protocol we did not offer");
-    alpn_.assign(p.data(), p.size());
+    for (const auto& a : cfg_.alpn)
+      if (!alpn_ && std::string_view(a) == p) alpn_ = &a;
+    if (!alpn_) return fail(Alert::illegal_parameter, "server selected an ALPN protocol we did not offer");
   }
   if (ee.has_early_data) {
     if (early_ != EarlyData::offered || !resumed_)
@@ -1252,11 +1259,19 @@ Err Connection::on_client_wait_cert(const HandshakeMessage& m) {
   TERN_TLS_TRY(check_offered(c.exts_known, c.exts_unknown));
   if (!cfg_.verifier) return fail(Alert::certificate_unknown, "no certificate verifier configured");
   TERN_TLS_TRY(cfg_.verifier->verify(c.certs, cfg_.server_name, now()));
-  peer_chain_.clear();
-  for (auto b : c.certs) peer_chain_.emplace_back(b.begin(), b.end());
+  keep_peer_chain(m.body, c.certs);
   h_->transcript_.update(m.raw);
   move_to(HsState::client_wait_cv);
   return kOk;
+}
+
+// The verified chain is kept as one copy of the Certificate message body
+// with the parsed views moved over and pointed into that copy.
+void Connection::keep_peer_chain(Bytes body, ArenaVector<Bytes>& certs) {
+  peer_certs_.clear();
+  peer_certs_.insert(peer_certs_.end(), body.begin(), body.end());
+  peer_chain_.swap(certs);
+  for (auto& b : peer_chain_) b = Bytes(peer_certs_.data() + (b.data() - body.data()), b.size());
 }
 
 Err Connection::on_client_wait_cv(const HandshakeMessage& m) {
@@ -1265,9 +1280,7 @@ Err Connection::on_client_wait_cv(const HandshakeMessage& m) {
   TERN_TLS_TRY(parse_certificate_verify(m.body, cv));
   if (!contains(cfg_.signature_schemes, cv.scheme) || scheme_compiled_out(cv.scheme))
     return fail(Alert::illegal_parameter, "CertificateVerify scheme not offered");
-  Secret th;
-  h_->transcript_.current(th);
-  auto content = certificate_verify_content(true, th.view());
+  auto content = certificate_verify_content(true, transcript_hash());
   TERN_TLS_TRY(verify_signature(cv.scheme, peer_chain_[0], content, cv.signature));
   h_->peer_auth_.emplace(PeerAuthenticated{});
   sig_scheme_ = cv.scheme;
@@ -1292,22 +1305,18 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
     queue_handshake(eoed);
     TERN_TLS_TRY(flush_handshake());  // under the early key
   }
-  if (role_ == Role::client && write_.active() && early_ != EarlyData::not_offered) write_.reset();
+  if (client() && write_.active() && early_ != EarlyData::not_offered) write_.reset();
 #endif
   if (!write_.active() && write_.install(*suite_, h_->c_hs_.view()) != Status::ok)
     return fail(Alert::internal_error, "installing handshake keys failed");
   if (cfg_.middlebox_compat) send_ccs();
   if (cert_requested_) TERN_TLS_TRY(client_send_certificate());
-  Secret th, vd;
-  h_->transcript_.current(th);
-  if (finished_verify_data(suite_->hash, h_->c_hs_.view(), th.view(), vd) != Status::ok)
-    return fail(Alert::internal_error, "finished computation failed");
-  queue_finished(vd);
+  TERN_TLS_TRY(queue_finished(h_->c_hs_.view()));
   TERN_TLS_TRY(flush_handshake());
   if (write_.install(*suite_, c_ap_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
 #if !defined(TERN_NO_TLS_RESUMPTION)
-  h_->transcript_.current(th);
-  if (h_->ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
+  if (h_->ks_.derive(res_master_, "res master", transcript_hash()) != Status::ok)
+    return fail(Alert::internal_error, "res master");
 #endif
   move_to(HsState::connected);
   return kOk;
@@ -1315,10 +1324,12 @@ Err Connection::on_client_wait_finished(const HandshakeMessage& m) {
 
 Err Connection::client_send_certificate() {
 #if defined(TERN_NO_TLS_CLIENT_CERT)
-  // No client authentication (tls/types.hpp): an empty Certificate.
-  ByteVector msg;
-  write_certificate(msg, h_->cert_request_context_, {});
-  queue_handshake(msg);
+  // No client authentication (tls/types.hpp): an empty Certificate
+  // (type 11, length 4, empty certificate_request_context -- the
+  // CertificateRequest's was checked to be empty -- and an empty
+  // certificate_list), what write_certificate() makes of no chain.
+  static constexpr std::uint8_t kEmpty[8] = {static_cast<std::uint8_t>(HandshakeType::certificate), 0, 0, 4, 0, 0, 0, 0};
+  queue_handshake(Bytes(kEmpty, sizeof kEmpty));
   return kOk;
 #else
   // The first credential with a scheme the server asked for; none: an
@@ -1341,12 +1352,10 @@ Err Connection::client_send_certificate() {
   ArenaVector<Bytes> chain;
   if (cred)
     for (const auto& c : cred->chain) chain.push_back(c);
-  write_certificate(msg, h_->cert_request_context_, chain);
+  write_certificate(msg, {}, chain);  // our request_context: the (checked empty) one received
   queue_handshake(msg);
   if (!cred) return kOk;
-  Secret th;
-  h_->transcript_.current(th);
-  auto content = certificate_verify_content(false, th.view());
+  auto content = certificate_verify_content(false, transcript_hash());
   ByteVector sig;
   if (cred->signer->sign(scheme, content, rng(), sig) != Status::ok) return fail(Alert::internal_error, "signing failed");
   if (cfg_.hooks && cfg_.hooks->edit_signature) cfg_.hooks->edit_signature(sig);
@@ -1452,10 +1461,14 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   if (!cred && !resumed_) return fail(Alert::handshake_failure, "no certificate for the client's signature algorithms or name");
   // ALPN.
   std::string_view alpn;
+  const std::string* alpn_mine = nullptr;
   if (ch.has_alpn && !cfg_.alpn.empty()) {
     for (const auto& mine : cfg_.alpn) {
       for (auto p : ch.alpn)
-        if (p.size() == mine.size() && std::equal(p.begin(), p.end(), mine.begin())) alpn = mine;
+        if (p.size() == mine.size() && std::equal(p.begin(), p.end(), mine.begin())) {
+          alpn = mine;
+          alpn_mine = &mine;
+        }
       if (!alpn.empty()) break;
     }
     if (alpn.empty()) return fail(Alert::no_application_protocol, "no ALPN protocol in common");
@@ -1486,7 +1499,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   suite_ = suite;
   h_->cred_ = cred;
   sig_scheme_ = scheme;
-  alpn_.assign(alpn.data(), alpn.size());
+  alpn_ = alpn.empty() ? nullptr : alpn_mine;
   psk_ke_only_ = psk_ke;
   if (!second) h_->set_session_id(ch.session_id);
   if (accept_early) early_ = EarlyData::accepted;
@@ -1517,8 +1530,8 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   // EncryptedExtensions, Certificate, CertificateVerify, Finished: one flight.
   OutExtensions ee;
   if (ch.has_server_name) ee.push_back({ext::server_name, {}});
-  if (!alpn_.empty()) {
-    std::string_view p = alpn_;
+  if (alpn_) {
+    std::string_view p = *alpn_;
     ee.push_back({ext::alpn, encode_alpn(std::span<const std::string_view>(&p, 1))});
   }
   if (ch.has_record_size_limit) {
@@ -1532,7 +1545,6 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
   write_encrypted_extensions(msg, ee);
   queue_handshake(msg);
   msg.clear();
-  Secret th;
   if (!resumed_) {
     if (cfg_.client_auth != ClientAuth::none) {
       OutExtensions cr;
@@ -1552,8 +1564,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
     for (const auto& c : h_->cred_->chain) chain.push_back(c);
     write_certificate(msg, {}, chain);
     queue_handshake(msg);
-    h_->transcript_.current(th);
-    auto content = certificate_verify_content(true, th.view());
+    auto content = certificate_verify_content(true, transcript_hash());
     ByteVector sig;
     if (h_->cred_->signer->sign(sig_scheme_, content, rng(), sig) != Status::ok)
       return fail(Alert::internal_error, "signing failed");
@@ -1564,11 +1575,7 @@ Err Connection::server_handle_ch(const ClientHello& ch, const HandshakeMessage& 
     write_certificate_verify(msg, cv_scheme, sig);
     queue_handshake(msg);
   }
-  Secret vd;
-  h_->transcript_.current(th);
-  if (finished_verify_data(suite_->hash, h_->s_hs_.view(), th.view(), vd) != Status::ok)
-    return fail(Alert::internal_error, "finished computation failed");
-  queue_finished(vd);
+  TERN_TLS_TRY(queue_finished(h_->s_hs_.view()));
   TERN_TLS_TRY(flush_handshake());
   TERN_TLS_TRY(derive_application_secrets());
   if (write_.install(*suite_, s_ap_.view()) != Status::ok) return fail(Alert::internal_error, "installing keys failed");
@@ -1738,8 +1745,7 @@ Err Connection::on_server_wait_cert(const HandshakeMessage& m) {
   const ArenaVector<Bytes>& chain = c.certs;
   if (!cfg_.client_verifier) return fail(Alert::certificate_unknown, "no client certificate verifier configured");
   TERN_TLS_TRY(cfg_.client_verifier->verify(chain, {}, now()));
-  peer_chain_.clear();
-  for (auto b : chain) peer_chain_.emplace_back(b.begin(), b.end());
+  keep_peer_chain(m.body, c.certs);
   move_to(HsState::server_wait_cv);
   return kOk;
 }
@@ -1750,9 +1756,7 @@ Err Connection::on_server_wait_cv(const HandshakeMessage& m) {
   TERN_TLS_TRY(parse_certificate_verify(m.body, cv));
   if (!contains(cfg_.signature_schemes, cv.scheme) || !scheme_supported(cv.scheme))
     return fail(Alert::illegal_parameter, "client CertificateVerify scheme not requested");
-  Secret th;
-  h_->transcript_.current(th);
-  auto content = certificate_verify_content(false, th.view());
+  auto content = certificate_verify_content(false, transcript_hash());
   TERN_TLS_TRY(verify_signature(cv.scheme, peer_chain_[0], content, cv.signature));
   h_->transcript_.update(m.raw);
   move_to(HsState::server_wait_finished);
@@ -1769,9 +1773,8 @@ Err Connection::on_server_wait_finished(const HandshakeMessage& m) {
   move_to(HsState::connected);  // no tickets
   return kOk;
 #else
-  Secret th;
-  h_->transcript_.current(th);
-  if (h_->ks_.derive(res_master_, "res master", th.view()) != Status::ok) return fail(Alert::internal_error, "res master");
+  if (h_->ks_.derive(res_master_, "res master", transcript_hash()) != Status::ok)
+    return fail(Alert::internal_error, "res master");
   move_to(HsState::connected);
   return server_send_tickets();
 #endif
@@ -1789,7 +1792,7 @@ Err Connection::server_send_tickets() {
     st.issued_ms = now_ms();
     st.lifetime = std::min(cfg_.ticket_lifetime, kMaxTicketLifetime);
     st.max_early_data = early_ok ? cfg_.max_early_data : 0;
-    st.alpn.assign(alpn_.data(), alpn_.size());
+    st.alpn = alpn();
     std::uint8_t aa[4];
     if (rng().fill(aa) != Status::ok) return fail(Alert::internal_error, "rng failure");
     st.age_add = load_be32(aa);
@@ -1840,7 +1843,7 @@ Err Connection::on_connected(const HandshakeMessage& m) {
 }
 
 Err Connection::on_new_session_ticket(const HandshakeMessage& m) {
-  if (role_ != Role::client) return fail(Alert::unexpected_message, "NewSessionTicket sent to a server");
+  if (!client()) return fail(Alert::unexpected_message, "NewSessionTicket sent to a server");
   NewSessionTicket t;
   TERN_TLS_TRY(parse_new_session_ticket(m.body, t));
   ++tickets_;
@@ -1861,7 +1864,7 @@ Err Connection::on_new_session_ticket(const HandshakeMessage& m) {
   s.max_early_data = t.has_early_data ? t.max_early_data : 0;
   s.received_ms = now_ms();
   s.server_name = cfg_.server_name;
-  s.alpn.assign(alpn_.data(), alpn_.size());
+  s.alpn = alpn();
   if (cfg_.session_store) cfg_.session_store->put(s);
   last_session_ = s;
   return kOk;
@@ -1871,7 +1874,7 @@ Err Connection::on_new_session_ticket(const HandshakeMessage& m) {
 // KeyUpdate: the next application traffic secret (RFC 8446 §7.2) for our
 // writing side or the peer's, installed.
 Err Connection::next_application_key(bool ours) {
-  Secret& cur = (role_ == Role::client) == ours ? c_ap_ : s_ap_;
+  Secret& cur = client() == ours ? c_ap_ : s_ap_;
   Secret next;
   if (next_traffic_secret(suite_->hash, cur.view(), next) != Status::ok ||
       (ours ? write_ : read_).install(*suite_, next.view()) != Status::ok)

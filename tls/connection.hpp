@@ -171,7 +171,54 @@ class ByteBuf {
 };
 }  // namespace detail
 
-class Connection {
+namespace detail {
+// The connection's plain state. Every member starts as zero (no default
+// member initializers): the connection value-initializes this base, one
+// memset instead of a store per member.
+struct ConnectionScalars {
+  bool alert_received_;
+  bool started_;
+  bool peer_closed_;
+  bool local_closed_;
+  bool settle_pending_;  // handshake done: settle_memory() after this record
+  // Output: out_head_ bytes of out_ already taken by consume_output().
+  std::size_t out_head_;
+  bool ccs_sent_;
+  // Input. rx_ holds [app_head_, app_end_) decrypted application data not
+  // yet read, then part_ bytes of a record still being assembled (header +
+  // body). Whole records found in the fed bytes are decrypted straight
+  // into rx_; read() copies out of it.
+  std::size_t app_head_, app_end_, part_;
+  bool key_changed_;  // a message just changed the read key
+
+  [[maybe_unused]] const SuiteInfo* early_suite_;  // the offered session's suite (early exporter)
+  // Handshake.
+  const SuiteInfo* suite_;
+  std::uint16_t group_;
+  std::uint16_t sig_scheme_;
+  bool hrr_done_;
+  const std::string* alpn_;  // the negotiated one of cfg_.alpn (nullptr: none)
+  bool cert_requested_;
+
+  // Post-handshake, resumption, 0-RTT, record_size_limit.
+  std::uint64_t key_updates_sent_, key_updates_received_;
+  std::uint64_t records_since_rekey_, bytes_since_rekey_;
+  bool resumed_;
+  std::size_t tickets_;
+  EarlyData early_;               // EarlyData::not_offered is 0
+  std::uint64_t early_bytes_;     // sent (client) / received or skipped (server)
+  std::uint32_t early_limit_;
+  std::uint16_t peer_rsl_;
+  bool rsl_sent_;
+  bool psk_ke_only_;              // psk_ke: no (EC)DHE
+  bool client_cert_empty_;
+  bool skip_early_;               // server: skipping rejected 0-RTT records
+  std::uint64_t early_budget_;    // server: bytes of rejected 0-RTT we skip at most
+};
+static_assert(static_cast<int>(EarlyData::not_offered) == 0);
+}  // namespace detail
+
+class Connection : private detail::ConnectionScalars {
  public:
   // arena: no-heap mode (tls/arena.hpp); nullptr: the global heap.
   Connection(Role role, const Config& cfg, Arena* arena = nullptr);
@@ -208,12 +255,20 @@ class Connection {
   std::uint16_t cipher_suite() const noexcept { return suite_ ? static_cast<std::uint16_t>(suite_->id) : 0; }
   std::uint16_t group() const noexcept { return group_; }
   std::uint16_t signature_scheme() const noexcept { return sig_scheme_; }
-  const ArenaString& alpn() const noexcept { return alpn_; }
+  // The negotiated ALPN protocol (empty: none): a reference to that entry
+  // of Config::alpn (the connection keeps no copy; like the rest of the
+  // Config, the list must outlive the connection unchanged).
+  const std::string& alpn() const noexcept;
+#if !defined(TERN_NO_TLS_SERVER)
   const ArenaString& server_name() const noexcept { return sni_; }
+#else
+  const ArenaString& server_name() const noexcept;  // always empty (no server role)
+#endif
   bool hello_retry() const noexcept { return hrr_done_; }
-  // The peer's certificate chain (server: the client's, empty when the
-  // client sent none).
-  const ArenaVector<ByteVector>& peer_chain() const noexcept { return peer_chain_; }
+  // The peer's certificate chain, DER, leaf first (server: the client's,
+  // empty when the client sent none). The views stay valid as long as the
+  // connection.
+  const ArenaVector<Bytes>& peer_chain() const noexcept { return peer_chain_; }
   // RFC 8446 §7.5 exporter (open connections only). Status::unsupported
   // before the handshake completes.
   Status export_keying_material(std::span<std::uint8_t> out, std::string_view label, Bytes context) const noexcept;
@@ -237,7 +292,11 @@ class Connection {
   // Tickets received (client) / sent (server) on this connection.
   std::size_t tickets() const noexcept { return tickets_; }
   // The last ticket this client received (also put() into the store).
+#if !defined(TERN_NO_TLS_RESUMPTION)
   const std::optional<Session>& last_session() const noexcept { return last_session_; }
+#else
+  const std::optional<Session>& last_session() const noexcept;  // always empty
+#endif
 
   // 0-RTT. Client: queues early application data (sent as soon as the
   // ClientHello goes out) while the offered ticket allows it, at most its
@@ -253,26 +312,36 @@ class Connection {
 
  private:
   void start();
+  // The role, where only a connection past its first handshake message
+  // asks (without the server role built, a server-role connection fails
+  // on the first ClientHello and never gets there).
+  bool client() const noexcept {
+#if defined(TERN_NO_TLS_SERVER)
+    return true;
+#else
+    return role_ == Role::client;
+#endif
+  }
   void fail_with(Err e, bool received = false);
   void move_to(HsState to);
   // Records.
   // One whole record: `in_rx` says it sits in rx_ at app_end_ (assembled
   // from pieces, decrypted in place); otherwise header/body are the fed
   // bytes and the plaintext is decrypted into rx_ at app_end_.
-  void process_record(const std::uint8_t* header, Bytes body, bool in_rx);
+  Err process_record(const std::uint8_t* header, Bytes body, bool in_rx);
   bool check_header(const std::uint8_t* h);
   Err handle_record(ContentType type, std::span<std::uint8_t> content);
   Err handle_handshake_data(Bytes data);
   Err handle_alert(std::span<std::uint8_t> data);
   void take_app_data(std::span<std::uint8_t> content);
   void after_record();
-  bool settle_pending_ = false;
   void compact_rx();
   Err send_record(ContentType type, Bytes content);
   void send_plain_record(ContentType type, Bytes content, std::uint16_t version = kTls12);
   void send_ccs();
   void queue_handshake(Bytes msg);
-  void queue_finished(const Secret& verify_data);
+  Err queue_finished(Bytes base_key);
+  Bytes transcript_hash();
   Err flush_handshake();
   bool ccs_allowed() const noexcept;
 
@@ -324,54 +393,59 @@ class Connection {
   void check_arena();  // exhausted arena -> internal_error
   HsState hs_;
   Err err_{};
-  bool alert_received_ = false;
-  bool started_ = false;
-  bool peer_closed_ = false;
-  bool local_closed_ = false;
 
   // Output.
   detail::ByteBuf out_;
-  std::size_t out_head_ = 0;
   ByteVector hs_out_;  // handshake messages not yet framed in records
-  bool ccs_sent_ = false;
 
-  // Input. rx_ holds [app_head_, app_end_) decrypted application data not
-  // yet read, then part_ bytes of a record still being assembled (header +
-  // body). Whole records found in the fed bytes are decrypted straight
-  // into rx_; read() copies out of it.
+  // Input (see ConnectionScalars::app_head_).
   detail::ByteBuf rx_;
-  std::size_t app_head_ = 0, app_end_ = 0, part_ = 0;
   detail::ByteBuf hs_in_;  // handshake bytes not yet forming a whole message
-  bool key_changed_ = false;          // a message just changed the read key
 
   RecordProtection read_, write_;
 
+  // The handshake state's plain members, all zero to begin with (no
+  // default member initializers: value-initialized by Handshake()).
+  struct HandshakeScalars {
+    std::size_t nkx_;  // key shares in kx_
+    std::uint8_t random_[32];
+    std::uint8_t session_id_[32];  // legacy_session_id (client: ours; server: the client's)
+    std::size_t session_id_len_;
+    std::uint16_t hrr_suite_;
+    std::uint16_t hrr_group_;
+    std::uint16_t psk_identity_;  // server: the identity selected
+    std::uint32_t offered_;       // ext_bit() of each extension type sent
+    std::uint16_t last_offered_;  // the last one
+    const Credential* cred_;
+  };
   // Handshake-only state: allocated with the connection, wiped and freed
   // once the handshake completes (settle_memory).
-  struct Handshake {
+  struct Handshake : HandshakeScalars {
+    Handshake() : HandshakeScalars() {}
     Transcript transcript_;
     KeySchedule ks_;
     // Our key shares (x25519, secp256r1, secp384r1 at most).
     static constexpr std::size_t kMaxShares = 3;
     KeyExchange kx_[kMaxShares];
-    std::size_t nkx_ = 0;
     const KeyExchange* share_for(std::uint16_t group) const noexcept;
     void drop_shares() noexcept;
-    std::uint8_t random_[32]{};
-    std::uint8_t session_id_[32]{};  // legacy_session_id (client: ours; server: the client's)
-    std::size_t session_id_len_ = 0;
     Bytes session_id() const noexcept { return Bytes(session_id_, session_id_len_); }
     void set_session_id(Bytes id) noexcept;
-    ByteVector cookie_;
-    std::uint16_t hrr_suite_ = 0;
-    std::uint16_t hrr_group_ = 0;
-    std::uint16_t psk_identity_ = 0;         // server: the identity selected
-    std::uint32_t offered_ = 0;              // ext_bit() of each extension type sent
-    std::uint16_t last_offered_ = 0;         // the last one
+#if !defined(TERN_NO_TLS_SERVER)
+    ByteVector cookie_;  // server: the cookie of its HelloRetryRequest
+#endif
     std::optional<PeerAuthenticated> peer_auth_;
-    ByteVector cert_request_context_;
-    const Credential* cred_ = nullptr;
-    Secret dhe_, c_hs_, s_hs_, psk_, c_e_traffic_;
+    Secret dhe_, c_hs_, s_hs_;
+#if !defined(TERN_NO_TLS_RESUMPTION)
+    Secret psk_, c_e_traffic_;
+    Bytes psk() const noexcept { return psk_.view(); }
+    Bytes early_traffic() const noexcept { return c_e_traffic_.view(); }
+#else
+    // No PSK, no 0-RTT: never read (resumed_ and accepted early data stay false).
+    static Bytes psk() noexcept { return {}; }
+    static Bytes early_traffic() noexcept { return {}; }
+#endif
+    Secret th_, vd_;  // scratch: the latest transcript hash, Finished verify_data
 #if !defined(TERN_NO_TLS_RESUMPTION)
     std::optional<Session> offer_;           // client: the session offered
 #endif
@@ -384,33 +458,28 @@ class Connection {
   ArenaPtr<Handshake> h_;
   // Kept after the handshake: application traffic secrets (KeyUpdate),
   // exporter and resumption secrets.
-  Secret c_ap_, s_ap_, exp_master_, res_master_, early_exp_;
-  [[maybe_unused]] const SuiteInfo* early_suite_ = nullptr;  // the offered session's suite (early exporter)
+  Secret c_ap_, s_ap_;
+#if !defined(TERN_NO_TLS_RESUMPTION)
+  Secret exp_master_, res_master_, early_exp_;
+#endif
 
-  // Handshake.
-  const SuiteInfo* suite_ = nullptr;
-  std::uint16_t group_ = 0;
-  std::uint16_t sig_scheme_ = 0;
-  bool hrr_done_ = false;
-  ArenaString alpn_, sni_;
-  ArenaVector<ByteVector> peer_chain_;
-  bool cert_requested_ = false;
+#if !defined(TERN_NO_TLS_SERVER)
+  ArenaString sni_;  // server: the client's server_name
+#endif
+  ArenaVector<Bytes> peer_chain_;  // views into peer_certs_
+  ByteVector peer_certs_;          // the peer's Certificate message body
+  void keep_peer_chain(Bytes body, ArenaVector<Bytes>& certs);
 
-  // Post-handshake, resumption, 0-RTT, record_size_limit.
-  std::uint64_t key_updates_sent_ = 0, key_updates_received_ = 0;
-  std::uint64_t records_since_rekey_ = 0, bytes_since_rekey_ = 0;
-  bool resumed_ = false;
-  std::size_t tickets_ = 0;
+#if !defined(TERN_NO_TLS_RESUMPTION)
   std::optional<Session> last_session_;
-  EarlyData early_ = EarlyData::not_offered;
-  std::uint64_t early_bytes_ = 0;  // sent (client) / received or skipped (server)
-  std::uint32_t early_limit_ = 0;
-  std::uint16_t peer_rsl_ = 0;
-  bool rsl_sent_ = false;
-  bool psk_ke_only_ = false;  // psk_ke: no (EC)DHE
-  bool client_cert_empty_ = false;
-  bool skip_early_ = false;                // server: skipping rejected 0-RTT records
-  std::uint64_t early_budget_ = 0;         // server: bytes of rejected 0-RTT we skip at most
+#endif
+  bool skipping_early() const noexcept {
+#if defined(TERN_NO_TLS_SERVER)
+    return false;
+#else
+    return skip_early_;
+#endif
+  }
 
   std::uint64_t now_ms() const;
   void settle_memory();  // handshake done: free its buffers, size the record buffers

@@ -37,23 +37,25 @@ Err X509Verifier::verify(std::span<const Bytes> der_chain, std::string_view host
                           peer_ == Peer::server ? x509::Purpose::server_auth : x509::Purpose::client_auth,
                           peer_ == Peer::server ? host : std::string_view(), last_))
     return kOk;
-  switch (last_.error) {
-    case x509::Error::expired:
-    case x509::Error::not_yet_valid:
-      return fail(Alert::certificate_expired, "certificate expired or not yet valid");
-    case x509::Error::unknown_issuer:
-    case x509::Error::no_trust_anchors:
-      return fail(Alert::unknown_ca, "certificate issuer unknown");
-    case x509::Error::unsupported_algorithm:
-      return fail(Alert::unsupported_certificate, "certificate algorithm unsupported");
-    case x509::Error::name_mismatch:
-      return fail(Alert::bad_certificate, "certificate not valid for the host name");
-    case x509::Error::bad_ext_key_usage:
-    case x509::Error::bad_key_usage:
-      return fail(Alert::bad_certificate, "certificate key usage does not allow this role");
-    default:
-      return fail(Alert::bad_certificate, "certificate verification failed");
-  }
+  // The alert for each failure (anything else: bad_certificate).
+  struct Map {
+    x509::Error error;
+    Alert alert;
+    const char* why;
+  };
+  static constexpr Map kMap[] = {
+      {x509::Error::expired, Alert::certificate_expired, "certificate expired or not yet valid"},
+      {x509::Error::not_yet_valid, Alert::certificate_expired, "certificate expired or not yet valid"},
+      {x509::Error::unknown_issuer, Alert::unknown_ca, "certificate issuer unknown"},
+      {x509::Error::no_trust_anchors, Alert::unknown_ca, "certificate issuer unknown"},
+      {x509::Error::unsupported_algorithm, Alert::unsupported_certificate, "certificate algorithm unsupported"},
+      {x509::Error::name_mismatch, Alert::bad_certificate, "certificate not valid for the host name"},
+      {x509::Error::bad_ext_key_usage, Alert::bad_certificate, "certificate key usage does not allow this role"},
+      {x509::Error::bad_key_usage, Alert::bad_certificate, "certificate key usage does not allow this role"},
+  };
+  for (const Map& m : kMap)
+    if (m.error == last_.error) return fail(m.alert, m.why);
+  return fail(Alert::bad_certificate, "certificate verification failed");
 }
 
 }  // namespace tern::tls

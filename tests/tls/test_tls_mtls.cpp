@@ -118,10 +118,12 @@ TEST_CASE("mTLS: required, optional, absent", "[tls][mtls]") {
     REQUIRE(p.c->state() == ConnState::open);
     REQUIRE(p.s->state() == ConnState::open);
     REQUIRE(p.s->peer_chain().size() == 1);
-    CHECK(p.s->peer_chain()[0] == client_cred.chain[0]);
+    CHECK(std::vector<std::uint8_t>(p.s->peer_chain()[0].begin(), p.s->peer_chain()[0].end()) == client_cred.chain[0]);
     REQUIRE(!p.c->write(Vec(100, 1)));
     pump(*p.c, *p.s);
     CHECK(p.s->readable() == 100);
+    // The views outlive the handshake's buffers (they point into the connection's copy).
+    CHECK(std::vector<std::uint8_t>(p.s->peer_chain()[0].begin(), p.s->peer_chain()[0].end()) == client_cred.chain[0]);
   }
   SECTION("required, no certificate -> certificate_required") {
     MPair p;
