@@ -12,18 +12,17 @@ bool Element::constructed() const noexcept {
 }
 
 bool Reader::read(Element& out) noexcept {
-  if (!ok_ || pos_ >= data_.size()) return ok_ = false;
-  const std::size_t start = pos_;
-  const std::size_t n = data_.size();
-  std::uint32_t tag = data_[pos_++];
+  if (!ok_ || p_ >= end_) return ok_ = false;
+  const std::uint8_t* const start = p_;
+  std::uint32_t tag = *p_++;
   if ((tag & 0x1f) == 0x1f) {  // high tag number form
     std::uint32_t num = 0;
     int count = 0;
     while (true) {
       // At most 3 subsequent octets: the identifier (kept whole in a
       // 32-bit tag) never loses its first octet, so tags cannot alias.
-      if (pos_ >= n || ++count > 3) return ok_ = false;
-      const std::uint8_t b = data_[pos_++];
+      if (p_ >= end_ || ++count > 3) return ok_ = false;
+      const std::uint8_t b = *p_++;
       if (count == 1 && b == 0x80) return ok_ = false;  // leading zero septet
       tag = (tag << 8) | b;
       num = (num << 7) | (b & 0x7f);
@@ -31,22 +30,22 @@ bool Reader::read(Element& out) noexcept {
     }
     if (num < 31) return ok_ = false;  // should have used the low form
   }
-  if (pos_ >= n) return ok_ = false;
-  std::size_t len = data_[pos_++];
+  if (p_ >= end_) return ok_ = false;
+  std::size_t len = *p_++;
   if (len & 0x80) {
     const std::size_t octets = len & 0x7f;
     if (octets == 0 || octets > sizeof(std::size_t) || octets > 4) return ok_ = false;  // indefinite / huge
-    if (n - pos_ < octets) return ok_ = false;
-    if (data_[pos_] == 0) return ok_ = false;  // non-minimal
+    if (static_cast<std::size_t>(end_ - p_) < octets) return ok_ = false;
+    if (*p_ == 0) return ok_ = false;  // non-minimal
     len = 0;
-    for (std::size_t i = 0; i < octets; ++i) len = (len << 8) | data_[pos_++];
+    for (std::size_t i = 0; i < octets; ++i) len = (len << 8) | *p_++;
     if (len < 0x80) return ok_ = false;  // should have used the short form
   }
-  if (n - pos_ < len) return ok_ = false;
+  if (static_cast<std::size_t>(end_ - p_) < len) return ok_ = false;
   out.tag = tag;
-  out.value = data_.subspan(pos_, len);
-  pos_ += len;
-  out.raw = data_.subspan(start, pos_ - start);
+  out.value = {p_, len};
+  p_ += len;
+  out.raw = {start, static_cast<std::size_t>(p_ - start)};
   return true;
 }
 
@@ -57,15 +56,18 @@ bool Reader::read(std::uint32_t tag, Element& out) noexcept {
 }
 
 std::uint32_t Reader::peek_tag() const noexcept {
-  if (!ok_ || pos_ >= data_.size()) return 0;
+  if (!ok_ || p_ >= end_) return 0;
   Reader copy = *this;
   Element e;
   return copy.read(e) ? e.tag : 0;
 }
 
 bool Reader::read_optional(std::uint32_t tag, Element& out) noexcept {
-  if (!ok_ || empty() || peek_tag() != tag) return false;
-  return read(tag, out);
+  if (!ok_ || empty()) return false;
+  Reader copy = *this;  // a failed read leaves *this as it was
+  if (!copy.read(tag, out)) return false;
+  *this = copy;
+  return true;
 }
 
 bool Reader::enter(std::uint32_t tag, Reader& inner) noexcept {
@@ -73,6 +75,14 @@ bool Reader::enter(std::uint32_t tag, Reader& inner) noexcept {
   if (!read(tag, e)) return false;
   inner = Reader(e.value);
   return true;
+}
+
+Reader Reader::enter(std::uint32_t tag) noexcept {
+  Element e;
+  Reader inner(std::span<const std::uint8_t>{});
+  if (read(tag, e)) inner = Reader(e.value);
+  else inner.ok_ = false;
+  return inner;
 }
 
 bool Reader::read_unsigned(std::span<const std::uint8_t>& out) noexcept {

@@ -40,11 +40,11 @@ struct Element {
 
 class Reader {
  public:
-  explicit Reader(std::span<const std::uint8_t> data) noexcept : data_(data) {}
+  explicit Reader(std::span<const std::uint8_t> data) noexcept : p_(data.data()), end_(data.data() + data.size()) {}
 
   bool ok() const noexcept { return ok_; }
-  bool empty() const noexcept { return pos_ >= data_.size(); }
-  std::size_t remaining() const noexcept { return ok_ ? data_.size() - pos_ : 0; }
+  bool empty() const noexcept { return p_ >= end_; }
+  std::size_t remaining() const noexcept { return ok_ ? static_cast<std::size_t>(end_ - p_) : 0; }
   // Marks the reader failed (for semantic errors found by the caller).
   void fail() noexcept { ok_ = false; }
   // The status: ok if nothing failed.
@@ -55,12 +55,18 @@ class Reader {
   // Reads an element that must have `tag`; false otherwise (reader failed).
   bool read(std::uint32_t tag, Element& out) noexcept;
   // Reads an element with `tag` if the next element has it; otherwise
-  // leaves the reader untouched and returns false (reader stays ok).
+  // leaves the reader untouched and returns false (reader stays ok; `out`
+  // may have been overwritten).
   bool read_optional(std::uint32_t tag, Element& out) noexcept;
   // The next element's tag without consuming it (0 at end or on error).
   std::uint32_t peek_tag() const noexcept;
   // Enters a constructed element: a reader over its contents.
   bool enter(std::uint32_t tag, Reader& inner) noexcept;
+  // The same, returned: a reader over the contents of the next element,
+  // which must have `tag`; otherwise this reader fails and the result is a
+  // failed, empty reader (callers check the result's ok()). No reader to
+  // build beforehand (issue #10 size).
+  Reader enter(std::uint32_t tag) noexcept;
 
   // INTEGER as unsigned magnitude: rejects negatives and non-minimal
   // encodings; strips the sign padding byte. `out` views the magnitude.
@@ -79,8 +85,10 @@ class Reader {
   }
 
  private:
-  std::span<const std::uint8_t> data_;
-  std::size_t pos_ = 0;
+  // The unread bytes [p_, end_): two pointers, not a span and an offset
+  // (one store less per Reader built, issue #10 size).
+  const std::uint8_t* p_;
+  const std::uint8_t* end_;
   bool ok_ = true;
 };
 
