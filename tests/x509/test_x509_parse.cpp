@@ -405,3 +405,213 @@ TEST_CASE("GeneralName readers and an empty CertView", "[x509][cert]") {
   CHECK(v.signature_unused_bits == 0);
   tern::test::report("x509 GeneralName reader cases", "portable", cases.size());
 }
+
+namespace {
+
+using Der = std::vector<std::uint8_t>;
+
+Der tlv(std::uint8_t tag, const Der& value) {
+  std::uint8_t buf[4096];
+  tern::der::Writer w(buf);
+  w.element(tag, value);
+  REQUIRE(w.ok());
+  const auto out = w.written();
+  return Der(out.begin(), out.end());
+}
+
+Der cat(std::initializer_list<Der> parts) {
+  Der out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// A structurally valid v3 certificate (the signature is not valid) whose
+// extensions are `exts` (each a whole Extension SEQUENCE).
+Der cert_with_extensions(const std::vector<Der>& exts) {
+  const Der alg = tlv(0x30, tlv(0x06, {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02}));
+  const Der name = tlv(0x30, tlv(0x31, tlv(0x30, cat({tlv(0x06, {0x55, 0x04, 0x03}), tlv(0x0c, {'x'})}))));
+  const Der validity = tlv(0x30, cat({tlv(0x17, Der{'2', '4', '0', '1', '0', '1', '0', '0', '0', '0', '0', '0', 'Z'}),
+                                      tlv(0x17, Der{'3', '4', '0', '1', '0', '1', '0', '0', '0', '0', '0', '0', 'Z'})}));
+  const Der spki = tlv(0x30, cat({tlv(0x30, tlv(0x06, {0x2b, 0x65, 0x70})), tlv(0x03, cat({Der{0}, Der(32, 7)}))}));
+  Der tbs_body = cat({tlv(0xa0, tlv(0x02, {2})), tlv(0x02, {1}), alg, name, validity, name, spki});
+  if (!exts.empty()) {
+    Der list;
+    for (const auto& e : exts) list.insert(list.end(), e.begin(), e.end());
+    tbs_body = cat({tbs_body, tlv(0xa3, tlv(0x30, list))});
+  }
+  return tlv(0x30, cat({tlv(0x30, tbs_body), alg, tlv(0x03, cat({Der{0}, Der(8, 1)}))}));
+}
+
+Der extension(const Der& oid, bool critical, const Der& value) {
+  return tlv(0x30, cat({tlv(0x06, oid), critical ? tlv(0x01, {0xff}) : Der{}, tlv(0x04, value)}));
+}
+
+}  // namespace
+
+TEST_CASE("extensions: processed, ignored, unknown critical, duplicates", "[x509][cert]") {
+  std::size_t n = 0;
+  auto parse = [&](const std::vector<Der>& exts, CertView& v) {
+    ++n;
+    const Der der = cert_with_extensions(exts);
+    // The view points into `der`: callers only read flags and sizes.
+    static Der keep;
+    keep = der;
+    ParseError why = ParseError::none;
+    const Status s = parse_certificate(tern::x509::Bytes(keep), v, &why);
+    return s == Status::ok ? ParseError::none : why;
+  };
+  CertView v;
+  REQUIRE(parse({}, v) == ParseError::none);
+  CHECK(!v.ext.has_basic_constraints);
+  // basicConstraints cA TRUE, pathLen 3; keyUsage digitalSignature +
+  // keyCertSign; extKeyUsage serverAuth; SKI; all at once.
+  const Der bc = extension({0x55, 0x1d, 0x13}, true, tlv(0x30, cat({tlv(0x01, {0xff}), tlv(0x02, {3})})));
+  const Der ku = extension({0x55, 0x1d, 0x0f}, true, tlv(0x03, {0x02, 0x84}));
+  const Der eku = extension({0x55, 0x1d, 0x25}, false, tlv(0x30, tlv(0x06, {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01})));
+  const Der ski = extension({0x55, 0x1d, 0x0e}, false, tlv(0x04, {1, 2, 3}));
+  REQUIRE(parse({bc, ku, eku, ski}, v) == ParseError::none);
+  CHECK(v.ext.has_basic_constraints);
+  CHECK(v.ext.is_ca);
+  CHECK(v.ext.path_len == 3);
+  CHECK(v.ext.has_key_usage);
+  CHECK(v.ext.key_usage == (ku_digital_signature | ku_key_cert_sign));
+  CHECK(v.ext.ext_key_usage == eku_server_auth);
+  CHECK(v.ext.subject_key_id.size() == 3);
+  CHECK(v.ext.unknown_critical.empty());
+  // Understood and not processed, critical or not (certificate policies
+  // 2.5.29.32, inhibitAnyPolicy 2.5.29.54, AIA): no unknown_critical, the
+  // value is not parsed.
+  for (std::uint8_t x : {0x09, 0x12, 0x1f, 0x20, 0x21, 0x24, 0x2e, 0x36}) {
+    INFO("2.5.29." << int(x));
+    REQUIRE(parse({extension({0x55, 0x1d, x}, true, {0xff})}, v) == ParseError::none);
+    CHECK(v.ext.unknown_critical.empty());
+  }
+  REQUIRE(parse({extension({0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01}, true, {0x30, 0x00})}, v) == ParseError::none);
+  CHECK(v.ext.unknown_critical.empty());
+  // Unknown id-ce numbers (2.5.29.16 and .63 inside the 64-entry table,
+  // .99 past it, .128 in two octets) and another arc.
+  for (const Der& oid : {Der{0x55, 0x1d, 0x3f}, Der{0x55, 0x1d, 0x10}, Der{0x55, 0x1d, 0x63}, Der{0x55, 0x1d, 0x81, 0x00},
+                         Der{0x2a, 0x03}}) {
+    REQUIRE(parse({extension(oid, true, {0x05, 0x00})}, v) == ParseError::none);
+    CHECK(std::equal(v.ext.unknown_critical.begin(), v.ext.unknown_critical.end(), oid.begin(), oid.end()));
+    REQUIRE(parse({extension(oid, false, {0x05, 0x00})}, v) == ParseError::none);
+    CHECK(v.ext.unknown_critical.empty());
+  }
+  // Processed extensions must hold the right element; duplicates (known or
+  // unknown) are refused.
+  CHECK(parse({extension({0x55, 0x1d, 0x0f}, true, tlv(0x04, {0x00}))}, v) == ParseError::bad_extension);
+  CHECK(parse({extension({0x55, 0x1d, 0x0e}, false, tlv(0x30, {}))}, v) == ParseError::bad_extension);
+  CHECK(parse({extension({0x55, 0x1d, 0x13}, false, tlv(0x04, {}))}, v) == ParseError::bad_extension);
+  CHECK(parse({ski, bc, ski}, v) == ParseError::duplicate_extension);
+  const Der unk = extension({0x2a, 0x03}, false, {});
+  CHECK(parse({unk, bc, unk}, v) == ParseError::duplicate_extension);
+  CHECK(parse({bc, unk}, v) == ParseError::none);
+  tern::test::report("x509 extension cases", "portable", n);
+}
+
+TEST_CASE("time: every field boundary against make_time", "[x509][time]") {
+  // GeneralizedTime over years that stress the leap rules (0, 100, 400,
+  // 1900, 2000, 2100, 9999) and every month and day 0..32; UTCTime for the
+  // years it covers.
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  std::size_t n = 0;
+  for (int y : {0, 1, 4, 100, 399, 400, 1600, 1900, 1949, 1950, 1969, 1970, 1999, 2000, 2024, 2049, 2050, 2100, 2400, 9999})
+    for (int m = 0; m <= 13; ++m)
+      for (int d = 0; d <= 32; ++d) {
+        const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        const bool valid = m >= 1 && m <= 12 && d >= 1 && d <= kDays[m - 1] + (m == 2 && leap);
+        char g[20], u[20];
+        std::snprintf(g, sizeof g, "%04d%02d%02d235958Z", y, m, d);
+        std::snprintf(u, sizeof u, "%02d%02d%02d000001Z", y % 100, m, d);
+        Time t = 0;
+        INFO(g);
+        const bool ok = parse_time(0x18, tern::x509::Bytes(reinterpret_cast<const std::uint8_t*>(g), 15), t);
+        CHECK(ok == valid);
+        if (ok && valid) CHECK(t == make_time(y, m, d, 23, 59, 58));
+        ++n;
+        if (y >= 1950 && y <= 2049) {
+          const bool uok = parse_time(0x17, tern::x509::Bytes(reinterpret_cast<const std::uint8_t*>(u), 13), t);
+          CHECK(uok == valid);
+          if (uok && valid) CHECK(t == make_time(y, m, d, 0, 0, 1));
+          ++n;
+        }
+      }
+  Time t = 0;
+  for (const char* bad : {"20240101240000Z", "20240101236000Z", "20240101235960Z", "2024010123595 Z", "20240101235959z",
+                          "2024/101235959Z", "2024-10123595Z", ":0240101235959Z", "20240101235959\x00"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_time(0x18, tern::x509::Bytes(reinterpret_cast<const std::uint8_t*>(bad), 15), t));
+    ++n;
+  }
+  CHECK_FALSE(parse_time(0x04, tern::x509::Bytes(reinterpret_cast<const std::uint8_t*>("20240101235959Z"), 15), t));
+  tern::test::report("x509 time cases", "portable", n);
+}
+
+TEST_CASE("DER reader: enter(tag) by value, read_optional leaves the reader", "[x509][der]") {
+  const std::uint8_t data[] = {0x30, 0x03, 0x02, 0x01, 0x05, 0x31, 0x00, 0x04, 0x81};
+  tern::der::Reader r{tern::x509::Bytes(data)};
+  tern::der::Element e;
+  // Wrong tag: false, reader unchanged and still usable.
+  CHECK_FALSE(r.read_optional(0x31, e));
+  CHECK(r.ok());
+  CHECK(r.remaining() == sizeof data);
+  tern::der::Reader seq = r.enter(0x30);
+  CHECK(seq.ok());
+  CHECK(seq.remaining() == 3);
+  std::uint64_t x = 0;
+  CHECK(seq.read_uint64(x));
+  CHECK(x == 5);
+  CHECK(seq.finish());
+  CHECK(r.read_optional(0x31, e));
+  CHECK(e.value.empty());
+  CHECK(e.raw.size() == 2);
+  // A wrong tag through enter(tag): a failed, empty reader and a failed parent.
+  tern::der::Reader bad = r.enter(0x30);
+  CHECK_FALSE(bad.ok());
+  CHECK(bad.empty());
+  CHECK(bad.remaining() == 0);
+  CHECK_FALSE(bad.read(e));
+  CHECK_FALSE(r.ok());
+  // A malformed next element: read_optional is false and leaves the reader ok.
+  tern::der::Reader t{tern::x509::Bytes(data + 7, 2)};
+  CHECK_FALSE(t.read_optional(0x04, e));
+  CHECK(t.ok());
+  CHECK_FALSE(t.read(e));
+  CHECK_FALSE(t.ok());
+  // An empty reader.
+  tern::der::Reader z{tern::x509::Bytes()};
+  CHECK(z.empty());
+  CHECK_FALSE(z.read_optional(0x30, e));
+  CHECK_FALSE(z.enter(0x30).ok());
+}
+
+TEST_CASE("names: equality and prefixes share one RDN walk", "[x509][names]") {
+  auto atv = [](std::uint8_t type, std::uint8_t tag, const char* s) {
+    return tlv(0x30, cat({tlv(0x06, {0x55, 0x04, type}), tlv(tag, Der(s, s + std::strlen(s)))}));
+  };
+  auto name = [](std::initializer_list<Der> rdns) {
+    Der body;
+    for (const auto& r : rdns) body = cat({body, tlv(0x31, r)});
+    return tlv(0x30, body);
+  };
+  const Der c_us = atv(0x06, 0x13, "US"), o = atv(0x0a, 0x13, "Test  Org"), o2 = atv(0x0a, 0x0c, " test org "),
+            cn = atv(0x03, 0x0c, "Leaf");
+  const Der a = name({c_us, o, cn}), b = name({c_us, o2, cn}), pre = name({c_us, o2}), other = name({c_us, cn});
+  const Der multi = name({cat({c_us, o}), cn}), multi2 = name({cat({o2, c_us}), cn});
+  CHECK(names_equal(Name{a}, Name{b}));
+  CHECK(names_equal(Name{multi}, Name{multi2}));
+  CHECK_FALSE(names_equal(Name{a}, Name{pre}));
+  CHECK_FALSE(names_equal(Name{pre}, Name{a}));
+  CHECK_FALSE(names_equal(Name{a}, Name{other}));
+  CHECK(name_has_prefix(Name{a}, Name{pre}));
+  CHECK(name_has_prefix(Name{a}, Name{b}));
+  CHECK(name_has_prefix(Name{a}, Name{name({})}));
+  CHECK_FALSE(name_has_prefix(Name{pre}, Name{a}));
+  CHECK_FALSE(name_has_prefix(Name{a}, Name{other}));
+  CHECK(name_well_formed(a));
+  CHECK_FALSE(name_well_formed(name({Der{}})));  // an empty RDN
+  const Der trunc(a.begin(), a.end() - 1);
+  CHECK_FALSE(name_well_formed(trunc));
+  CHECK_FALSE(names_equal(Name{trunc}, Name{b}));
+  CHECK_FALSE(name_has_prefix(Name{trunc}, Name{pre}));
+}

@@ -167,8 +167,9 @@ bool parse_spki(der::Reader& r, PublicKeyInfo& out) {
   der::Element oid;
   if (!r.read(der::kSequence, oid)) return false;
   out.raw = oid.raw;
-  der::Reader seq(oid.value), alg(Bytes{});
-  if (!seq.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return false;
+  der::Reader seq(oid.value);
+  der::Reader alg = seq.enter(der::kSequence);
+  if (!alg.read(der::kOid, oid)) return false;
   out.type = KeyType::unknown;
   out.pss_only = false;
   const int k = find_oid(oid.value);
@@ -202,8 +203,6 @@ bool parse_spki(der::Reader& r, PublicKeyInfo& out) {
   }
   return true;
 }
-
-bool is_digit(std::uint8_t c) noexcept { return c >= '0' && c <= '9'; }
 
 bool parse_bits(Bytes v, std::uint16_t& bits) {
   // BIT STRING contents: unused-bits count, then the bits.
@@ -259,33 +258,53 @@ bool check_general_names(Bytes contents) {
   return r.ok();
 }
 
+// What parse_extension_value() does with each id-ce extension 2.5.29.x
+// (x < 64): one table instead of a switch (issue #10 size).
+enum CeKind : std::uint8_t {
+  ce_unknown = 0,
+  ce_ignored,  // understood and deliberately not processed
+  ce_ski, ce_key_usage, ce_san, ce_basic_constraints, ce_name_constraints, ce_aki, ce_eku,
+};
+struct CeTable {
+  std::uint8_t kind[64];
+};
+constexpr CeTable make_ce_table() {
+  CeTable t{};
+  // Not processed: subject directory attributes (9), issuer alternative
+  // names (18), CRL distribution points (31), certificate policies (32),
+  // policy mappings (33), policy constraints (36), freshest CRL (46),
+  // inhibitAnyPolicy (54).
+  for (unsigned x : {0x09, 0x12, 0x1f, 0x20, 0x21, 0x24, 0x2e, 0x36}) t.kind[x] = ce_ignored;
+  t.kind[0x0e] = ce_ski;
+  t.kind[0x0f] = ce_key_usage;
+  t.kind[0x11] = ce_san;
+  t.kind[0x13] = ce_basic_constraints;
+  t.kind[0x1e] = ce_name_constraints;
+  t.kind[0x23] = ce_aki;
+  t.kind[0x25] = ce_eku;
+  return t;
+}
+constexpr CeTable kCe = make_ce_table();
+
 __attribute__((noinline)) bool parse_extension_value(Bytes oid, Bytes value, Extensions& ext, bool critical) {
   // id-ce extensions: 2.5.29.x
-  const int ce = oid.size() == 3 && oid[0] == 0x55 && oid[1] == 0x1d ? oid[2] : -1;
-  // The value of each extension processed here is one element of this tag.
-  std::uint32_t tag = der::kSequence;
-  switch (ce) {
-    case 0x0f: tag = der::kBitString; break;    // keyUsage
-    case 0x0e: tag = der::kOctetString; break;  // subjectKeyIdentifier
-    case 0x13: case 0x25: case 0x11: case 0x1e: case 0x23: break;
-    // Understood and deliberately not processed: certificate policies,
-    // policy mappings, policy constraints, inhibitAnyPolicy, CRL distribution
-    // points, issuer alternative names, freshest CRL, subject directory attributes.
-    case 0x20: case 0x21: case 0x24: case 0x36: case 0x1f: case 0x12: case 0x2e: case 0x09:
-      return true;
-    default: {
-      const int i = find_oid(oid);
-      if (critical && i != o_aia && i != o_sia && ext.unknown_critical.empty()) ext.unknown_critical = oid;
-      return true;
-    }
+  const unsigned ce = oid.size() == 3 && oid[0] == 0x55 && oid[1] == 0x1d && oid[2] < 64 ? kCe.kind[oid[2]] : unsigned{ce_unknown};
+  if (ce == ce_unknown) {
+    // Also understood and not processed: authority/subject information access.
+    const int i = find_oid(oid);
+    if (critical && i != o_aia && i != o_sia && ext.unknown_critical.empty()) ext.unknown_critical = oid;
+    return true;
   }
+  if (ce == ce_ignored) return true;
+  // The value of each extension processed here is one element of this tag.
+  const std::uint32_t tag = ce == ce_key_usage ? der::kBitString : ce == ce_ski ? der::kOctetString : der::kSequence;
   der::Reader r(value);
   der::Element e;
   if (!r.read(tag, e) || !r.finish()) return false;
   const Bytes val = e.value;
   der::Reader seq(val);
   switch (ce) {
-    case 0x13:  // basicConstraints
+    case ce_basic_constraints:
       ext.has_basic_constraints = true;
       if (seq.peek_tag() == der::kBoolean && !seq.read_bool(ext.is_ca)) return false;
       if (!seq.empty()) {
@@ -294,10 +313,10 @@ __attribute__((noinline)) bool parse_extension_value(Bytes oid, Bytes value, Ext
         ext.path_len = n > 255 ? 255 : static_cast<int>(n);
       }
       return seq.finish();
-    case 0x0f:  // keyUsage
+    case ce_key_usage:
       ext.has_key_usage = true;
       return parse_bits(val, ext.key_usage);
-    case 0x25:  // extKeyUsage
+    case ce_eku:
       ext.has_ext_key_usage = true;
       while (!seq.empty()) {
         if (!seq.read(der::kOid, e)) return false;
@@ -312,11 +331,11 @@ __attribute__((noinline)) bool parse_extension_value(Bytes oid, Bytes value, Ext
           ext.ext_key_usage |= kKp[p[7]];
       }
       return seq.ok();
-    case 0x11:  // subjectAltName
+    case ce_san:
       ext.has_san = true;
       ext.san = val;
       return check_general_names(val);
-    case 0x1e:  // nameConstraints
+    case ce_name_constraints:
       if (seq.read_optional(der::context(0, true), e)) {
         ext.has_permitted = true;
         ext.nc_permitted = e.value;
@@ -330,18 +349,18 @@ __attribute__((noinline)) bool parse_extension_value(Bytes oid, Bytes value, Ext
       for (Bytes trees : {ext.nc_permitted, ext.nc_excluded}) {
         der::Reader t(trees);
         while (!t.empty()) {
-          der::Reader sub(Bytes{});
+          der::Reader sub = t.enter(der::kSequence);
           GeneralName base;
-          if (!t.enter(der::kSequence, sub) || !read_general_name(sub, base) || !skip_rest(sub)) return false;
+          if (!read_general_name(sub, base) || !skip_rest(sub)) return false;
         }
         if (!t.ok()) return false;
       }
       ext.has_name_constraints = true;
       return true;
-    case 0x0e:  // subjectKeyIdentifier
+    case ce_ski:
       ext.subject_key_id = val;
       return true;
-    default:  // 0x23, authorityKeyIdentifier
+    default:  // ce_aki
       if (seq.read_optional(der::context(0, false), e)) ext.authority_key_id = e.value;
       return skip_rest(seq);
   }
@@ -422,25 +441,29 @@ Time make_time(int y, int m, int d, int hh, int mm, int ss) noexcept {
 bool parse_time(std::uint32_t tag, Bytes v, Time& out) noexcept {
   const std::size_t ylen = tag == der::kUtcTime ? 2 : tag == der::kGeneralizedTime ? 4 : 0;
   if (!ylen || v.size() != ylen + 11 || v.back() != 'Z') return false;
-  // Year (2 or 4 digits), then month, day, hour, minute, second (2 each).
-  int f[6];
-  std::size_t at = 0;
-  for (int i = 0; i < 6; ++i) {
-    int x = 0;
-    for (std::size_t n = i ? 2 : ylen; n; --n, ++at) {
-      if (!is_digit(v[at])) return false;
-      x = x * 10 + (v[at] - '0');
-    }
-    f[i] = x;
+  // Two-digit fields: the year's one or two, then month, day, hour,
+  // minute, second (f[n - 5] ... f[n - 1]).
+  const std::size_t n = ylen / 2 + 5;
+  unsigned f[7];
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned hi = v[2 * i] - 0x30u, lo = v[2 * i + 1] - 0x30u;
+    if (hi > 9 || lo > 9) return false;
+    f[i] = hi * 10 + lo;
   }
-  int year = f[0];
-  if (ylen == 2) year += year >= 50 ? 1900 : 2000;
-  const int mon = f[1], day = f[2];
+  const unsigned year = n == 7 ? f[0] * 100 + f[1] : f[0] + (f[0] >= 50 ? 1900 : 2000);
+  const unsigned* t = f + n - 5;
+  const unsigned mon = t[0], day = t[1];
   static constexpr std::uint8_t kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mon < 1 || mon > 12 || day < 1 || f[3] > 23 || f[4] > 59 || f[5] > 59) return false;
+  static constexpr std::uint16_t kBefore[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  if (mon - 1 > 11 || t[2] > 23 || t[3] > 59 || t[4] > 59) return false;
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (day > kDays[mon - 1] + (mon == 2 && leap)) return false;
-  out = make_time(year, mon, day, f[3], f[4], f[5]);
+  if (day - 1 >= kDays[mon - 1] + unsigned{mon == 2 && leap}) return false;
+  // Days since 1970-01-01: whole years from year 1 (shifted by one 400-year
+  // cycle, 146,097 days, so that year 0 counts too), then this year's.
+  const std::int64_t y = std::int64_t{year} + 399;
+  const std::int64_t days = 365 * y + y / 4 - y / 100 + y / 400 - (719162 + 146097) + kBefore[mon - 1] +
+                            (mon > 2 && leap) + day - 1;
+  out = days * 86400 + t[2] * 3600 + t[3] * 60 + t[4];
   return true;
 }
 
@@ -532,8 +555,8 @@ ParseError parse_cert(Bytes data, CertView& out) {
   if (!parse_algorithm(tbs, inner)) return ParseError::signature_algorithm;
   if (!tbs.read(der::kSequence, e)) return ParseError::issuer;
   out.issuer.raw = e.raw;
-  der::Reader validity(Bytes{});
-  if (!tbs.enter(der::kSequence, validity) || !validity.read(e) || !parse_time(e.tag, e.value, out.not_before) ||
+  der::Reader validity = tbs.enter(der::kSequence);
+  if (!validity.read(e) || !parse_time(e.tag, e.value, out.not_before) ||
       !validity.read(e) || !parse_time(e.tag, e.value, out.not_after) || !validity.finish())
     return ParseError::validity;
   if (!tbs.read(der::kSequence, e)) return ParseError::subject;
@@ -548,22 +571,23 @@ ParseError parse_cert(Bytes data, CertView& out) {
       return ParseError::unique_id;
   if (tbs.read_optional(der::context(3, true), e)) {
     if (out.version != 3) return ParseError::extensions;
-    der::Reader w(e.value), list(Bytes{});
-    if (!w.enter(der::kSequence, list) || !w.finish() || list.empty()) return ParseError::extensions;
+    der::Reader w(e.value);
+    der::Reader list = w.enter(der::kSequence);
+    if (!w.finish() || list.empty()) return ParseError::extensions;
     const der::Reader first = list;
     while (!list.empty()) {
       const std::size_t left = list.remaining();
-      der::Reader ext(Bytes{});
+      der::Reader ext = list.enter(der::kSequence);
       der::Element oid, value;
       bool critical = false;
-      if (!list.enter(der::kSequence, ext) || !ext.read(der::kOid, oid)) return ParseError::extensions;
+      if (!ext.read(der::kOid, oid)) return ParseError::extensions;
       if (ext.peek_tag() == der::kBoolean && !ext.read_bool(critical)) return ParseError::extensions;
       if (!ext.read(der::kOctetString, value) || !ext.finish()) return ParseError::extensions;
       // Duplicates: compare with the extensions before this one (already
       // checked, so reading them again cannot fail); no heap.
       for (der::Reader prev = first; prev.remaining() > left;) {
-        der::Reader pe(Bytes{});
-        if (!prev.enter(der::kSequence, pe) || !pe.read(der::kOid, e)) break;
+        der::Reader pe = prev.enter(der::kSequence);
+        if (!pe.read(der::kOid, e)) break;
         if (e.value.size() == oid.value.size() && std::memcmp(e.value.data(), oid.value.data(), e.value.size()) == 0)
           return ParseError::duplicate_extension;
       }
@@ -592,12 +616,16 @@ Status parse_certificate(Bytes data, CertView& out, ParseError* why) {
   return e == ParseError::none ? Status::ok : Status::bad_encoding;
 }
 
+// The copy goes straight into the shared buffer (no temporary vector).
 Status Certificate::from_der(Bytes der, Certificate& out, ParseError* why) {
-  return from_der(std::vector<std::uint8_t>(der.begin(), der.end()), out, why);
+  return adopt(std::make_shared<const std::vector<std::uint8_t>>(der.begin(), der.end()), out, why);
 }
 
 Status Certificate::from_der(std::vector<std::uint8_t>&& der, Certificate& out, ParseError* why) {
-  auto buf = std::make_shared<const std::vector<std::uint8_t>>(std::move(der));
+  return adopt(std::make_shared<const std::vector<std::uint8_t>>(std::move(der)), out, why);
+}
+
+Status Certificate::adopt(std::shared_ptr<const std::vector<std::uint8_t>> buf, Certificate& out, ParseError* why) {
   CertView v;
   const Status s = parse_certificate(Bytes(buf->data(), buf->size()), v, why);
   if (s != Status::ok) return s;

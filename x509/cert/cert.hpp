@@ -223,6 +223,8 @@ class Certificate {
   std::string subject_string() const { return to_string(view_.subject); }
 
  private:
+  // Parses the DER `buf` holds into `out` (both from_der()s).
+  static Status adopt(std::shared_ptr<const std::vector<std::uint8_t>> buf, Certificate& out, ParseError* why);
   std::shared_ptr<const std::vector<std::uint8_t>> der_;
   CertView view_;
 };

@@ -11,21 +11,23 @@
 namespace tern::x509 {
 namespace {
 
-bool is_string_tag(std::uint32_t t) noexcept {
+// Whether a value is a directory string that converts to UTF-8:
+// PrintableString, UTF8String, IA5String, TeletexString, VisibleString,
+// BMPString (whole 16-bit units) or UniversalString (whole 32-bit units,
+// none above U+10FFFF). When it is not, comparisons fall back to the raw
+// bytes.
+bool is_text(const der::Element& e) noexcept {
+  const std::uint32_t t = e.tag;
+  const Bytes v = e.value;
+  if (t == der::kBmpString) return v.size() % 2 == 0;
+  if (t == der::kUniversalString) {
+    if (v.size() % 4) return false;
+    for (std::size_t i = 0; i < v.size(); i += 4)
+      if (v[i] || v[i + 1] > 0x10) return false;
+    return true;
+  }
   return t == der::kPrintableString || t == der::kUtf8String || t == der::kIa5String || t == der::kTeletexString ||
-         t == der::kBmpString || t == der::kUniversalString || t == 0x1a /* VisibleString */;
-}
-
-// Whether a directory string converts to UTF-8 (BMPString: whole 16-bit
-// units; UniversalString: whole 32-bit units, none above U+10FFFF). When it
-// does not, comparisons fall back to the raw bytes.
-bool decodable(std::uint32_t tag, Bytes v) noexcept {
-  if (tag == der::kBmpString) return v.size() % 2 == 0;
-  if (tag != der::kUniversalString) return true;
-  if (v.size() % 4) return false;
-  for (std::size_t i = 0; i < v.size(); i += 4)
-    if (v[i] || v[i + 1] > 0x10) return false;
-  return true;
+         t == 0x1a /* VisibleString */;
 }
 
 // The UTF-8 form of a decodable directory string, one byte at a time:
@@ -63,7 +65,7 @@ class Utf8Reader {
   std::uint32_t tag_;
   Bytes v_;
   std::size_t pos_ = 0;
-  std::uint8_t buf_[4] = {};
+  std::uint8_t buf_[4];  // written before read (n_ = at_ = 0 until then)
   unsigned n_ = 0, at_ = 0;
 };
 
@@ -110,8 +112,7 @@ struct Atv {
 };
 
 bool read_atv(der::Reader& set, Atv& atv) noexcept {
-  der::Reader seq(Bytes{});
-  if (!set.enter(der::kSequence, seq)) return false;
+  der::Reader seq = set.enter(der::kSequence);  // failed: the reads below fail
   der::Element oid;
   if (!seq.read(der::kOid, oid) || !seq.read(atv.value) || !seq.finish()) return false;
   atv.type = oid.value;
@@ -121,7 +122,7 @@ bool read_atv(der::Reader& set, Atv& atv) noexcept {
 __attribute__((noinline)) bool atv_equal(const Atv& a, const Atv& b) noexcept {
   if (!bytes_equal(a.type, b.type)) return false;
   const der::Element &x = a.value, &y = b.value;
-  if (is_string_tag(x.tag) && is_string_tag(y.tag) && decodable(x.tag, x.value) && decodable(y.tag, y.value)) {
+  if (is_text(x) && is_text(y)) {
     FoldReader fx(x.tag, x.value), fy(y.tag, y.value);
     for (;;) {
       const int c = fx.next();
@@ -132,23 +133,28 @@ __attribute__((noinline)) bool atv_equal(const Atv& a, const Atv& b) noexcept {
   return bytes_equal(x.raw, y.raw);
 }
 
-// Enters the next RDN (a non-empty SET of well-formed attributes); `count`
-// gets the number of attributes.
-bool next_rdn(der::Reader& name, der::Reader& set, std::size_t& count) noexcept {
-  if (!name.enter(der::kSet, set)) return false;
+// Enters the next RDN (a non-empty SET of well-formed attributes): a
+// reader over it, failed when it is malformed; `count` gets the number of
+// attributes.
+der::Reader next_rdn(der::Reader& name, std::size_t& count) noexcept {
+  der::Reader set = name.enter(der::kSet);
   der::Reader r = set;
   Atv a;
   for (count = 0; !r.empty(); ++count)
-    if (!read_atv(r, a)) return false;
-  return count > 0 && r.ok();
+    if (!read_atv(r, a)) {
+      r.fail();
+      break;
+    }
+  if (count == 0 || !r.ok()) set.fail();
+  return set;
 }
 
 // Reads one RDN from each name: the same number of attributes, each of
 // `a`'s found among `b`'s.
 bool rdn_match(der::Reader& a, der::Reader& b) noexcept {
-  der::Reader sa(Bytes{}), sb(Bytes{});
   std::size_t na = 0, nb = 0;
-  if (!next_rdn(a, sa, na) || !next_rdn(b, sb, nb) || na != nb) return false;
+  der::Reader sa = next_rdn(a, na), sb = next_rdn(b, nb);
+  if (!sa.ok() || !sb.ok() || na != nb) return false;
   Atv x, y;
   while (!sa.empty()) {
     read_atv(sa, x);
@@ -214,7 +220,7 @@ void append_oid_text(std::string& out, Bytes oid) {
 // The UTF-8 text of a string attribute value; false (nothing appended)
 // when it is not a decodable directory string.
 bool append_utf8(std::string& out, const der::Element& v, bool printable) {
-  if (!is_string_tag(v.tag) || !decodable(v.tag, v.value)) return false;
+  if (!is_text(v)) return false;
   Utf8Reader r(v.tag, v.value);
   for (int c; (c = r.next()) >= 0;) out += printable && (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
   return true;
@@ -226,30 +232,37 @@ const std::uint8_t oid::common_name[3] = {0x55, 0x04, 0x03};
 const std::uint8_t oid::email_address[9] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01};
 
 bool name_well_formed(Bytes raw) noexcept {
-  der::Reader r(raw), seq(Bytes{}), set(Bytes{});
-  if (!r.enter(der::kSequence, seq)) return false;
+  der::Reader seq = der::Reader(raw).enter(der::kSequence);
   for (std::size_t count = 0; !seq.empty();)
-    if (!next_rdn(seq, set, count)) return false;
-  return true;
+    if (!next_rdn(seq, count).ok()) return false;
+  return seq.ok();
 }
 
+namespace {
+// Whether the RDNs of Name `a` match those of Name `b` one for one: all of
+// `b`'s, or (`prefix`) its leading ones. One body for names_equal() and
+// name_has_prefix() (issue #10 size).
+__attribute__((noinline)) bool rdns_match(Bytes a, Bytes b, bool prefix) noexcept {
+  der::Reader sa = der::Reader(a).enter(der::kSequence), sb = der::Reader(b).enter(der::kSequence);
+  if (!sa.ok() || !sb.ok()) return false;
+  while (!sa.empty())
+    if (sb.empty() || !rdn_match(sa, sb)) return false;
+  return (prefix || sb.empty()) && sa.ok() && sb.ok();
+}
+}  // namespace
+
 bool names_equal(const Name& a, const Name& b) noexcept {
-  if (bytes_equal(a.raw, b.raw)) return true;
-  der::Reader ra(a.raw), rb(b.raw), sa(Bytes{}), sb(Bytes{});
-  if (!ra.enter(der::kSequence, sa) || !rb.enter(der::kSequence, sb)) return false;
-  while (!sa.empty() && !sb.empty())
-    if (!rdn_match(sa, sb)) return false;
-  return sa.empty() && sb.empty() && sa.ok() && sb.ok();
+  return bytes_equal(a.raw, b.raw) || rdns_match(a.raw, b.raw, false);
 }
 
 std::string to_string(const Name& n) {
-  der::Reader r(n.raw), seq(Bytes{});
-  if (!r.enter(der::kSequence, seq)) return "<malformed name>";
+  der::Reader seq = der::Reader(n.raw).enter(der::kSequence);
+  if (!seq.ok()) return "<malformed name>";
   std::string out;
   while (!seq.empty()) {
-    der::Reader set(Bytes{});
     std::size_t count = 0;
-    if (!next_rdn(seq, set, count)) {
+    der::Reader set = next_rdn(seq, count);
+    if (!set.ok()) {
       out += "<malformed name>";
       return out;
     }
@@ -271,12 +284,11 @@ std::string to_string(const Name& n) {
 
 std::vector<std::string> name_attributes(const Name& n, Bytes type) {
   std::vector<std::string> out;
-  der::Reader r(n.raw), seq(Bytes{});
-  if (!r.enter(der::kSequence, seq)) return out;
+  der::Reader seq = der::Reader(n.raw).enter(der::kSequence);
   while (!seq.empty()) {
-    der::Reader set(Bytes{});
     std::size_t count = 0;
-    if (!next_rdn(seq, set, count)) return out;
+    der::Reader set = next_rdn(seq, count);
+    if (!set.ok()) return out;
     while (!set.empty()) {
       Atv a;
       read_atv(set, a);
@@ -288,16 +300,15 @@ std::vector<std::string> name_attributes(const Name& n, Bytes type) {
 }
 
 bool any_attribute(const Name& n, Bytes type, bool (*f)(const void* ctx, Bytes utf8), const void* ctx) {
-  der::Reader r(n.raw), seq(Bytes{});
-  if (!r.enter(der::kSequence, seq)) return false;
+  der::Reader seq = der::Reader(n.raw).enter(der::kSequence);
   while (!seq.empty()) {
-    der::Reader set(Bytes{});
     std::size_t count = 0;
-    if (!next_rdn(seq, set, count)) return false;
+    der::Reader set = next_rdn(seq, count);
+    if (!set.ok()) return false;
     while (!set.empty()) {
       Atv a;
       read_atv(set, a);
-      if (!bytes_equal(a.type, type) || !is_string_tag(a.value.tag) || !decodable(a.value.tag, a.value.value)) continue;
+      if (!bytes_equal(a.type, type) || !is_text(a.value)) continue;
       std::uint8_t buf[1024];
       std::size_t len = 0;
       Utf8Reader u(a.value.tag, a.value.value);
@@ -312,13 +323,6 @@ bool any_attribute(const Name& n, Bytes type, bool (*f)(const void* ctx, Bytes u
 }
 
 // Used by name constraints: is `prefix` the leading RDN sequence of `name`?
-bool name_has_prefix(const Name& name, const Name& prefix) noexcept {
-  der::Reader rn(name.raw), rp(prefix.raw), sn(Bytes{}), sp(Bytes{});
-  if (!rn.enter(der::kSequence, sn) || !rp.enter(der::kSequence, sp)) return false;
-  while (!sp.empty()) {
-    if (sn.empty() || !rdn_match(sp, sn)) return false;
-  }
-  return sp.ok() && sn.ok();
-}
+bool name_has_prefix(const Name& name, const Name& prefix) noexcept { return rdns_match(prefix.raw, name.raw, true); }
 
 }  // namespace tern::x509

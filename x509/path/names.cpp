@@ -20,8 +20,11 @@ bool ieq(std::string_view a, std::string_view b) {
   return true;
 }
 
+// s without its first n characters (n <= s.size()); no range check.
+std::string_view after(std::string_view s, std::size_t n) { return {s.data() + n, s.size() - n}; }
+
 bool iends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && ieq(s.substr(s.size() - suffix.size()), suffix);
+  return s.size() >= suffix.size() && ieq(after(s, s.size() - suffix.size()), suffix);
 }
 
 std::string_view without_final_dot(std::string_view s) {
@@ -68,9 +71,9 @@ bool dns_matches(std::string_view pattern, std::string_view host) {
   pattern = without_final_dot(pattern);
   if (ieq(pattern, host)) return true;
   if (pattern.size() < 3 || pattern[0] != '*' || pattern[1] != '.') return false;
-  const std::string_view rest = pattern.substr(2);
+  const std::string_view rest = after(pattern, 2);
   const std::size_t dot = host.find('.');
-  return dot != std::string_view::npos && rest.find('.') != std::string_view::npos && ieq(host.substr(dot + 1), rest);
+  return dot != std::string_view::npos && rest.find('.') != std::string_view::npos && ieq(after(host, dot + 1), rest);
 }
 
 // ---- name constraints -----------------------------------------------------------
@@ -100,8 +103,10 @@ bool ip_in_subtree(Bytes ip, Bytes base) {
 bool email_in_subtree(std::string_view mail, std::string_view base) {
   const std::size_t at = mail.rfind('@'), bat = base.rfind('@');
   if (at == std::string_view::npos) return false;
-  if (bat != std::string_view::npos) return mail.substr(0, at) == base.substr(0, bat) && ieq(mail.substr(at + 1), base.substr(bat + 1));
-  return in_domain(mail.substr(at + 1), base, false);
+  const std::string_view host = after(mail, at + 1);
+  if (bat != std::string_view::npos)
+    return at == bat && std::memcmp(mail.data(), base.data(), at) == 0 && ieq(host, after(base, bat + 1));
+  return in_domain(host, base, false);
 }
 
 bool matches(const GeneralName& name, const GeneralName& base) {
@@ -153,7 +158,7 @@ int hex_digit(char c) {
 // (brackets around IPv6 allowed). IPv6 per RFC 4291 §2.2, with "::" and
 // an optional trailing IPv4, read in one pass into bytes.
 std::size_t parse_ip_into(std::string_view s, std::uint8_t out[16]) {
-  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = {s.data() + 1, s.size() - 2};
   if (s.find(':') == std::string_view::npos) return parse_ipv4(s, out) ? 4 : 0;
   std::uint8_t b[16];
   std::size_t n = 0, i = 0;  // bytes read, position in s
@@ -167,7 +172,7 @@ std::size_t parse_ip_into(std::string_view s, std::uint8_t out[16]) {
     unsigned v = 0;
     for (int d; j < s.size() && j - i < 4 && (d = hex_digit(s[j])) >= 0; ++j) v = v * 16 + unsigned(d);
     if (j < s.size() && s[j] == '.') {  // the trailing IPv4 (all the rest)
-      if (n > 12 || !parse_ipv4(s.substr(i), b + n)) return 0;
+      if (n > 12 || !parse_ipv4(after(s, i), b + n)) return 0;
       n += 4;
       break;
     }
@@ -246,8 +251,8 @@ namespace {
 bool in_subtrees(Bytes trees, const GeneralName& n, bool& typed, GeneralName& hit) {
   der::Reader t(trees);
   while (!t.empty()) {
-    der::Reader sub(Bytes{});
-    if (!t.enter(der::kSequence, sub) || !read_general_name(sub, hit)) break;
+    der::Reader sub = t.enter(der::kSequence);
+    if (!read_general_name(sub, hit)) break;
     if (hit.type == n.type) {
       typed = true;
       if (matches(n, hit)) return true;
