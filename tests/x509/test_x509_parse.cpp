@@ -478,6 +478,34 @@ TEST_CASE("extensions: processed, ignored, unknown critical, duplicates", "[x509
   CHECK(v.ext.ext_key_usage == eku_server_auth);
   CHECK(v.ext.subject_key_id.size() == 3);
   CHECK(v.ext.unknown_critical.empty());
+  // Every extKeyUsage purpose tern knows, and ones it skips (id-kp 5, 10,
+  // a longer arc); keyUsage bits 0-8 (decipherOnly in the second octet).
+  {
+    Der list;
+    for (std::uint8_t kp : {1, 2, 3, 4, 5, 8, 9, 10})
+      list = cat({list, tlv(0x06, {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, kp})});
+    list = cat({list, tlv(0x06, {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01, 0x01}), tlv(0x06, {0x55, 0x1d, 0x25, 0x00})});
+    REQUIRE(parse({extension({0x55, 0x1d, 0x25}, false, tlv(0x30, list))}, v) == ParseError::none);
+    CHECK(v.ext.ext_key_usage == (eku_server_auth | eku_client_auth | eku_code_signing | eku_email | eku_time_stamping |
+                                  eku_ocsp_signing | eku_any));
+    REQUIRE(parse({extension({0x55, 0x1d, 0x25}, false, tlv(0x30, tlv(0x06, {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x05})))},
+                  v) == ParseError::none);
+    CHECK(v.ext.has_ext_key_usage);
+    CHECK(v.ext.ext_key_usage == 0);
+    REQUIRE(parse({extension({0x55, 0x1d, 0x0f}, true, tlv(0x03, {0x07, 0xff, 0x80}))}, v) == ParseError::none);
+    CHECK(v.ext.key_usage == 0x1ff);
+    REQUIRE(parse({extension({0x55, 0x1d, 0x0f}, true, tlv(0x03, {0x07, 0x80}))}, v) == ParseError::none);
+    CHECK(v.ext.key_usage == ku_digital_signature);
+    REQUIRE(parse({extension({0x55, 0x1d, 0x0f}, true, tlv(0x03, {0x00}))}, v) == ParseError::none);
+    CHECK(v.ext.key_usage == 0);
+    REQUIRE(parse({extension({0x55, 0x1d, 0x0f}, true, tlv(0x03, {0x00, 0x00, 0x80}))}, v) == ParseError::none);
+    CHECK(v.ext.key_usage == ku_decipher_only);
+    REQUIRE(parse({extension({0x55, 0x1d, 0x0f}, true, tlv(0x03, {0x00, 0x01, 0x7f, 0x80}))}, v) == ParseError::none);
+    CHECK(v.ext.key_usage == ku_encipher_only);  // bits past decipherOnly are ignored
+    CHECK(parse({extension({0x55, 0x1d, 0x0f}, true, tlv(0x03, {0x01, 0x81}))}, v) == ParseError::bad_extension);  // unused bit set
+    CHECK(parse({extension({0x55, 0x1d, 0x0f}, true, tlv(0x03, {0x08, 0x80}))}, v) == ParseError::bad_extension);
+    CHECK(parse({extension({0x55, 0x1d, 0x0f}, true, tlv(0x03, {0x01}))}, v) == ParseError::bad_extension);
+  }
   // Understood and not processed, critical or not (certificate policies
   // 2.5.29.32, inhibitAnyPolicy 2.5.29.54, AIA): no unknown_critical, the
   // value is not parsed.

@@ -48,6 +48,16 @@ constexpr std::uint8_t kOids[] = {
     // id-ce ones, see parse_extension_value): authority/subject information access
     8, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01,
     8, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x0b,
+    // extKeyUsage purposes (kEkuOf below gives the bit): anyExtendedKeyUsage
+    // 2.5.29.37.0, then id-kp 1.3.6.1.5.5.7.3.x serverAuth 1, clientAuth 2,
+    // codeSigning 3, emailProtection 4, timeStamping 8, OCSPSigning 9
+    4, 0x55, 0x1d, 0x25, 0x00,
+    8, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01,
+    8, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02,
+    8, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03,
+    8, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x04,
+    8, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08,
+    8, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09,
     0};
 enum Oid : int {
   o_rsa_sha256, o_rsa_sha384, o_rsa_sha512, o_rsa_sha1, o_rsa_sha224,
@@ -57,7 +67,11 @@ enum Oid : int {
   o_p256, o_p384, o_p521,
   o_sha256, o_sha384, o_sha512, o_sha1, o_mgf1,
   o_aia, o_sia,
+  o_eku_any, o_kp_server_auth, o_kp_client_auth, o_kp_code_signing, o_kp_email, o_kp_time_stamping, o_kp_ocsp_signing,
 };
+constexpr std::uint8_t kEkuOf[] = {eku_any, eku_server_auth, eku_client_auth, eku_code_signing, eku_email,
+                                   eku_time_stamping, eku_ocsp_signing};
+static_assert(sizeof kEkuOf == o_kp_ocsp_signing - o_eku_any + 1);
 constexpr SigAlg kSigAlgOf[] = {
     SigAlg::rsa_pkcs1_sha256, SigAlg::rsa_pkcs1_sha384, SigAlg::rsa_pkcs1_sha512, SigAlg::rsa_pkcs1_sha1,
     SigAlg::rsa_pkcs1_sha224, SigAlg::ecdsa_sha256,     SigAlg::ecdsa_sha384,     SigAlg::ecdsa_sha512,
@@ -205,12 +219,16 @@ bool parse_spki(der::Reader& r, PublicKeyInfo& out) {
 }
 
 bool parse_bits(Bytes v, std::uint16_t& bits) {
-  // BIT STRING contents: unused-bits count, then the bits.
+  // BIT STRING contents: unused-bits count, then the bits (with no bits,
+  // the count is 0 and so is the mask below).
   if (v.empty() || v[0] > 7 || (v.size() == 1 && v[0] != 0)) return false;
-  if (v.size() > 1 && (v.back() & ((1u << v[0]) - 1))) return false;  // unused bits must be zero
-  bits = 0;
-  for (unsigned i = 0; i < 9 && i / 8 + 1 < v.size(); ++i)
-    if (v[1 + i / 8] & (0x80u >> (i % 8))) bits = static_cast<std::uint16_t>(bits | (1u << i));
+  if (v.back() & ((1u << v[0]) - 1)) return false;  // unused bits must be zero
+  // Bit i is bit 7 - i % 8 of content octet 1 + i / 8: bits 0-8 are the top
+  // nine bits of the first two octets, reversed.
+  const unsigned w = (v.size() > 1 ? unsigned{v[1]} << 8 : 0u) | (v.size() > 2 ? v[2] : 0u);
+  unsigned b = 0;
+  for (unsigned i = 0; i < 9; ++i) b |= ((w >> (15 - i)) & 1u) << i;
+  bits = static_cast<std::uint16_t>(b);
   return true;
 }
 
@@ -320,15 +338,8 @@ __attribute__((noinline)) bool parse_extension_value(Bytes oid, Bytes value, Ext
       ext.has_ext_key_usage = true;
       while (!seq.empty()) {
         if (!seq.read(der::kOid, e)) return false;
-        const Bytes p = e.value;
-        // anyExtendedKeyUsage 2.5.29.37.0
-        if (p.size() == 4 && std::memcmp(p.data(), "\x55\x1d\x25\x00", 4) == 0) ext.ext_key_usage |= eku_any;
-        // id-kp 1.3.6.1.5.5.7.3.x: serverAuth 1, clientAuth 2, codeSigning 3,
-        // emailProtection 4, timeStamping 8, OCSPSigning 9.
-        static constexpr std::uint8_t kKp[10] = {0, eku_server_auth, eku_client_auth, eku_code_signing, eku_email, 0, 0, 0,
-                                                 eku_time_stamping, eku_ocsp_signing};
-        if (p.size() == 8 && std::memcmp(p.data(), "\x2b\x06\x01\x05\x05\x07\x03", 7) == 0 && p[7] < 10)
-          ext.ext_key_usage |= kKp[p[7]];
+        const int i = find_oid(e.value);  // purposes tern does not know are skipped
+        if (i >= o_eku_any) ext.ext_key_usage |= kEkuOf[i - o_eku_any];
       }
       return seq.ok();
     case ce_san:
