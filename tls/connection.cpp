@@ -257,8 +257,10 @@ Bytes Connection::pending_output() {
   return Bytes(out_.data() + out_head_, out_.size() - out_head_);
 }
 
+// consume_output() and read() neither allocate nor free: no Call (the arena
+// need not be current, and exhaustion can only come from a call that
+// allocates, which checks it itself).
 void Connection::consume_output(std::size_t n) {
-  Call call(*this);
   out_head_ += std::min(n, out_.size() - out_head_);
   if (out_head_ == out_.size()) {
     out_.clear();
@@ -351,7 +353,6 @@ void Connection::after_record() {
 }
 
 std::size_t Connection::read(std::span<std::uint8_t> out) {
-  Call call(*this);
   std::size_t n = std::min(out.size(), readable());
   if (n) std::memcpy(out.data(), rx_.data() + app_head_, n);
   app_head_ += n;
