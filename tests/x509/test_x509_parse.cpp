@@ -534,6 +534,12 @@ TEST_CASE("extensions: processed, ignored, unknown critical, duplicates", "[x509
   const Der unk = extension({0x2a, 0x03}, false, {});
   CHECK(parse({unk, bc, unk}, v) == ParseError::duplicate_extension);
   CHECK(parse({bc, unk}, v) == ParseError::none);
+  // OIDs that share leading octets are different extensions; the same OID
+  // with and without the critical flag is a duplicate.
+  CHECK(parse({unk, extension({0x2a, 0x03, 0x04}, false, {}), extension({0x2a, 0x83, 0x04}, false, {})}, v) ==
+        ParseError::none);
+  CHECK(parse({extension({0x2a, 0x03, 0x04}, false, {}), unk}, v) == ParseError::none);
+  CHECK(parse({unk, extension({0x2a, 0x03}, true, {})}, v) == ParseError::duplicate_extension);
   tern::test::report("x509 extension cases", "portable", n);
 }
 

@@ -595,11 +595,13 @@ ParseError parse_cert(Bytes data, CertView& out) {
       if (ext.peek_tag() == der::kBoolean && !ext.read_bool(critical)) return ParseError::extensions;
       if (!ext.read(der::kOctetString, value) || !ext.finish()) return ParseError::extensions;
       // Duplicates: compare with the extensions before this one (already
-      // checked, so reading them again cannot fail); no heap.
+      // checked, so reading them again cannot fail); no heap. Each one's
+      // contents start with its whole OID element, and a DER element is
+      // self-delimiting: the same leading bytes as this OID's encoding mean
+      // the same OID.
       for (der::Reader prev = first; prev.remaining() > left;) {
-        der::Reader pe = prev.enter(der::kSequence);
-        if (!pe.read(der::kOid, e)) break;
-        if (e.value.size() == oid.value.size() && std::memcmp(e.value.data(), oid.value.data(), e.value.size()) == 0)
+        if (!prev.read(e)) break;
+        if (e.value.size() >= oid.raw.size() && std::memcmp(e.value.data(), oid.raw.data(), oid.raw.size()) == 0)
           return ParseError::duplicate_extension;
       }
       if (!parse_extension_value(oid.value, value.value, out.ext, critical)) return ParseError::bad_extension;
