@@ -648,4 +648,22 @@ TEST_CASE("names: equality and prefixes share one RDN walk", "[x509][names]") {
   CHECK_FALSE(name_well_formed(trunc));
   CHECK_FALSE(names_equal(Name{trunc}, Name{b}));
   CHECK_FALSE(name_has_prefix(Name{trunc}, Name{pre}));
+  // Directory strings decode to UTF-8 before they are compared: BMPString
+  // and UniversalString code units, TeletexString as Latin-1.
+  auto cn_of = [&](std::uint8_t tag, const Der& v) { return name({tlv(0x30, cat({tlv(0x06, {0x55, 0x04, 0x03}), tlv(tag, v)}))}); };
+  const Der utf8 = cn_of(0x0c, {'C', 'a', 'f', 0xc3, 0xa9, ' ', 0xe2, 0x82, 0xac, ' ', 0xf0, 0x9f, 0x98, 0x80});
+  const Der bmp_part = cn_of(0x1e, {0, 'c', 0, 'A', 0, 'F', 0, 0xe9});
+  const Der tele = cn_of(0x14, {'c', 'a', 'f', 0xe9});
+  const Der bmp = cn_of(0x1e, {0, 'c', 0, 'a', 0, 'f', 0, 0xe9, 0, ' ', 0x20, 0xac, 0, ' ', 0xd8, 0x3d});
+  const Der uni = cn_of(0x1c, {0, 0, 0, 'C', 0, 0, 0, 'a', 0, 0, 0, 'f', 0, 0, 0, 0xe9, 0, 0, 0, ' ', 0, 0, 0x20, 0xac,
+                               0, 0, 0, ' ', 0, 1, 0xf6, 0x00});
+  CHECK(names_equal(Name{uni}, Name{utf8}));
+  CHECK(names_equal(Name{bmp_part}, Name{tele}));
+  CHECK(names_equal(Name{tele}, Name{cn_of(0x0c, {'C', 'A', 'F', 0xc3, 0xa9})}));
+  CHECK_FALSE(names_equal(Name{bmp}, Name{utf8}));  // a lone surrogate is not U+1F600
+  CHECK_FALSE(names_equal(Name{cn_of(0x1e, {0, 'c', 0})}, Name{cn_of(0x0c, {'c'})}));   // odd BMP length: raw bytes
+  CHECK_FALSE(names_equal(Name{cn_of(0x1c, {0, 0x11, 0, 0})}, Name{cn_of(0x0c, {'x'})}));  // beyond U+10FFFF
+  CHECK(to_string(Name{uni}) == "CN=Caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+  CHECK(to_string(Name{tele}) == "CN=caf\xc3\xa9");
+  CHECK(to_string(Name{bmp_part}) == "CN=cAF\xc3\xa9");
 }

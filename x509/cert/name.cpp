@@ -40,18 +40,12 @@ class Utf8Reader {
   int next() noexcept {
     if (at_ < n_) return buf_[at_++];
     if (pos_ >= v_.size()) return -1;
-    std::uint32_t cp;
-    if (tag_ == der::kBmpString) {
-      cp = (std::uint32_t{v_[pos_]} << 8) | v_[pos_ + 1];
-      pos_ += 2;
-    } else if (tag_ == der::kUniversalString) {
-      cp = (std::uint32_t{v_[pos_ + 1]} << 16) | (std::uint32_t{v_[pos_ + 2]} << 8) | v_[pos_ + 3];
-      pos_ += 4;
-    } else if (tag_ == der::kTeletexString) {
-      cp = v_[pos_++];
-    } else {
-      return v_[pos_++];
-    }
+    // One code unit, big-endian: 2 bytes (BMPString), 4 (UniversalString,
+    // first byte 0 as is_text() checked) or 1.
+    const unsigned width = tag_ == der::kBmpString ? 2 : tag_ == der::kUniversalString ? 4 : 1;
+    std::uint32_t cp = 0;
+    for (unsigned k = 0; k < width; ++k) cp = (cp << 8) | v_[pos_++];
+    if (width == 1 && tag_ != der::kTeletexString) return static_cast<int>(cp);  // UTF-8 or ASCII as it is
     // Encode cp: 1 to 4 bytes.
     n_ = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
     static constexpr std::uint8_t kLead[] = {0, 0, 0xc0, 0xe0, 0xf0};
