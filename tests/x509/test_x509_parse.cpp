@@ -427,13 +427,13 @@ Der cat(std::initializer_list<Der> parts) {
 
 // A structurally valid v3 certificate (the signature is not valid) whose
 // extensions are `exts` (each a whole Extension SEQUENCE).
-Der cert_with_extensions(const std::vector<Der>& exts) {
+Der cert_with_extensions(const std::vector<Der>& exts, const Der& version = tlv(0xa0, tlv(0x02, {2}))) {
   const Der alg = tlv(0x30, tlv(0x06, {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02}));
   const Der name = tlv(0x30, tlv(0x31, tlv(0x30, cat({tlv(0x06, {0x55, 0x04, 0x03}), tlv(0x0c, {'x'})}))));
   const Der validity = tlv(0x30, cat({tlv(0x17, Der{'2', '4', '0', '1', '0', '1', '0', '0', '0', '0', '0', '0', 'Z'}),
                                       tlv(0x17, Der{'3', '4', '0', '1', '0', '1', '0', '0', '0', '0', '0', '0', 'Z'})}));
   const Der spki = tlv(0x30, cat({tlv(0x30, tlv(0x06, {0x2b, 0x65, 0x70})), tlv(0x03, cat({Der{0}, Der(32, 7)}))}));
-  Der tbs_body = cat({tlv(0xa0, tlv(0x02, {2})), tlv(0x02, {1}), alg, name, validity, name, spki});
+  Der tbs_body = cat({version, tlv(0x02, {1}), alg, name, validity, name, spki});
   if (!exts.empty()) {
     Der list;
     for (const auto& e : exts) list.insert(list.end(), e.begin(), e.end());
@@ -541,6 +541,34 @@ TEST_CASE("extensions: processed, ignored, unknown critical, duplicates", "[x509
   CHECK(parse({extension({0x2a, 0x03, 0x04}, false, {}), unk}, v) == ParseError::none);
   CHECK(parse({unk, extension({0x2a, 0x03}, true, {})}, v) == ParseError::duplicate_extension);
   tern::test::report("x509 extension cases", "portable", n);
+}
+
+TEST_CASE("version: [0] EXPLICIT INTEGER 0-2, DER only", "[x509][cert]") {
+  auto parse = [](const Der& version, bool with_ext, CertView& v) {
+    static Der keep;
+    keep = cert_with_extensions(with_ext ? std::vector<Der>{extension({0x55, 0x1d, 0x0e}, false, tlv(0x04, {1}))}
+                                         : std::vector<Der>{},
+                                version);
+    ParseError why = ParseError::none;
+    return parse_certificate(tern::x509::Bytes(keep), v, &why) == Status::ok ? ParseError::none : why;
+  };
+  CertView v;
+  CHECK(parse({}, false, v) == ParseError::none);
+  CHECK(v.version == 1);
+  CHECK(parse(tlv(0xa0, tlv(0x02, {0})), false, v) == ParseError::none);
+  CHECK(v.version == 1);
+  CHECK(parse(tlv(0xa0, tlv(0x02, {1})), false, v) == ParseError::none);
+  CHECK(v.version == 2);
+  CHECK(parse(tlv(0xa0, tlv(0x02, {2})), true, v) == ParseError::none);
+  CHECK(v.version == 3);
+  CHECK(parse(tlv(0xa0, tlv(0x02, {1})), true, v) == ParseError::extensions);  // extensions need v3
+  CHECK(parse({}, true, v) == ParseError::extensions);
+  for (const Der& bad : {tlv(0xa0, tlv(0x02, {3})), tlv(0xa0, tlv(0x02, {0xff})), tlv(0xa0, tlv(0x02, {0, 2})),
+                         tlv(0xa0, tlv(0x02, {})), tlv(0xa0, tlv(0x0a, {2})), tlv(0xa0, cat({tlv(0x02, {2}), Der{0x05, 0x00}})),
+                         tlv(0xa0, Der{0x02, 0x81, 0x01, 0x02}), tlv(0xa0, Der{})}) {
+    INFO(tern::test::to_hex(bad.data(), bad.size()));
+    CHECK(parse(bad, false, v) == ParseError::version);
+  }
 }
 
 TEST_CASE("time: every field boundary against make_time", "[x509][time]") {

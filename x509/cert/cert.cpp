@@ -194,8 +194,7 @@ bool parse_spki(der::Reader& r, PublicKeyInfo& out) {
     out.type = KeyType::rsa;  // RFC 4055 §1.2: an RSA key restricted to PSS
     out.pss_only = true;
   } else if (k == o_ec) {
-    if (alg.peek_tag() == der::kOid) {
-      if (!alg.read(der::kOid, oid)) return false;
+    if (alg.read_optional(der::kOid, oid)) {
       static constexpr KeyType kCurves[] = {KeyType::ec_p256, KeyType::ec_p384, KeyType::ec_p521};
       const int c = find_oid(oid.value);
       if (c >= o_p256 && c <= o_p521) out.type = kCurves[c - o_p256];
@@ -553,11 +552,10 @@ ParseError parse_cert(Bytes data, CertView& out) {
 
   // version [0] EXPLICIT Version DEFAULT v1 (out.version is 1 already)
   if (tbs.read_optional(der::context(0, true), e)) {
-    // INTEGER 0, 1 or 2: one content octet in DER.
-    der::Reader v(e.value);
-    if (!v.read(der::kInteger, e) || !v.finish() || e.value.size() != 1 || e.value[0] > 2)
-      return ParseError::version;
-    out.version = e.value[0] + 1;
+    // INTEGER 0, 1 or 2: exactly 02 01 0x in DER.
+    const Bytes v = e.value;
+    if (v.size() != 3 || v[0] != der::kInteger || v[1] != 1 || v[2] > 2) return ParseError::version;
+    out.version = v[2] + 1;
   }
   // serialNumber: any non-empty INTEGER (negative and long serials exist).
   if (!tbs.read(der::kInteger, e) || e.value.empty()) return ParseError::serial;
