@@ -7,12 +7,18 @@
 # library has no exceptions) and link-time optimisation in one partition, for
 # x86-64 and armhf.
 #
-#   scripts/size-report.sh [--check]
+#   scripts/size-report.sh [--check | --run]
 #
 # Prints `size -A` of the whole static binary and, from the link map, the
 # bytes tern's own objects keep after garbage collection (.text, .rodata,
 # .data, .bss), plus the largest tern symbols. --check fails when tern's
-# x86-64 .text is over TERN_SIZE_BUDGET bytes.
+# x86-64 .text is over TERN_SIZE_BUDGET bytes, and also does what --run
+# does. --run (x86-64, needs the openssl tool): links a second copy of the
+# client that counts its heap calls (tests/size/heap_count.c) and runs it
+# against `openssl s_server -tls1_3` on 127.0.0.1 with a fresh P-256 CA and
+# leaf: the handshake, validation and reply must succeed with no heap call
+# from the Connection's construction on, and a wrong host name must be
+# refused.
 # Env: TERN_SIZE_BUILD (build dir prefix, default build-size), TERN_SIZE_OPTS
 # (Meson options, default -Dprofile=minimal -Dsimd=disabled),
 # TERN_SIZE_ARCHS (default "x86_64 armhf"; armhf is skipped when
@@ -26,7 +32,9 @@ opts=${TERN_SIZE_OPTS:--Dprofile=minimal -Dsimd=disabled}
 archs=${TERN_SIZE_ARCHS:-x86_64 armhf}
 budget=${TERN_SIZE_BUDGET:-0}
 check=no
-[ "${1:-}" = --check ] && check=yes
+run=no
+[ "${1:-}" = --check ] && check=yes && run=yes
+[ "${1:-}" = --run ] && run=yes
 lto=${TERN_SIZE_LTO:-1}
 flags="-Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
 lto_opt=-Db_lto=false
@@ -64,6 +72,68 @@ for arch in $archs; do
     $cxx -std=c++20 $flags -fno-exceptions -fno-rtti $defs -I"$root" -c "$root/tests/size/min_client.cpp" -o "$b/min_client.o" &&
       $cxx -static $flags -Wl,--gc-sections -Wl,-Map="$b/min_client.map" -o "$b/min-client" "$b/min_client.o" "$b/libtern.a" \
         >"$b.link.log" 2>&1
+  }
+  # Runs the client (heap-counting copy) against openssl s_server.
+  run_client() {
+    b=$1; d=$b/run
+    rm -rf "$d"; mkdir -p "$d"
+    # shellcheck disable=SC2086
+    $cxx -std=c++20 $flags -fno-exceptions -fno-rtti $defs -DTERN_SIZE_HEAP_PHASES -I"$root" \
+      -c "$root/tests/size/min_client.cpp" -o "$d/min_client.o" &&
+      $cxx -x c -O2 -c "$root/tests/size/heap_count.c" -o "$d/heap_count.o" &&
+      $cxx -static $flags -Wl,--gc-sections -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc \
+        -Wl,--wrap=aligned_alloc -Wl,--wrap=posix_memalign -o "$d/min-client-heap" "$d/min_client.o" \
+        "$d/heap_count.o" "$b/libtern.a" >"$d/link.log" 2>&1 || { echo "size: FAIL: heap-counting client"; cat "$d/link.log"; return 1; }
+    (
+      cd "$d" &&
+        openssl ecparam -name prime256v1 -genkey -noout -out ca.key &&
+        openssl req -x509 -new -key ca.key -subj /CN=tern-size-ca -days 2 -out ca.pem \
+          -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign &&
+        openssl ecparam -name prime256v1 -genkey -noout -out leaf.key &&
+        openssl req -new -key leaf.key -subj /CN=localhost -out leaf.csr &&
+        printf 'subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n' >ext.cnf &&
+        openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -out leaf.pem -extfile ext.cnf &&
+        openssl x509 -in ca.pem -outform DER -out ca.der
+    ) >"$d/pki.log" 2>&1 || { echo "size: FAIL: openssl could not make the test PKI"; cat "$d/pki.log"; return 1; }
+    port=$((20000 + $$ % 30000))
+    openssl s_server -accept "127.0.0.1:$port" -cert "$d/leaf.pem" -key "$d/leaf.key" -tls1_3 -www -quiet \
+      >"$d/server.log" 2>&1 &
+    spid=$!
+    # The client talks TLS over fds 0 and 1: connect, then exec it.
+    connect() {
+      timeout 30 python3 -c 'import os, socket, sys, time
+for _ in range(100):
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+        break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit(3)
+os.dup2(s.fileno(), 0); os.dup2(s.fileno(), 1)
+os.execv(sys.argv[2], sys.argv[2:])' "$port" "$@"
+    }
+    rc=0
+    connect "$d/min-client-heap" localhost "$d/ca.der" 2>"$d/good.out" || rc=$?
+    rc2=0
+    connect "$d/min-client-heap" wrong.example "$d/ca.der" 2>"$d/wrong.out" || rc2=$?
+    kill "$spid" 2>/dev/null || true
+    wait "$spid" 2>/dev/null || true
+    heap=$(grep -a '^heap:' "$d/good.out" || true)
+    echo "--- the client against openssl s_server -tls1_3 (127.0.0.1, P-256 CA and leaf):"
+    echo "  localhost: exit $rc, reply: $(grep -a -m1 '^HTTP/' "$d/good.out" | tr -d '\r' || true); $heap"
+    echo "  wrong.example: exit $rc2 (refused: expected 1), $(grep -a '^heap:' "$d/wrong.out" || true)"
+    if [ "$rc" != 0 ] || ! grep -aq '^HTTP/1.0 200' "$d/good.out"; then
+      echo "size: FAIL: the client did not complete a connection"; return 1
+    fi
+    case $heap in
+      *"connection 0, after 0") ;;
+      *) echo "size: FAIL: heap calls during the connection ($heap)"; return 1 ;;
+    esac
+    if [ "$rc2" != 1 ] || grep -aq '^HTTP/' "$d/wrong.out"; then
+      echo "size: FAIL: a wrong host name was not refused"; return 1
+    fi
+    echo "size: the client works and makes no heap call during the connection"
   }
   b=$prefix-$arch
   if ! build "$opts" "$b"; then
@@ -162,6 +232,13 @@ open(path + '.tern-text', 'w').write(str(tot['text']))
 PY
   echo "--- largest tern symbols (nm --size-sort):"
   $nm -C --size-sort -S "$b/min-client" | grep -i ' [tTrR] ' | grep 'tern::' | tail -n "${TERN_SIZE_SYMS:-12}" | sed 's/^/  /'
+  if [ "$arch" = x86_64 ] && [ "$run" = yes ]; then
+    if command -v openssl >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1; then
+      run_client "$b" || status=1
+    else
+      echo "size: NOTE: openssl or python3 missing, the client was not run"
+    fi
+  fi
   if [ "$arch" = x86_64 ] && [ "$check" = yes ] && [ "$budget" -gt 0 ]; then
     t=$(cat "$b/min_client.map.tern-text")
     if [ "$t" -gt "$budget" ]; then

@@ -7,7 +7,9 @@
 // client would. The connection runs in no-heap mode: everything it
 // allocates (handshake, peer chain, record buffers) comes from a static
 // tls::Arena (issue #8 measured a peak of ~34 KB with 16 KiB records);
-// only the setup (Config, TrustStore) uses the heap.
+// only the setup (Config, TrustStore) uses the heap. scripts/size-report.sh
+// --run links a second copy with tests/size/heap_count.c and
+// TERN_SIZE_HEAP_PHASES to count the heap calls of each phase.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -18,6 +20,13 @@
 #include "tls/connection.hpp"
 #include "tls/x509_verifier.hpp"
 #include "x509/path/verify.hpp"
+
+#if defined(TERN_SIZE_HEAP_PHASES)
+extern "C" void tern_heap_phase(int phase);
+#define HEAP_PHASE(p) tern_heap_phase(p)
+#else
+#define HEAP_PHASE(p) ((void)0)
+#endif
 
 namespace {
 
@@ -63,6 +72,7 @@ int main(int argc, char** argv) {
   cfg.server_name = argv[1];
   cfg.verifier = &verifier;
   tern::tls::Arena arena{std::span<std::uint8_t>(g_arena)};
+  HEAP_PHASE(1);  // from here on: the connection
   tern::tls::Connection conn(tern::tls::Role::client, cfg, &arena);
 
   std::uint8_t buf[4096];
@@ -81,5 +91,6 @@ int main(int argc, char** argv) {
     for (std::size_t got; (got = conn.read(buf)) > 0;) write_all(2, buf, got);
   }
   flush(conn);
+  HEAP_PHASE(2);
   return conn.state() == tern::tls::ConnState::failed ? 1 : 0;
 }
