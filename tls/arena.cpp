@@ -73,20 +73,19 @@ void Arena::deallocate(void* p) noexcept {
   Header* h = at(reinterpret_cast<std::uintptr_t>(p) - kHdr);
   h->size &= ~kUsed;
   used_ -= h->size;
-  std::uintptr_t a = addr(h);
-  // Merge with the next block, then with the previous one.
-  std::uintptr_t next = a + h->size;
-  if (next < end_ && !(at(next)->size & kUsed)) {
-    h->size += at(next)->size;
-    if (a + h->size < end_) at(a + h->size)->prev = h->size;
-  }
+  // Merge with the next block, then into the previous one; the block after
+  // the result learns its new predecessor size once, at the end (setting
+  // it when nothing merged rewrites the value it already holds).
+  const std::uintptr_t next = addr(h) + h->size;
+  if (next < end_ && !(at(next)->size & kUsed)) h->size += at(next)->size;
   if (h->prev) {
-    Header* prev = at(a - h->prev);
+    Header* prev = at(addr(h) - h->prev);
     if (!(prev->size & kUsed)) {
       prev->size += h->size;
-      if (addr(prev) + prev->size < end_) at(addr(prev) + prev->size)->prev = prev->size;
+      h = prev;
     }
   }
+  if (addr(h) + h->size < end_) at(addr(h) + h->size)->prev = h->size;
 }
 
 Arena* Arena::current() noexcept { return g_current; }

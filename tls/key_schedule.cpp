@@ -1,6 +1,7 @@
 #include "tls/key_schedule.hpp"
 
 #include <cstring>
+#include <memory>
 #include <new>
 
 #include "crypto/hmac/hkdf.hpp"
@@ -31,10 +32,7 @@ const SuiteInfo* find_suite(std::uint16_t id) noexcept {
 }
 
 Secret::~Secret() { wipe(b, sizeof b); }
-TrafficKeys::~TrafficKeys() {
-  wipe(key, sizeof key);
-  wipe(iv, sizeof iv);
-}
+TrafficKeys::~TrafficKeys() { wipe(this, sizeof *this); }  // key, length and IV in one call
 
 // HKDF-Expand (RFC 5869 §2.3) written out over HMAC, which hkdf_extract()
 // is: T(i) = HMAC(secret, T(i-1) || info || i). The blocks are built in
@@ -83,9 +81,12 @@ Status derive_secret(HashId h, Secret& out, Bytes secret, std::string_view label
 
 Status derive_traffic_keys(const SuiteInfo& s, Bytes secret, TrafficKeys& out) noexcept {
   out.key_len = s.key_len;
-  Status st = hkdf_expand_label(s.hash, std::span<std::uint8_t>(out.key, s.key_len), secret, "key"sv, {});
-  if (st != Status::ok) return st;
-  return hkdf_expand_label(s.hash, std::span<std::uint8_t>(out.iv, 12), secret, "iv"sv, {});
+  // The key, then the IV, through one call site.
+  Status st = Status::ok;
+  for (int i = 0; i < 2 && st == Status::ok; ++i)
+    st = hkdf_expand_label(s.hash, i == 0 ? std::span<std::uint8_t>(out.key, s.key_len) : std::span<std::uint8_t>(out.iv),
+                           secret, i == 0 ? "key"sv : "iv"sv, {});
+  return st;
 }
 
 Status finished_verify_data(HashId h, Bytes base_key, Bytes transcript_hash, Secret& out) noexcept {
@@ -148,7 +149,10 @@ void Transcript::set_hash(HashId h) {
   known_ = true;
   h_.update(pending_);
   wipe(pending_.data(), pending_.size());
-  ByteVector().swap(pending_);  // release the buffer
+  // Release the buffer: destroyed and rebuilt empty in place, like h_
+  // (no swap through a temporary).
+  std::destroy_at(&pending_);
+  ::new (&pending_) ByteVector();
 }
 
 void Transcript::update(Bytes msg) {
@@ -164,13 +168,16 @@ void Transcript::current(Secret& out) const noexcept {
 }
 
 void Transcript::replace_with_message_hash() {
-  Secret ch1;
-  current(ch1);
+  // message_hash header and Hash(ClientHello1) in one buffer, one update.
+  std::uint8_t m[4 + sha2::max_digest_size];
+  const std::size_t n = h_.size();
+  h_.peek(std::span<std::uint8_t>(m + 4, n));
+  m[0] = static_cast<std::uint8_t>(HandshakeType::message_hash);
+  m[1] = 0;
+  m[2] = 0;
+  m[3] = static_cast<std::uint8_t>(n);
   h_.reset();
-  const std::uint8_t hdr[4] = {static_cast<std::uint8_t>(HandshakeType::message_hash), 0, 0,
-                               static_cast<std::uint8_t>(ch1.n)};
-  h_.update(hdr);
-  h_.update(ch1.view());
+  h_.update(Bytes(m, 4 + n));
 }
 
 }  // namespace tern::tls
