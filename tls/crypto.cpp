@@ -5,11 +5,11 @@
 
 #include "crypto/curve25519/curve25519.hpp"
 #include "crypto/ec/ec.hpp"
-#include "crypto/internal/der.hpp"
 #include "crypto/internal/wipe.hpp"
 #if !defined(TERN_NO_RSA)
 #include "crypto/rsa/rsa.hpp"
 #endif
+#include "x509/cert/cert.hpp"
 
 namespace tern::tls {
 
@@ -271,30 +271,6 @@ class RsaPssSigner final : public Signer {
 };
 #endif  // !TERN_NO_RSA
 
-// OIDs (DER contents).
-const std::uint8_t kOidRsa[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01};
-const std::uint8_t kOidRsaPss[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a};
-const std::uint8_t kOidEc[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
-const std::uint8_t kOidP256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
-const std::uint8_t kOidP384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
-const std::uint8_t kOidEd25519[] = {0x2b, 0x65, 0x70};
-
-bool eq(Bytes a, const std::uint8_t* b, std::size_t n) { return a.size() == n && std::memcmp(a.data(), b, n) == 0; }
-
-enum class KeyType { rsa, rsa_pss, p256, p384, ed25519, unknown };
-
-// Finds the SubjectPublicKeyInfo of an X.509 certificate.
-bool leaf_spki(Bytes cert, der::Element& spki) {
-  der::Reader top(cert);
-  der::Reader c(Bytes{}), tbs(Bytes{});
-  if (!top.enter(der::kSequence, c) || !c.enter(der::kSequence, tbs)) return false;
-  der::Element e;
-  tbs.read_optional(der::context(0, true), e);  // version
-  for (int i = 0; i < 5; ++i)                    // serial, signature, issuer, validity, subject
-    if (!tbs.read(e)) return false;
-  return tbs.read(der::kSequence, spki);
-}
-
 }  // namespace
 
 // nullptr for what the build leaves out (TERN_NO_ED25519, TERN_NO_P256_PRIVATE, TERN_NO_P384).
@@ -320,67 +296,50 @@ std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key
 #endif
 
 namespace {
-KeyType leaf_key_type(Bytes leaf) {
-  der::Element spki;
-  if (!leaf_spki(leaf, spki)) return KeyType::unknown;
-  der::Reader s(spki.value), alg(Bytes{});
-  der::Element oid, param;
-  if (!s.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return KeyType::unknown;
-  if (eq(oid.value, kOidRsa, sizeof kOidRsa)) return KeyType::rsa;
-  if (eq(oid.value, kOidRsaPss, sizeof kOidRsaPss)) return KeyType::rsa_pss;
-  if (eq(oid.value, kOidEd25519, sizeof kOidEd25519)) return KeyType::ed25519;
-  if (eq(oid.value, kOidEc, sizeof kOidEc) && alg.read(der::kOid, param)) {
-    if (eq(param.value, kOidP256, sizeof kOidP256)) return KeyType::p256;
-    if (eq(param.value, kOidP384, sizeof kOidP384)) return KeyType::p384;
-  }
-  return KeyType::unknown;
-}
-}  // namespace
-
-bool scheme_fits_certificate(std::uint16_t scheme, Bytes leaf_der) noexcept {
-  const KeyType kt = leaf_key_type(leaf_der);
+// Whether a CertificateVerify with `scheme` can be made with key `k` (rsae
+// needs rsaEncryption, pss an id-RSASSA-PSS key, ECDSA the matching curve).
+bool key_fits(std::uint16_t scheme, const x509::PublicKeyInfo& k) noexcept {
+  using x509::KeyType;
   switch (static_cast<SignatureScheme>(scheme)) {
-    case SignatureScheme::ed25519: return kt == KeyType::ed25519;
-    case SignatureScheme::ecdsa_secp256r1_sha256: return kt == KeyType::p256;
-    case SignatureScheme::ecdsa_secp384r1_sha384: return kt == KeyType::p384;
+    case SignatureScheme::ed25519: return k.type == KeyType::ed25519;
+    case SignatureScheme::ecdsa_secp256r1_sha256: return k.type == KeyType::ec_p256;
+    case SignatureScheme::ecdsa_secp384r1_sha384: return k.type == KeyType::ec_p384;
     case SignatureScheme::rsa_pss_rsae_sha256:
     case SignatureScheme::rsa_pss_rsae_sha384:
-    case SignatureScheme::rsa_pss_rsae_sha512: return kt == KeyType::rsa;
+    case SignatureScheme::rsa_pss_rsae_sha512: return k.type == KeyType::rsa && !k.pss_only;
     case SignatureScheme::rsa_pss_pss_sha256:
     case SignatureScheme::rsa_pss_pss_sha384:
-    case SignatureScheme::rsa_pss_pss_sha512: return kt == KeyType::rsa_pss;
+    case SignatureScheme::rsa_pss_pss_sha512: return k.type == KeyType::rsa && k.pss_only;
     default: return false;
   }
 }
+}  // namespace
 
-Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig) {
-  der::Element spki;
-  if (!leaf_spki(leaf, spki)) return fail(Alert::bad_certificate, "certificate: cannot find the public key");
-  der::Reader s(spki.value), alg(Bytes{});
-  der::Element oid;  // the algorithm, then (EC) the curve
-  Bytes key;
-  if (!s.enter(der::kSequence, alg) || !alg.read(der::kOid, oid)) return fail(Alert::bad_certificate, "bad SPKI");
-  // kt is only read by the cases below this build has: key types it cannot
-  // verify need not be recognized (they stay unknown).
-  KeyType kt = KeyType::unknown;
-#if !defined(TERN_NO_RSA)
-  if (eq(oid.value, kOidRsa, sizeof kOidRsa)) {
-    kt = KeyType::rsa;
-  } else if (eq(oid.value, kOidRsaPss, sizeof kOidRsaPss)) {
-    kt = KeyType::rsa_pss;
-  } else
-#endif
-#if !defined(TERN_NO_ED25519)
-  if (eq(oid.value, kOidEd25519, sizeof kOidEd25519)) {
-    kt = KeyType::ed25519;
-  } else
-#endif
-  if (eq(oid.value, kOidEc, sizeof kOidEc)) {
-    if (!alg.read(der::kOid, oid)) return fail(Alert::bad_certificate, "bad EC parameters");
-    if (eq(oid.value, kOidP256, sizeof kOidP256)) kt = KeyType::p256;
-    if (kP384 && eq(oid.value, kOidP384, sizeof kOidP384)) kt = KeyType::p384;
-  }
-  if (!s.read_bit_string_bytes(key)) return fail(Alert::bad_certificate, "bad SPKI key");
+Err leaf_public_key(Bytes leaf_der, x509::PublicKeyInfo& out) {
+  x509::CertView v;
+  if (x509::parse_certificate(leaf_der, v) != Status::ok)
+    return fail(Alert::bad_certificate, "certificate: cannot read the public key");
+  out = v.spki;
+  return kOk;
+}
+
+bool scheme_fits_certificate(std::uint16_t scheme, Bytes leaf_der) noexcept {
+  x509::PublicKeyInfo k;
+  return !leaf_public_key(leaf_der, k) && key_fits(scheme, k);
+}
+
+Err verify_signature(std::uint16_t scheme, Bytes leaf_der, Bytes content, Bytes sig) {
+  x509::PublicKeyInfo k;
+  TERN_TLS_TRY(leaf_public_key(leaf_der, k));
+  return verify_signature(scheme, k, content, sig);
+}
+
+Err verify_signature(std::uint16_t scheme, const x509::PublicKeyInfo& k, Bytes content, Bytes sig) {
+  // Every refusal before the signature is checked is illegal_parameter: a
+  // scheme that does not fit the key, or one this build cannot verify
+  // (x509 has checked the key's encoding: Ed25519 32 bytes, EC points).
+  if (!key_fits(scheme, k)) return fail(Alert::illegal_parameter, "signature scheme does not match the certificate key");
+  const Bytes key = k.key;
   // The content's digest, taken by the cases that sign one (each names its
   // scheme's hash: no scheme-to-hash lookup for the ECDSA ones).
   std::uint8_t digest[64];
@@ -389,25 +348,21 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
     sha2::AnyHash::hash(h, std::span<std::uint8_t>(digest, hl), content);
     return Bytes(digest, hl);
   };
-  const Err mismatch = fail(Alert::illegal_parameter, "signature scheme does not match the certificate key");
   const Err bad = fail(Alert::decrypt_error, "CertificateVerify signature does not verify");
   Status st = Status::unsupported;
   switch (static_cast<SignatureScheme>(scheme)) {
 #if !defined(TERN_NO_ED25519)
     case SignatureScheme::ed25519:
-      if (kt != KeyType::ed25519 || key.size() != 32) return mismatch;
       if (sig.size() != 64) return bad;
       st = ed25519_verify(std::span<const std::uint8_t, 64>(sig.data(), 64),
                           std::span<const std::uint8_t, 32>(key.data(), 32), content);
       break;
 #endif
     case SignatureScheme::ecdsa_secp256r1_sha256:
-      if (kt != KeyType::p256) return mismatch;
       st = ec::ecdsa_verify_der(ec::Curve::p256, key, digest_of(HashId::sha256), sig);
       break;
     case SignatureScheme::ecdsa_secp384r1_sha384:
       if (!kP384) return fail(Alert::illegal_parameter, "P-384 not built");
-      if (kt != KeyType::p384) return mismatch;
       st = ec::ecdsa_verify_der(ec::Curve::p384, key, digest_of(HashId::sha384), sig);
       break;
 #if !defined(TERN_NO_RSA)
@@ -419,12 +374,12 @@ Err verify_signature(std::uint16_t scheme, Bytes leaf, Bytes content, Bytes sig)
     case SignatureScheme::rsa_pss_pss_sha512: {
       // rsa_pss_pss_*: an id-RSASSA-PSS key, whose BIT STRING holds a
       // PKCS#1 RSAPublicKey. (Parameters restricting the hash, if present,
-      // are the X.509 layer's business; TLS fixes salt = hash length.)
-      const bool pss_key = scheme >= static_cast<std::uint16_t>(SignatureScheme::rsa_pss_pss_sha256);
-      if (kt != (pss_key ? KeyType::rsa_pss : KeyType::rsa)) return mismatch;
+      // are the X.509 layer's business; TLS fixes salt = hash length.) An
+      // rsaEncryption key is read from the whole SPKI, which requires the
+      // NULL parameters.
       rsa::PublicKey pk;
-      if ((pss_key ? pk.from_pkcs1_der(key) : pk.from_spki_der(spki.raw)) != Status::ok)
-        return fail(Alert::bad_certificate, pss_key ? "bad RSA-PSS public key" : "bad RSA public key");
+      if ((k.pss_only ? pk.from_pkcs1_der(key) : pk.from_spki_der(k.raw)) != Status::ok)
+        return fail(Alert::bad_certificate, k.pss_only ? "bad RSA-PSS public key" : "bad RSA public key");
       const HashId h = scheme_hash(scheme);
       const Bytes dg = digest_of(h);
       st = rsa::verify_pss(pk, h, h, static_cast<std::ptrdiff_t>(dg.size()), dg, sig);

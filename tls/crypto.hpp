@@ -20,6 +20,10 @@ namespace tern::rsa {
 class PrivateKey;
 }
 
+namespace tern::x509 {
+struct PublicKeyInfo;
+}
+
 namespace tern::tls {
 
 bool group_supported(std::uint16_t group) noexcept;
@@ -79,7 +83,7 @@ std::unique_ptr<Signer> make_rsa_pss_signer(std::unique_ptr<rsa::PrivateKey> key
 
 // Whether a CertificateVerify with `scheme` can be made with the key of
 // this certificate (rsae needs rsaEncryption, pss an id-RSASSA-PSS key,
-// ECDSA the matching curve).
+// ECDSA the matching curve). False when x509 cannot parse the certificate.
 bool scheme_fits_certificate(std::uint16_t scheme, Bytes leaf_der) noexcept;
 
 // 64 spaces || context string || 0 || transcript hash (at most 64 bytes),
@@ -92,10 +96,17 @@ struct CvContent {
 };
 CvContent certificate_verify_content(bool server, Bytes transcript_hash);
 
-// Verifies a CertificateVerify signature with the public key of the leaf
-// certificate (DER). Alerts: bad_certificate (unusable key),
-// illegal_parameter (scheme does not fit the key / not allowed),
-// decrypt_error (signature does not verify).
+// The public key of a certificate (DER), read by x509::parse_certificate
+// (no second SubjectPublicKeyInfo parser in tls/). bad_certificate when the
+// certificate does not parse.
+Err leaf_public_key(Bytes leaf_der, x509::PublicKeyInfo& out);
+
+// Verifies a CertificateVerify signature with the leaf certificate's public
+// key. Alerts: bad_certificate (unusable key), illegal_parameter (scheme
+// does not fit the key / not allowed), decrypt_error (signature does not
+// verify).
+Err verify_signature(std::uint16_t scheme, const x509::PublicKeyInfo& key, Bytes content, Bytes signature);
+// The same with the leaf certificate's DER (leaf_public_key() first).
 Err verify_signature(std::uint16_t scheme, Bytes leaf_der, Bytes content, Bytes signature);
 
 }  // namespace tern::tls

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "tests/tls/tls_fixtures.hpp"
+#include "x509/cert/cert.hpp"
 
 using namespace tern;
 using namespace tern::tls;
@@ -27,6 +28,8 @@ class Pkcs1Claimer final : public Signer {
   static constexpr std::uint16_t kS[] = {0x0401};
   std::shared_ptr<const Signer> inner_;
 };
+
+const std::uint8_t kZeros[32] = {};
 
 Vec int_der(Bytes be) {
   Vec v;
@@ -134,4 +137,60 @@ TEST_CASE("rsa_pss_pss_*: id-RSASSA-PSS certificate key", "[tls][sigalgs]") {
   REQUIRE(c2.state() == ConnState::open);
   CHECK(c2.signature_scheme() == 0x0804);
   test::report("rsa_pss_pss handshakes", "-", static_cast<std::size_t>(n));
+}
+
+// verify_signature() takes the key x509::parse_certificate read (tls/ has
+// no SPKI parser of its own); each refusal keeps its alert.
+TEST_CASE("CertificateVerify check with the x509-parsed leaf key", "[tls][sigalgs][negative]") {
+  const auto content = certificate_verify_content(true, Bytes(kZeros, 32));
+  const auto sign = [&](const Credential& c, std::uint16_t scheme) {
+    TestRandom rng(9);
+    ByteVector sig;
+    REQUIRE(c.signer->sign(scheme, content, rng, sig) == Status::ok);
+    return Vec(sig.begin(), sig.end());
+  };
+  std::size_t n = 0;
+  const auto check = [&](Bytes leaf, std::uint16_t scheme, Bytes sig, Alert want) {
+    INFO("scheme " << scheme);
+    x509::PublicKeyInfo k;
+    REQUIRE(!leaf_public_key(leaf, k));
+    CHECK(verify_signature(scheme, k, content, sig).alert == want);
+    CHECK(verify_signature(scheme, leaf, content, sig).alert == want);
+    CHECK(scheme_fits_certificate(scheme, leaf) == (want != Alert::illegal_parameter));
+    ++n;
+  };
+  const std::uint16_t others[] = {0x0807, 0x0403, 0x0503, 0x0804, 0x0809, 0x0401, 0x0203, 0x1234};
+  for (std::uint16_t scheme : {0x0807, 0x0403, 0x0503, 0x0804}) {
+    const auto cred = make_credential(scheme);
+    if (!cred.signer || cred.chain[0].empty()) continue;  // RSA: RFC 8448 key missing
+    const Bytes leaf = cred.chain[0];
+    Vec sig = sign(cred, scheme);
+    check(leaf, scheme, sig, Alert::none);
+    for (std::uint16_t other : others)
+      if (other != scheme) check(leaf, other, sig, Alert::illegal_parameter);
+    Vec bad = sig;
+    bad[bad.size() / 2] ^= 1;
+    check(leaf, scheme, bad, Alert::decrypt_error);
+    bad.pop_back();
+    check(leaf, scheme, bad, Alert::decrypt_error);
+    check(leaf, scheme, {}, Alert::decrypt_error);
+  }
+  // A curve tern does not verify (P-521) and an unknown key type fit no scheme.
+  const Vec oid_ec = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+  const Vec p521 = make_cert(spki(oid_ec, {0x2b, 0x81, 0x04, 0x00, 0x23}, Vec(133, 4)));
+  const Vec dsa = make_cert(spki({0x2a, 0x86, 0x48, 0xce, 0x38, 0x04, 0x01}, {}, Vec(64, 1)));
+  for (const Vec* leaf : {&p521, &dsa})
+    for (std::uint16_t scheme : others) check(*leaf, scheme, Vec(64, 1), Alert::illegal_parameter);
+  // A leaf x509 cannot parse: bad_certificate, whatever the scheme.
+  const auto ed = make_credential(0x0807);
+  Vec broken = ed.chain[0];
+  broken.pop_back();
+  const Vec short_ed = make_cert(spki({0x2b, 0x65, 0x70}, {}, Vec(31, 1)));
+  for (const Vec* leaf : {static_cast<const Vec*>(&broken), &short_ed}) {
+    x509::PublicKeyInfo k;
+    CHECK(leaf_public_key(*leaf, k).alert == Alert::bad_certificate);
+    CHECK(verify_signature(0x0807, *leaf, content, sign(ed, 0x0807)).alert == Alert::bad_certificate);
+    CHECK(!scheme_fits_certificate(0x0807, *leaf));
+  }
+  test::report("CertificateVerify key cases", "-", n);
 }
