@@ -301,14 +301,40 @@ Status load_rs(u64* r, u64* s, std::span<const std::uint8_t> sig) {
   return Status::ok;
 }
 
+// A DER ECDSA-Sig-Value into r||s (2 * 8N bytes, zero-padded), no range
+// check: bad_encoding for malformed DER, bad_signature for too long an
+// INTEGER.
+template <std::size_t N>
+Status der_parse(std::uint8_t* raw, std::span<const std::uint8_t> der_sig) {
+  constexpr std::size_t len = 8 * N;
+  der::Reader rd(der_sig), seq(der_sig);
+  std::span<const std::uint8_t> r, s;
+  if (!rd.enter(der::kSequence, seq) || !rd.finish()) return Status::bad_encoding;
+  if (!seq.read_unsigned(r) || !seq.read_unsigned(s) || !seq.finish()) return Status::bad_encoding;
+  if (r.size() > len || s.size() > len) return Status::bad_signature;
+  for (std::size_t i = 0; i < 2 * len; ++i) raw[i] = 0;
+  for (std::size_t i = 0; i < r.size(); ++i) raw[len - r.size() + i] = r[i];
+  for (std::size_t i = 0; i < s.size(); ++i) raw[2 * len - s.size() + i] = s[i];
+  return Status::ok;
+}
+
+// `der`: sig is DER, and every signature error (encoding, range) is
+// answered before the key is looked at, as sig_der_to_raw + ecdsa_verify
+// would; raw signatures are checked after the key.
 template <std::size_t N>
 Status verify_impl(std::span<const std::uint8_t> pub, std::span<const std::uint8_t> digest,
-                   std::span<const std::uint8_t> sig) {
+                   std::span<const std::uint8_t> sig, bool der = false) {
   u64 qx[N], qy[N], r[N], s[N], e[N], w[N], u1[N], u2[N];
+  std::uint8_t raw[16 * N];
+  if (der) {
+    if (der_parse<N>(raw, sig) != Status::ok) return Status::bad_signature;
+    sig = {raw, sizeof raw};
+  }
+  const Status st_sig = load_rs<N>(r, s, sig);
+  if (der && st_sig != Status::ok) return st_sig;
   Status st = decode_point<N>(qx, qy, pub);
   if (st != Status::ok) return st;
-  st = load_rs<N>(r, s, sig);
-  if (st != Status::ok) return st;
+  if (st_sig != Status::ok) return st_sig;
   digest_to_scalar<N>(e, digest);
   const auto& K = Traits<N>::kernel();
   K.n_inv(w, s);
@@ -384,14 +410,8 @@ template <std::size_t N>
 Status der_to_raw_impl(std::span<std::uint8_t> raw, std::span<const std::uint8_t> der_sig) {
   constexpr std::size_t len = 8 * N;
   if (raw.size() != 2 * len) return Status::bad_length;
-  der::Reader rd(der_sig), seq(der_sig);
-  std::span<const std::uint8_t> r, s;
-  if (!rd.enter(der::kSequence, seq) || !rd.finish()) return Status::bad_encoding;
-  if (!seq.read_unsigned(r) || !seq.read_unsigned(s) || !seq.finish()) return Status::bad_encoding;
-  if (r.size() > len || s.size() > len) return Status::bad_signature;
-  for (std::size_t i = 0; i < 2 * len; ++i) raw[i] = 0;
-  for (std::size_t i = 0; i < r.size(); ++i) raw[len - r.size() + i] = r[i];
-  for (std::size_t i = 0; i < s.size(); ++i) raw[2 * len - s.size() + i] = s[i];
+  Status st = der_parse<N>(raw.data(), der_sig);
+  if (st != Status::ok) return st;
   u64 rr[N], ss[N];
   return load_rs<N>(rr, ss, raw);
 }
@@ -448,12 +468,7 @@ Status ecdsa_verify(Curve curve, std::span<const std::uint8_t> public_key, std::
 
 Status ecdsa_verify_der(Curve curve, std::span<const std::uint8_t> public_key, std::span<const std::uint8_t> digest,
                         std::span<const std::uint8_t> sig_der) noexcept {
-  std::uint8_t raw[max_raw_signature_size];
-  std::span<std::uint8_t> r{raw, raw_signature_size(curve)};
-  Status st = sig_der_to_raw(curve, r, sig_der);
-  if (st == Status::bad_encoding) return Status::bad_signature;
-  if (st != Status::ok) return st;
-  return ecdsa_verify(curve, public_key, digest, r);
+  return TERN_EC_CALL(verify_impl, public_key, digest, sig_der, true);
 }
 
 Status ecdsa_sign(Curve curve, std::span<std::uint8_t> sig_raw_out, std::span<const std::uint8_t> private_key,

@@ -706,6 +706,31 @@ TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u
   u64 keep = 0 - bo;
   for (std::size_t j = 0; j < N; ++j) r[j] = (t[j] & keep) | (s[j] & ~keep);
 }
+#elif defined(TERN_SMALL)
+// TERN_SMALL: one loop per row, the product and reduction carry chains side
+// by side (q is known from the row's lowest word up front), over a window
+// t[i..i+N] sliding up one word per row instead of shifting: the result is
+// t[N..2N]. Same operations on the same data: constant time.
+template <std::size_t N>
+TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
+  u64 t[2 * N + 1];
+  for (std::size_t j = 0; j < 2 * N + 1; ++j) t[j] = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    const u64 q = (t[i] + a[0] * b[i]) * minv;
+    u64 c1 = 0, c2 = 0;
+    for (std::size_t j = 0; j < N; ++j) t[i + j] = mac(q, m[j], mac(a[j], b[i], t[i + j], c1, c1), c2, c2);
+    t[i + N] = addc(t[i + N], c1, 0, c1);
+    t[i + N] = addc(t[i + N], c2, 0, c2);
+    t[i + N + 1] = c1 + c2;
+  }
+  // t[N..2N] < 2m: subtract m once if it is >= m.
+  u64* u = t + N;
+  u64 s[N], bo = 0;
+  for (std::size_t j = 0; j < N; ++j) s[j] = subb(u[j], m[j], bo, bo);
+  subb(u[N], 0, bo, bo);
+  u64 keep = 0 - bo;  // borrow: t < m, keep t
+  for (std::size_t j = 0; j < N; ++j) r[j] = (u[j] & keep) | (s[j] & ~keep);
+}
 #else
 template <std::size_t N>
 TERN_EC_INLINE void mont_mul(u64* r, const u64* a, const u64* b, const u64* m, u64 minv) {
@@ -1826,20 +1851,22 @@ struct Curve {
       if (b != 0) add_complete(acc, acc, pts[b]);
     }
     if (is_zero_mask<N>(acc.z)) return false;
-    // X == r Z without inverting; also (r + n) Z when r + n < p.
-    u64 rm[N], t[N];
-    to_mont(rm, r);
-    fmul(t, rm, acc.z);
-    if (equal_vartime<N>(t, acc.x)) return true;
-    u64 rn[N], c = 0;
-    for (std::size_t j = 0; j < N; ++j) rn[j] = addc(r[j], C.n[j], c, c);
-    if (c) return false;
-    u64 bo = 0;
-    for (std::size_t j = 0; j < N; ++j) subb(rn[j], C.p[j], bo, bo);
-    if (!bo) return false;  // r + n >= p
-    to_mont(rm, rn);
-    fmul(t, rm, acc.z);
-    return equal_vartime<N>(t, acc.x);
+    // X == x Z without inverting, for x = r and, when r + n < p, x = r + n.
+    // In plain form: fmul of plain x by Montgomery Z is x Z, compared with
+    // X out of Montgomery form. r + n mod p (r < n < p) is at least n
+    // exactly when r + n < p (else it is r + n - p < r < n).
+    u64 x[N], xp[N], t[N];
+    from_mont(xp, acc.x);
+    copy<N>(x, r);
+    for (int k = 0;; ++k) {
+      fmul(t, x, acc.z);
+      if (equal_vartime<N>(t, xp)) return true;
+      if (k) return false;
+      fadd(x, r, C.n);
+      u64 bo = 0;
+      for (std::size_t j = 0; j < N; ++j) subb(x[j], C.n[j], bo, bo);
+      if (bo) return false;  // r + n >= p
+    }
   }
 #else
   // Variable time: x(u1 G + u2 P) mod n == r ? (r < n, P valid, plain coords.)

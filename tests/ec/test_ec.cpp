@@ -393,6 +393,21 @@ TEST_CASE("ec malformed inputs", "[ec]") {
       CHECK(ec::sig_der_to_raw(c, raw, Bytes{0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01}) != Status::ok);
       CHECK(ec::sig_der_to_raw(c, raw, Bytes{0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01}) != Status::ok);
       CHECK(ec::sig_der_to_raw(c, raw, Bytes{0x30, 0x06, 0x02, 0x01, 0x81, 0x02, 0x01, 0x01}) != Status::ok);
+      // Which error wins when both the key and the signature are bad: DER
+      // signatures are judged first (as sig_der_to_raw, then ecdsa_verify),
+      // raw ones after the key.
+      const Bytes der_n = cat(cat(Bytes{0x30, static_cast<std::uint8_t>(2 * (fs + 3)), 0x02,
+                                        static_cast<std::uint8_t>(fs + 1), 0x00},
+                                  nbytes),
+                              cat(Bytes{0x02, static_cast<std::uint8_t>(fs + 1), 0x00}, nbytes));
+      CHECK(ec::sig_der_to_raw(c, raw, der_n) == Status::bad_signature);
+      CHECK(ec::ecdsa_verify_der(c, g, dig, der_n) == Status::bad_signature);
+      CHECK(ec::ecdsa_verify_der(c, bad, dig, der_n) == Status::bad_signature);
+      CHECK(ec::ecdsa_verify_der(c, bad, dig, Bytes{0x30, 0x00}) == Status::bad_signature);
+      CHECK(ec::ecdsa_verify_der(c, bad, dig, Bytes{0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01}) ==
+            Status::bad_point);
+      CHECK(ec::ecdsa_verify(c, bad, dig, zero_sig) == Status::bad_point);
+      CHECK(ec::ecdsa_verify(c, bad, dig, Bytes(3, 1)) == Status::bad_point);
       // Random garbage never crashes.
       for (int i = 0; i < 200; ++i) {
         Bytes junk = rng.bytes(rng.below(2 * ec::uncompressed_point_size(c)));
