@@ -138,7 +138,7 @@ struct Pki {
   std::vector<std::uint8_t> ca_der;
   x509::Certificate ca_cert;
   x509::TrustStore store;
-  Credential p256, ed;
+  Credential p256, ed, p256_nc;
   bool ok = false;
 
   Pki() {
@@ -161,6 +161,30 @@ struct Pki {
       if (!leaf(spki(oid_ec, p256, pk), p256_der)) return;
       this->p256.chain = {p256_der, ca_der};
       this->p256.signer = make_ecdsa_signer(0x0403, sk);
+      // The same key under an intermediate with nameConstraints: the
+      // constraint checks of path validation run in the counted window.
+      x509::gen::CertSpec ispec;
+      ispec.common_name = "noheap constrained CA";
+      ispec.is_ca = true;
+      ispec.not_before = kPkiNow - 86400;
+      ispec.not_after = kPkiNow + 5 * 365 * 86400LL;
+      ispec.permitted_dns = {"noheap.test"};
+      ispec.excluded_dns = {"blocked.noheap.test"};
+      ispec.permitted_ip = {"192.0.2.0/24"};
+      x509::gen::PrivateKey ikey;
+      if (x509::gen::generate_key(x509::gen::KeyAlg::p256, ikey) != Status::ok) return;
+      if (x509::gen::issue(ispec, ikey.spki_der(), ca_cert, ca_key, inter_der) != Status::ok) return;
+      if (x509::Certificate::from_der(inter_der, inter_cert) != Status::ok) return;
+      x509::gen::CertSpec lspec;
+      lspec.common_name = "noheap.test";
+      lspec.dns_names = {"noheap.test", "www.noheap.test"};
+      lspec.ip_addresses = {"192.0.2.7"};
+      lspec.ext_key_usage = x509::eku_server_auth | x509::eku_client_auth;
+      lspec.not_before = kPkiNow - 2 * 86400;
+      lspec.not_after = kPkiNow + 365 * 86400LL;
+      if (x509::gen::issue(lspec, spki(oid_ec, p256, pk), inter_cert, ikey, p256_nc_der) != Status::ok) return;
+      p256_nc.chain = {p256_nc_der, inter_der};
+      p256_nc.signer = make_ecdsa_signer(0x0403, sk);
     }
     // Ed25519 leaf.
     {
@@ -181,7 +205,8 @@ struct Pki {
     spec.not_after = kPkiNow + 365 * 86400LL;
     return x509::gen::issue(spec, spki_der, ca_cert, ca_key, der) == Status::ok;
   }
-  Vec p256_der, ed_der;
+  Vec p256_der, ed_der, inter_der, p256_nc_der;
+  x509::Certificate inter_cert;
 };
 
 Pki& pki() {
@@ -315,17 +340,19 @@ TEST_CASE("no-heap mode: full handshakes and data with caller buffers, zero allo
     bool hrr;
     bool mtls;
     std::uint16_t rsl = 0;
+    bool nc = false;  // chain through the name-constrained intermediate
   };
   for (Case k : {Case{"x25519 + ECDSA P-256 chain", false, false, false},
                  Case{"x25519 + ECDSA P-256 chain, record_size_limit 1024", false, false, false, 1024},
                  Case{"x25519 + Ed25519", true, false, false},
                  Case{"HelloRetryRequest (P-256 after x25519)", false, true, false},
-                 Case{"mutual TLS (P-256 both ways)", false, false, true}}) {
+                 Case{"mutual TLS (P-256 both ways)", false, false, true},
+                 Case{"P-256 chain through an intermediate with nameConstraints", false, false, false, 0, true}}) {
 #if defined(TERN_NO_TLS_CLIENT_CERT)
     if (k.mtls) continue;  // the client cannot authenticate (tls/types.hpp)
 #endif
     SECTION(k.name) {
-      Setup st(k.ed ? pki().ed : pki().p256);
+      Setup st(k.ed ? pki().ed : k.nc ? pki().p256_nc : pki().p256);
       if (k.hrr) {
         st.ccfg.groups = {0x001d, 0x0017};
         st.scfg.groups = {0x0017};
