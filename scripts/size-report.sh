@@ -244,7 +244,7 @@ PY
     if [ "$t" -gt "$budget" ]; then
       echo "size: FAIL: x86-64 tern .text $t bytes > budget $budget"; status=1
     else
-      echo "size: x86-64 tern .text $t bytes <= budget $budget (goal 49152)"
+      echo "size: x86-64 tern .text $t bytes <= budget $budget (goal 48 KB = 49152)"
     fi
   fi
 done
